@@ -1,0 +1,40 @@
+package org.transformer4j.train;
+
+import java.util.Map;
+import org.transformer4j.data.Batch;
+import org.transformer4j.tensor.HostTensor;
+
+/**
+ * The backend side of training one model: forward and backward on a batch, gradient accumulation,
+ * the global gradient norm, and the fused AdamW update. The backend-neutral training loop
+ * ({@code Trainer}) drives it, so schedule, clipping and accumulation behave the same on every backend.
+ */
+public interface TrainingProgram extends AutoCloseable {
+
+    /** Forward and backward on one micro-batch (dropout on); adds to the accumulated gradients; returns the loss. */
+    float forwardBackward(Batch batch);
+
+    /** The loss on a batch without gradients or dropout. */
+    float evaluate(Batch batch);
+
+    /** The L2 norm of all accumulated gradients together. */
+    double gradientNorm();
+
+    /** Applies AdamW to every parameter with the accumulated gradients, then zeroes them. */
+    void step(AdamWStep step);
+
+    /** Discards the accumulated gradients. */
+    void zeroGradients();
+
+    /** A copy of the current weights, in the model's parameter order. */
+    Map<String, HostTensor> weights();
+
+    /** A copy of the optimizer state. */
+    OptimizerState optimizerState();
+
+    /** Replaces weights and optimizer state (resume); every parameter must be present with its shape. */
+    void restore(Map<String, HostTensor> weights, OptimizerState state);
+
+    @Override
+    void close();
+}
