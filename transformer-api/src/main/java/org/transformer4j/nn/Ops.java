@@ -22,7 +22,10 @@ public interface Ops {
     /** Uploads host data (token ids, masks, constant tables) into a tensor of this backend. */
     Tensor constant(HostTensor value);
 
-    /** Row lookup: {@code table [V, C]}, {@code ids [B, T]} int32 in {@code [0, V)} gives {@code [B, T, C]}. */
+    /**
+     * Row lookup: {@code table [V, C]} and int32 {@code ids} of any shape {@code S} with values in {@code [0, V)}
+     * give {@code S + [C]} (ids {@code [B, T]} give {@code [B, T, C]}; position ids {@code [T]} give {@code [T, C]}).
+     */
     Tensor embedding(Tensor table, Tensor ids);
 
     /** {@code x [..., in] · weightᵀ + bias}: {@code weight [out, in]}, {@code bias [out]} or null; gives {@code [..., out]}. */

@@ -1,0 +1,160 @@
+package org.transformer4j.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.transformer4j.nn.Ops;
+import org.transformer4j.nn.ParameterSpec;
+import org.transformer4j.nn.Parameters;
+import org.transformer4j.nn.TrainableModel;
+import org.transformer4j.nn.layers.Embedding;
+import org.transformer4j.nn.layers.FeedForward;
+import org.transformer4j.nn.layers.LayerNorm;
+import org.transformer4j.nn.layers.Linear;
+import org.transformer4j.nn.layers.MultiHeadAttention;
+import org.transformer4j.nn.layers.PositionalEncoding;
+import org.transformer4j.nn.layers.Residual;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.Tensor;
+
+/**
+ * A decoder-only GPT, composed once from the layer contracts, as nanoGPT's {@code model.py}:
+ * <pre>
+ *   x = wte(ids) [· sqrt(C) with sinusoidal positions] + positions;  x = dropout(x)
+ *   each block (pre-LN):  x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))
+ *              (post-LN): x = ln_1(x + attn(x));  x = ln_2(x + mlp(x))
+ *   logits = lm_head(ln_f(x))        (ln_f only with pre-LN)
+ * </pre>
+ * Weight names follow nanoGPT, so its state dict saved as safetensors loads as it is:
+ * {@code transformer.wte.weight [V,C]}, {@code transformer.wpe.weight [T,C]} (learned positions),
+ * {@code transformer.h.N.ln_1.weight/.bias}, {@code transformer.h.N.attn.c_attn.weight [3C,C]/.bias},
+ * {@code transformer.h.N.attn.c_proj.weight [C,C]/.bias}, {@code transformer.h.N.ln_2},
+ * {@code transformer.h.N.mlp.c_fc.weight [F,C]/.bias}, {@code transformer.h.N.mlp.c_proj.weight [C,F]/.bias},
+ * {@code transformer.ln_f}, and {@code lm_head.weight [V,C]} unless tied to {@code transformer.wte.weight}.
+ * Initialization follows nanoGPT: N(0, 0.02²), residual projections N(0, (0.02/sqrt(2·n_layer))²).
+ *
+ * <p>Training inputs ({@link #inputNames()}): {@code input_ids} and {@code targets}, int32 {@code [B, T]};
+ * targets equal to {@link #IGNORE_INDEX} do not count in the loss.
+ */
+public final class GptModel implements TrainableModel {
+    /** Targets with this id are left out of the loss (PyTorch's default). */
+    public static final int IGNORE_INDEX = -100;
+
+    private final GptConfig config;
+    private final Embedding wte;
+    private final PositionalEncoding positions;
+    private final List<Block> blocks = new ArrayList<>();
+    private final LayerNorm lnF;
+    private final Linear lmHead;
+
+    private record Block(LayerNorm ln1, MultiHeadAttention attn, LayerNorm ln2, FeedForward mlp) {
+    }
+
+    public GptModel(GptConfig config) {
+        this.config = config;
+        int c = config.embeddingDim();
+        float projStd = (float) (0.02 / Math.sqrt(2.0 * config.layers()));
+        this.wte = new Embedding("transformer.wte", config.vocabSize(), c);
+        this.positions = config.positionalEncoding() == PositionalEncodingType.LEARNED
+                ? PositionalEncoding.learned("transformer.wpe", config.contextLength(), c)
+                : PositionalEncoding.sinusoidal(config.contextLength(), c);
+        for (int i = 0; i < config.layers(); i++) {
+            String h = "transformer.h." + i;
+            blocks.add(new Block(
+                    new LayerNorm(h + ".ln_1", c, config.bias()),
+                    MultiHeadAttention.fused(h + ".attn", c, config.heads(), config.bias(), projStd),
+                    new LayerNorm(h + ".ln_2", c, config.bias()),
+                    new FeedForward(h + ".mlp.c_fc", h + ".mlp.c_proj", c, config.feedForwardDim(), config.bias(),
+                            config.activation(), projStd)));
+        }
+        this.lnF = config.normPlacement() == NormPlacement.PRE ? new LayerNorm("transformer.ln_f", c, config.bias()) : null;
+        this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    @Override
+    public List<ParameterSpec> parameterSpecs() {
+        List<ParameterSpec> specs = new ArrayList<>(wte.parameterSpecs());
+        specs.addAll(positions.parameterSpecs());
+        for (Block b : blocks) {
+            specs.addAll(b.ln1.parameterSpecs());
+            specs.addAll(b.attn.parameterSpecs());
+            specs.addAll(b.ln2.parameterSpecs());
+            specs.addAll(b.mlp.parameterSpecs());
+        }
+        if (lnF != null) {
+            specs.addAll(lnF.parameterSpecs());
+        }
+        if (lmHead != null) {
+            specs.addAll(lmHead.parameterSpecs());
+        }
+        return specs;
+    }
+
+    @Override
+    public List<String> inputNames() {
+        return List.of("input_ids", "targets");
+    }
+
+    /** A fresh cache for incremental decoding. */
+    public KvCache newCache() {
+        return new KvCache(config.layers(), false);
+    }
+
+    /**
+     * Logits {@code [B, T, V]} for token ids {@code [B, T]}. With a cache, the ids are the next positions after
+     * the cached ones and the cache grows by T; without one, positions start at 0.
+     *
+     * @param keyMask int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
+     */
+    public Tensor logits(Ops ops, Parameters p, Tensor ids, KvCache cache, Tensor keyMask) {
+        Shape s = ids.shape();
+        Shape.requireRank("GptModel.logits", "ids", s, 2);
+        int offset = cache == null ? 0 : cache.length();
+        int t = s.dim(1);
+        if (t == 0) {
+            throw new IllegalArgumentException("GptModel.logits: the input has no tokens; give at least one");
+        }
+        Tensor x = wte.forward(ops, p, ids);
+        if (!positions.isLearned()) {
+            x = ops.scale(x, (float) Math.sqrt(config.embeddingDim()));
+        }
+        x = ops.dropout(ops.add(x, positions.forward(ops, p, offset, t)), config.dropout());
+        NormPlacement placement = config.normPlacement();
+        float drop = config.dropout();
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            var layerCache = cache == null ? null : cache.self(i);
+            x = Residual.apply(ops, p, placement, b.ln1, drop, x,
+                    h -> b.attn.selfAttention(ops, p, h, true, keyMask, layerCache));
+            x = Residual.apply(ops, p, placement, b.ln2, drop, x, h -> b.mlp.forward(ops, p, h));
+        }
+        if (lnF != null) {
+            x = lnF.forward(ops, p, x);
+        }
+        return lmHead != null ? lmHead.forward(ops, p, x) : ops.linear(x, p.get(wte.weightName()), null);
+    }
+
+    /** Logits without a cache or padding. */
+    public Tensor logits(Ops ops, Parameters p, Tensor ids) {
+        return logits(ops, p, ids, null, null);
+    }
+
+    @Override
+    public Tensor loss(Ops ops, Parameters p, Map<String, Tensor> inputs) {
+        Tensor ids = require(inputs, "input_ids");
+        Tensor targets = require(inputs, "targets");
+        return ops.crossEntropy(logits(ops, p, ids), targets, IGNORE_INDEX);
+    }
+
+    static Tensor require(Map<String, Tensor> inputs, String name) {
+        Tensor t = inputs.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("model input '" + name + "' is missing; inputs given: " + inputs.keySet());
+        }
+        return t;
+    }
+}

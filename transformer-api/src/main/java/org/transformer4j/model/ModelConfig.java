@@ -1,0 +1,40 @@
+package org.transformer4j.model;
+
+/**
+ * The architecture of a model, as stored in a model directory's {@code config.json}: a
+ * {@link GptConfig} (decoder-only) or a {@link Seq2SeqConfig} (encoder-decoder). Read and write with
+ * {@link ModelConfigJson}.
+ */
+public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig {
+
+    /** {@code "gpt"} or {@code "seq2seq"}: the {@code model_type} field of config.json. */
+    String modelType();
+
+    int vocabSize();
+
+    /** The longest sequence the model accepts (positions table size). */
+    int contextLength();
+
+    int heads();
+
+    int embeddingDim();
+
+    int feedForwardDim();
+
+    float dropout();
+
+    boolean bias();
+
+    boolean tiedEmbeddings();
+
+    PositionalEncodingType positionalEncoding();
+
+    NormPlacement normPlacement();
+
+    Activation activation();
+
+    /** Width of one attention head: {@code embeddingDim / heads}. */
+    default int headDim() {
+        return embeddingDim() / heads();
+    }
+}

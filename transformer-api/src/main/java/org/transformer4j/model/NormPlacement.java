@@ -1,0 +1,14 @@
+package org.transformer4j.model;
+
+/**
+ * Where layer norm sits in a block: {@code POST} normalizes after each residual sum (the original
+ * paper), {@code PRE} normalizes each sub-layer's input and adds a final norm (GPT-2, nanoGPT).
+ * In config.json: {@code "pre"} or {@code "post"}.
+ */
+public enum NormPlacement {
+    PRE, POST;
+
+    String jsonName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

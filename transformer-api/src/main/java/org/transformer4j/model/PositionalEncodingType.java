@@ -1,0 +1,13 @@
+package org.transformer4j.model;
+
+/**
+ * How token positions enter the model: fixed sine/cosine waves ("Attention Is All You Need") or a learned
+ * table ({@code transformer.wpe}, as GPT-2 and nanoGPT). In config.json: {@code "sinusoidal"} or {@code "learned"}.
+ */
+public enum PositionalEncodingType {
+    SINUSOIDAL, LEARNED;
+
+    String jsonName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
