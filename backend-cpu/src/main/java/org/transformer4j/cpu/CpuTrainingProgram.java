@@ -1,0 +1,163 @@
+package org.transformer4j.cpu;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.transformer4j.cpu.kernel.AdamWKernel;
+import org.transformer4j.cpu.kernel.Parallelism;
+import org.transformer4j.data.Batch;
+import org.transformer4j.nn.ParameterSpec;
+import org.transformer4j.nn.TrainableModel;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.ShapeMismatchException;
+import org.transformer4j.tensor.Tensor;
+import org.transformer4j.train.AdamWStep;
+import org.transformer4j.train.OptimizerState;
+import org.transformer4j.train.TrainingProgram;
+
+/**
+ * Trains a model on the CPU: each {@link #forwardBackward} runs the model's loss eagerly with a fresh
+ * {@link Tape}, then the tape's backward adds into the parameters' gradient buffers; {@link #step}
+ * applies the fused AdamW kernel per parameter.
+ */
+final class CpuTrainingProgram implements TrainingProgram {
+    private final TrainableModel model;
+    private final Parallelism par;
+    private final long seed;
+    private final List<ParameterSpec> specs;
+    private final Map<String, CpuTensor> params = new LinkedHashMap<>();
+    private final Map<String, float[]> m = new HashMap<>();
+    private final Map<String, float[]> v = new HashMap<>();
+    private final CpuWeights view;
+    private long step;
+    private int microBatch;
+
+    CpuTrainingProgram(TrainableModel model, Map<String, HostTensor> weights, Parallelism par, long seed) {
+        this.model = model;
+        this.par = par;
+        this.seed = seed;
+        this.specs = List.copyOf(model.parameterSpecs());
+        for (ParameterSpec spec : specs) {
+            HostTensor w = weights.get(spec.name());
+            if (w == null) {
+                throw new IllegalArgumentException("missing weight '" + spec.name() + "' " + spec.shape()
+                        + " for this model; the weights given have " + weights.size() + " entries");
+            }
+            Shape.requireEqual("training", "weight " + spec.name(), spec.shape(), w.shape());
+            params.put(spec.name(), CpuTensor.floats(spec.shape(), w.toFloat32().floats().clone(), true));
+            m.put(spec.name(), new float[spec.shape().size()]);
+            v.put(spec.name(), new float[spec.shape().size()]);
+        }
+        this.view = new CpuWeights(params);
+    }
+
+    private Map<String, Tensor> inputs(CpuOps ops, Batch batch) {
+        Map<String, Tensor> in = new HashMap<>();
+        for (String name : model.inputNames()) {
+            in.put(name, ops.constant(batch.get(name)));
+        }
+        return in;
+    }
+
+    @Override
+    public float forwardBackward(Batch batch) {
+        Tape tape = new Tape();
+        long dropoutSeed = seed * 1_000_003L + step * 4099L + (microBatch++);
+        CpuOps ops = new CpuOps(par, tape, dropoutSeed);
+        CpuTensor loss = CpuOps.cpu(model.loss(ops, view, inputs(ops, batch)), "loss", "loss");
+        if (!loss.requiresGrad) {
+            throw new IllegalStateException("the loss does not depend on any trainable parameter");
+        }
+        tape.backward(loss);
+        return loss.data[0];
+    }
+
+    @Override
+    public float evaluate(Batch batch) {
+        CpuOps ops = new CpuOps(par, null, 0L);
+        return model.loss(ops, view, inputs(ops, batch)).item();
+    }
+
+    @Override
+    public double gradientNorm() {
+        double sum = 0;
+        for (CpuTensor p : params.values()) {
+            if (p.grad != null) {
+                for (float g : p.grad) {
+                    sum += (double) g * g;
+                }
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    @Override
+    public void step(AdamWStep s) {
+        step++;
+        for (ParameterSpec spec : specs) {
+            CpuTensor p = params.get(spec.name());
+            float[] g = p.grad();
+            float wd = spec.decay() ? s.weightDecay() : 0f;
+            AdamWKernel.update(par, p.data, g, m.get(spec.name()), v.get(spec.name()), p.data.length, s.lr(), s.beta1(),
+                    s.beta2(), s.eps(), wd, s.gradScale(), step);
+        }
+        zeroGradients();
+    }
+
+    @Override
+    public void zeroGradients() {
+        for (CpuTensor p : params.values()) {
+            if (p.grad != null) {
+                java.util.Arrays.fill(p.grad, 0f);
+            }
+        }
+        microBatch = 0;
+    }
+
+    @Override
+    public Map<String, HostTensor> weights() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        params.forEach((name, t) -> out.put(name, HostTensor.ofFloats(t.shape, t.data.clone())));
+        return out;
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        Map<String, HostTensor> ms = new LinkedHashMap<>();
+        Map<String, HostTensor> vs = new LinkedHashMap<>();
+        params.forEach((name, t) -> {
+            ms.put(name, HostTensor.ofFloats(t.shape, m.get(name).clone()));
+            vs.put(name, HostTensor.ofFloats(t.shape, v.get(name).clone()));
+        });
+        return new OptimizerState(step, ms, vs);
+    }
+
+    @Override
+    public void restore(Map<String, HostTensor> weights, OptimizerState state) {
+        for (ParameterSpec spec : specs) {
+            String name = spec.name();
+            copyInto(name, "weights", weights.get(name), params.get(name).data);
+            copyInto(name, "optimizer m", state.m().get(name), m.get(name));
+            copyInto(name, "optimizer v", state.v().get(name), v.get(name));
+        }
+        step = state.step();
+        zeroGradients();
+    }
+
+    private static void copyInto(String name, String what, HostTensor src, float[] dst) {
+        if (src == null) {
+            throw new IllegalArgumentException("cannot restore: " + what + " has no entry for parameter '" + name + "'");
+        }
+        if (src.shape().size() != dst.length) {
+            throw new ShapeMismatchException("cannot restore: " + what + " of '" + name + "' has shape " + src.shape()
+                    + " but the parameter has " + dst.length + " elements");
+        }
+        System.arraycopy(src.toFloat32().floats(), 0, dst, 0, dst.length);
+    }
+
+    @Override
+    public void close() {
+    }
+}
