@@ -11,30 +11,31 @@ final class ConfigChecks {
         }
     }
 
-    static void common(ModelConfig c) {
-        positive("vocab_size", c.vocabSize());
-        positive("context_length", c.contextLength());
-        positive("n_head", c.heads());
-        positive("n_embd", c.embeddingDim());
-        positive("ffn_dim", c.feedForwardDim());
-        if (c.embeddingDim() % c.heads() != 0) {
-            throw new ConfigException("n_embd=" + c.embeddingDim() + " is not divisible by n_head=" + c.heads()
-                    + ": each head needs an equal share of the width (e.g. n_embd=" + (c.embeddingDim() / c.heads() + 1) * c.heads() + ")");
+    static void common(int vocabSize, int contextLength, int heads, int embeddingDim, int feedForwardDim, float dropout,
+                       PositionalEncodingType positionalEncoding, NormPlacement normPlacement, Activation activation) {
+        positive("vocab_size", vocabSize);
+        positive("context_length", contextLength);
+        positive("n_head", heads);
+        positive("n_embd", embeddingDim);
+        positive("ffn_dim", feedForwardDim);
+        if (embeddingDim % heads != 0) {
+            throw new ConfigException("n_embd=" + embeddingDim + " is not divisible by n_head=" + heads
+                    + ": each head needs an equal share of the width (e.g. n_embd=" + (embeddingDim / heads + 1) * heads + ")");
         }
-        if (!(c.dropout() >= 0f && c.dropout() < 1f)) {
-            throw new ConfigException("dropout must be in [0, 1), was " + c.dropout());
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new ConfigException("dropout must be in [0, 1), was " + dropout);
         }
-        if (c.positionalEncoding() == null) {
+        if (positionalEncoding == null) {
             throw new ConfigException("positional_encoding must be \"sinusoidal\" or \"learned\", was null");
         }
-        if (c.normPlacement() == null) {
+        if (normPlacement == null) {
             throw new ConfigException("norm_placement must be \"pre\" or \"post\", was null");
         }
-        if (c.activation() == null) {
+        if (activation == null) {
             throw new ConfigException("activation must be \"gelu\" or \"relu\", was null");
         }
-        if (c.positionalEncoding() == PositionalEncodingType.SINUSOIDAL && c.embeddingDim() % 2 != 0) {
-            throw new ConfigException("n_embd=" + c.embeddingDim()
+        if (positionalEncoding == PositionalEncodingType.SINUSOIDAL && embeddingDim % 2 != 0) {
+            throw new ConfigException("n_embd=" + embeddingDim
                     + " must be even with positional_encoding=\"sinusoidal\" (sine and cosine come in pairs)");
         }
     }

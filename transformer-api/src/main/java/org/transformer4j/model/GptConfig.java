@@ -24,7 +24,8 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
 
     public GptConfig {
         ConfigChecks.positive("n_layer", layers);
-        ConfigChecks.common(this);
+        ConfigChecks.common(vocabSize, contextLength, heads, embeddingDim, feedForwardDim, dropout,
+                positionalEncoding, normPlacement, activation);
     }
 
     @Override

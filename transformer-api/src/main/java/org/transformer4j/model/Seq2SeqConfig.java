@@ -28,7 +28,8 @@ public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers,
     public Seq2SeqConfig {
         ConfigChecks.positive("encoder_layers", encoderLayers);
         ConfigChecks.positive("decoder_layers", decoderLayers);
-        ConfigChecks.common(this);
+        ConfigChecks.common(vocabSize, contextLength, heads, embeddingDim, feedForwardDim, dropout,
+                positionalEncoding, normPlacement, activation);
     }
 
     @Override
