@@ -44,8 +44,8 @@ public final class AtomicFiles {
 
     /**
      * Atomically replaces {@code target} with what {@code writer} writes to the (buffered) stream it is given.
-     * If the writer throws, the exception propagates unchanged (an {@link IOException} wrapped in one naming
-     * {@code target}), no temporary file remains and the previous {@code target} is unchanged.
+     * If the writer throws, no temporary file remains and the previous {@code target} is unchanged; a runtime
+     * exception or error propagates as it is, an {@link IOException} wrapped in one that names {@code target}.
      *
      * @throws IOException naming {@code target} when the directory is missing or unwritable, the disk is full,
      *                     or the writer fails
