@@ -1,0 +1,126 @@
+package org.transformer4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.transformer4j.backend.BackendInfo;
+import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.data.BatchSampler;
+import org.transformer4j.data.TokenDataset;
+import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.nn.Initializer;
+import org.transformer4j.tokenizer.CharTokenizer;
+import org.transformer4j.train.Trainer;
+import org.transformer4j.train.TrainingConfig;
+import org.transformer4j.train.TrainingData;
+import org.transformer4j.train.TrainingListener;
+import org.transformer4j.train.TrainingProgram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: runs nanoGPT's shakespeare-char recipe end to end on each training backend and prints
+ * ms/iteration, tokens/s, wall time, final train/val loss and peak resident memory, side by side.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Train nanoGPT's shakespeare-char recipe on each backend and report speed and loss.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--backend", description = "benchmark only this backend (repeatable; default: every available one that trains)")
+    List<String> backends;
+
+    @Option(names = "--steps", defaultValue = "2000", description = "iterations (the recipe: ${DEFAULT-VALUE})") int steps;
+    @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
+    @Option(names = "--eval-batches", defaultValue = "200") int evalBatches;
+    @Option(names = "--threads", defaultValue = "0") int threads;
+    @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--data", description = "text file (default: the bundled tiny Shakespeare)") Path data;
+
+    private record Row(String backend, double msPerIter, double tokensPerSecond, double wallSeconds, float trainLoss,
+                       float valLoss, long peakRssMb) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> names = new ArrayList<>();
+        if (backends != null && !backends.isEmpty()) {
+            names.addAll(backends);
+        } else {
+            for (BackendInfo info : Backends.list()) {
+                if (info.availability().available() && info.capabilities().trains()) {
+                    names.add(info.name());
+                }
+            }
+        }
+        String text = TrainCommand.readText(data);
+        CharTokenizer tokenizer = CharTokenizer.fromText(text);
+        TokenDataset dataset = TokenDataset.fromText(text, tokenizer, 0.9);
+        // nanoGPT config/train_shakespeare_char.py, CPU variant: n_layer=4, n_head=4, n_embd=128, block_size=64,
+        // batch_size=12, dropout=0, bias=False; lr 1e-3 (warm-up 100, cosine to 1e-4 over 2000), betas (0.9, 0.99), wd 0.1.
+        GptConfig config = GptConfig.builder().vocabSize(tokenizer.vocabSize()).contextLength(64).layers(4).heads(4)
+                .embeddingDim(128).dropout(0f).bias(false).tiedEmbeddings(true).build();
+        TrainingConfig training = TrainingConfig.builder().maxSteps(steps).learningRate(1e-3f).minLearningRate(1e-4f)
+                .warmupSteps(100).decaySteps(2000).betas(0.9f, 0.99f).weightDecay(0.1f).gradClip(1f)
+                .evalInterval(evalInterval).evalBatches(evalBatches).build();
+        List<Row> rows = new ArrayList<>();
+        for (String name : names) {
+            GptModel model = new GptModel(config);
+            TrainingData batches = new TrainingData(new BatchSampler(dataset.train(), 12, 64, seed),
+                    new BatchSampler(dataset.train(), 12, 64, seed + 1), new BatchSampler(dataset.validation(), 12, 64, seed + 2));
+            try (Engine engine = Backends.open(name, new EngineOptions(threads, null, seed));
+                 TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), seed))) {
+                double[] stepMillis = new double[1];
+                long[] timedSteps = new long[1];
+                Trainer trainer = new Trainer(program, training, batches).listener(new TrainingListener() {
+                    @Override
+                    public void onStep(StepMetrics m) {
+                        if (m.step() > 10) { // skip JIT warm-up
+                            stepMillis[0] += m.millis();
+                            timedSteps[0]++;
+                        }
+                    }
+
+                    @Override
+                    public void onEvaluation(EvalMetrics m) {
+                        System.out.printf(Locale.ROOT, "[%s] step %d: train loss %.4f, val loss %.4f%n", name, m.step(),
+                                m.trainLoss(), m.valLoss());
+                    }
+                });
+                long t0 = System.nanoTime();
+                var last = trainer.run();
+                double wall = (System.nanoTime() - t0) / 1e9;
+                double ms = timedSteps[0] == 0 ? Double.NaN : stepMillis[0] / timedSteps[0];
+                rows.add(new Row(name, ms, 12 * 64 / (ms / 1000), wall, last.trainLoss(), last.valLoss(), peakRssMb()));
+            }
+        }
+        System.out.println();
+        System.out.println("shakespeare-char (4 layers, 4 heads, 128 wide, block 64, batch 12), " + steps + " iterations");
+        System.out.printf(Locale.ROOT, "%-12s %10s %12s %10s %11s %9s %12s%n", "backend", "ms/iter", "tokens/s", "wall s",
+                "train loss", "val loss", "peak RSS MB");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-12s %10.2f %12.0f %10.1f %11.4f %9.4f %12d%n", r.backend, r.msPerIter,
+                    r.tokensPerSecond, r.wallSeconds, r.trainLoss, r.valLoss, r.peakRssMb);
+        }
+        return 0;
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is not there. */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

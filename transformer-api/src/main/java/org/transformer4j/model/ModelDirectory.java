@@ -1,0 +1,139 @@
+package org.transformer4j.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.transformer4j.io.AtomicFiles;
+import org.transformer4j.io.CheckpointFormatException;
+import org.transformer4j.io.Safetensors;
+import org.transformer4j.nn.ParameterSpec;
+import org.transformer4j.nn.TrainableModel;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tokenizer.Tokenizer;
+import org.transformer4j.tokenizer.Tokenizers;
+
+/**
+ * A model on disk, laid out as the Hugging Face ecosystem does: {@code config.json} (the architecture),
+ * {@code model.safetensors} (the weights) and {@code tokenizer.json}. Every file is written atomically.
+ * Loading checks the weights against the config (every expected name present with its shape, nothing
+ * unexpected) and the tokenizer against the vocabulary, and says which file is wrong and how.
+ *
+ * <p>nanoGPT state dicts load as they are: a {@code _orig_mod.} prefix (from {@code torch.compile}) is
+ * stripped, the causal-mask buffers {@code *.attn.bias}/{@code *.attn.masked_bias} of older nanoGPT are
+ * ignored, and with tied embeddings {@code lm_head.weight} may stand in for, or duplicate,
+ * {@code transformer.wte.weight}.
+ *
+ * @param config    the architecture
+ * @param weights   the weights, in the model's parameter order
+ * @param tokenizer the tokenizer
+ */
+public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer) {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+
+    public ModelDirectory {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(tokenizer, "tokenizer");
+    }
+
+    /** The trainable model this config describes. */
+    public static TrainableModel modelFor(ModelConfig config) {
+        return switch (config) {
+            case GptConfig g -> new GptModel(g);
+            case Seq2SeqConfig s -> new Seq2SeqModel(s);
+        };
+    }
+
+    /** Writes the three files into {@code dir} (created if missing), each atomically. */
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
+        Map<String, HostTensor> checked = checkWeights(dir.resolve(WEIGHTS), config, weights);
+        Tokenizers.save(tokenizer, dir.resolve(TOKENIZER));
+        Safetensors.write(dir.resolve(WEIGHTS), checked, Map.of("format", "pt"));
+        AtomicFiles.writeString(dir.resolve(CONFIG), ModelConfigJson.toJson(config));
+    }
+
+    /** Reads and checks a model directory. */
+    public static ModelDirectory load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "not a model directory (expected " + CONFIG + ", "
+                    + WEIGHTS + " and " + TOKENIZER + " inside)");
+        }
+        Path configFile = dir.resolve(CONFIG);
+        ModelConfig config;
+        try {
+            config = ModelConfigJson.fromJson(Files.readString(configFile));
+        } catch (ConfigException e) {
+            throw new ConfigException(configFile + ": " + e.getMessage(), e);
+        }
+        Tokenizer tokenizer = Tokenizers.load(dir.resolve(TOKENIZER));
+        checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
+        Path weightsFile = dir.resolve(WEIGHTS);
+        Map<String, HostTensor> weights = checkWeights(weightsFile, config, Safetensors.read(weightsFile).tensors());
+        return new ModelDirectory(config, weights, tokenizer);
+    }
+
+    private static void checkTokenizer(Path file, ModelConfig config, Tokenizer tokenizer) throws CheckpointFormatException {
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new CheckpointFormatException(file, "the tokenizer has " + tokenizer.vocabSize()
+                    + " ids but the model's vocab_size is " + config.vocabSize()
+                    + ": they do not belong together (retrain or pick the matching tokenizer.json)");
+        }
+    }
+
+    /**
+     * The weights of {@code config}'s model, in parameter order, from a state dict that may use nanoGPT's
+     * conventions; fails naming every missing, unexpected or mis-shaped weight.
+     */
+    public static Map<String, HostTensor> checkWeights(Path file, ModelConfig config, Map<String, HostTensor> stateDict)
+            throws CheckpointFormatException {
+        Map<String, HostTensor> given = new LinkedHashMap<>();
+        for (var e : stateDict.entrySet()) {
+            String name = e.getKey().startsWith("_orig_mod.") ? e.getKey().substring("_orig_mod.".length()) : e.getKey();
+            if (config instanceof GptConfig && (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias"))) {
+                continue;
+            }
+            given.put(name, e.getValue());
+        }
+        if (config.tiedEmbeddings()) {
+            String embed = config instanceof GptConfig ? "transformer.wte.weight" : "decoder.embed_tokens.weight";
+            HostTensor head = given.remove("lm_head.weight");
+            if (head != null && !given.containsKey(embed)) {
+                given.put(embed, head);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (ParameterSpec spec : modelFor(config).parameterSpecs()) {
+            HostTensor t = given.remove(spec.name());
+            if (t == null) {
+                problems.add("missing '" + spec.name() + "' " + spec.shape());
+            } else if (!t.shape().equals(spec.shape())) {
+                problems.add("'" + spec.name() + "' has shape " + t.shape() + " but the config needs " + spec.shape());
+            } else if (t.dtype() != org.transformer4j.tensor.DType.FLOAT32) {
+                problems.add("'" + spec.name() + "' is " + t.dtype() + ", weights must be floating point");
+            } else {
+                out.put(spec.name(), t);
+            }
+        }
+        for (String extra : given.keySet()) {
+            problems.add("unexpected '" + extra + "' (not a weight of this " + config.modelType() + " config)");
+        }
+        if (!problems.isEmpty()) {
+            int shown = Math.min(problems.size(), 10);
+            throw new CheckpointFormatException(file, "the weights do not match config.json: "
+                    + String.join("; ", problems.subList(0, shown))
+                    + (problems.size() > shown ? "; and " + (problems.size() - shown) + " more" : ""));
+        }
+        return out;
+    }
+}
