@@ -136,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
                     engine.backendName(), describe(config), model.parameterSpecs().stream().mapToLong(s -> s.shape().size()).sum(),
                     dataset.train().length, dataset.validation().length);
             Trainer trainer = new Trainer(program, training, batches).listener(log);
-            ProgressBar progress = quiet ? null : new ProgressBar(System.out);
+            ProgressBar progress = quiet ? null : ProgressBar.create(System.out);
             trainer.listener(new TrainingListener() {
                 @Override
                 public void onStep(StepMetrics m) {
