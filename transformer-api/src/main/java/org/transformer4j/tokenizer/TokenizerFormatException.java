@@ -1,0 +1,18 @@
+package org.transformer4j.tokenizer;
+
+/**
+ * A tokenizer.json that cannot be loaded: not JSON, an unknown type or version, a missing or malformed field,
+ * duplicate tokens or ids, merges naming unknown tokens, ids with gaps. The message names the file (or the
+ * source of the text) and the field.
+ */
+public class TokenizerFormatException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public TokenizerFormatException(String message) {
+        super(message);
+    }
+
+    public TokenizerFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
