@@ -16,7 +16,7 @@ import org.transformer4j.tensor.Shape;
  * {@link SplittableRandom} derived from both), so {@link #seek(long)} to a saved {@link #position()} continues
  * the same sequence of batches. Not thread-safe (it has a position); the token array is held, not copied.
  */
-public final class BatchSampler {
+public final class BatchSampler implements BatchSource {
     /** Name of the input tensor in each {@link Batch}. */
     public static final String INPUT_IDS = "input_ids";
     /** Name of the target tensor in each {@link Batch}. */
