@@ -33,6 +33,10 @@ final class StandardCases {
         cases.add(OpCase.of("embedding", "row lookup: table [" + V + ", " + C + "], ids [" + B + ", " + T + "]",
                 tol, () -> List.of(normal(1, 1, 0, V, C), ids(2, V, B, T)),
                 (ops, in) -> one(ops.embedding(in.get(0), in.get(1)))));
+        cases.add(OpCase.of("embedding_positions", "position lookup: table [" + T + ", " + C + "], ids [" + T
+                + "] = 0.." + (T - 1) + " giving [" + T + ", " + C + "]", tol,
+                () -> List.of(normal(25, 1, 0, T, C), HostTensor.ofInts(Shape.of(T), java.util.stream.IntStream.range(0, T).toArray())),
+                (ops, in) -> one(ops.embedding(in.get(0), in.get(1)))));
         cases.add(OpCase.of("linear", "x [" + B + ", " + T + ", " + C + "] · weight [" + OUT + ", " + C
                 + "]ᵀ + bias [" + OUT + "]", tol,
                 () -> List.of(normal(3, 1, 0, B, T, C), normal(4, 0.3, 0, OUT, C), normal(5, 0.5, 0, OUT)),

@@ -69,7 +69,7 @@ class ConformanceKitTest {
             assertEquals(0.0, r.maxAbsError(), r.name());
         }
         List<String> names = report.rows().stream().map(ConformanceReport.Row::name).toList();
-        assertTrue(names.containsAll(List.of("embedding", "linear", "linear_no_bias", "layer_norm",
+        assertTrue(names.containsAll(List.of("embedding", "embedding_positions", "linear", "linear_no_bias", "layer_norm",
                 "layer_norm_no_beta", "add", "add_broadcast_channels", "scale", "gelu", "relu", "split",
                 "concat_time", "cross_entropy", "cross_entropy_ignore_index")), names.toString());
         assertTrue(names.containsAll(ATTENTION_CASES), names.toString());

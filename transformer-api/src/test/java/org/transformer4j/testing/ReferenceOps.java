@@ -1,5 +1,6 @@
 package org.transformer4j.testing;
 
+import java.util.Arrays;
 import java.util.Objects;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.tensor.DType;
@@ -41,31 +42,40 @@ public class ReferenceOps implements Ops {
         return ReferenceTensor.copyOf(value);
     }
 
+    /** Row lookup for ids of any shape {@code S}: gives {@code S + [C]} ({@code [B, T]} ids give {@code [B, T, C]}). */
     @Override
     public Tensor embedding(Tensor table, Tensor ids) {
         Shape.requireRank("embedding", "table", table.shape(), 2);
-        Shape.requireRank("embedding", "ids", ids.shape(), 2);
         requireFloat("embedding", "table", table);
         requireInteger("embedding", "ids", ids);
         int vocab = table.shape().dim(0);
         int channels = table.shape().dim(1);
-        int batch = ids.shape().dim(0);
-        int time = ids.shape().dim(1);
         float[] w = table.toFloatArray();
         int[] id = ids.toIntArray();
-        float[] out = new float[batch * time * channels];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < time; t++) {
-                int token = id[b * time + t];
-                if (token < 0 || token >= vocab) {
-                    throw new IllegalArgumentException("embedding: id " + token + " at position [" + b + ", " + t
-                            + "] is outside [0, " + vocab + ") (vocab size " + vocab + " from table "
-                            + table.shape() + ")");
-                }
-                System.arraycopy(w, token * channels, out, (b * time + t) * channels, channels);
+        float[] out = new float[id.length * channels];
+        for (int n = 0; n < id.length; n++) {
+            int token = id[n];
+            if (token < 0 || token >= vocab) {
+                throw new IllegalArgumentException("embedding: id " + token + " at position "
+                        + Arrays.toString(coordinates(n, ids.shape())) + " of ids " + ids.shape() + " is outside [0, "
+                        + vocab + ") (vocab size " + vocab + " from table " + table.shape() + ")");
             }
+            System.arraycopy(w, token * channels, out, n * channels, channels);
         }
-        return ReferenceTensor.ofFloats(Shape.of(batch, time, channels), out);
+        int[] dims = Arrays.copyOf(ids.shape().toArray(), ids.shape().rank() + 1);
+        dims[dims.length - 1] = channels;
+        return ReferenceTensor.ofFloats(Shape.of(dims), out);
+    }
+
+    /** The row-major multi-index of flat index {@code flat} in {@code shape}. */
+    private static int[] coordinates(int flat, Shape shape) {
+        int[] dims = shape.toArray();
+        int[] at = new int[dims.length];
+        for (int a = dims.length - 1; a >= 0; a--) {
+            at[a] = flat % dims[a];
+            flat /= dims[a];
+        }
+        return at;
     }
 
     @Override

@@ -63,6 +63,10 @@ class ReferenceOpsTest {
         assertTrue(ex.getMessage().contains("id 3") && ex.getMessage().contains("[0, 1]")
                 && ex.getMessage().contains("vocab size 3"), ex.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ops.embedding(table, i(new int[] {-1}, 1, 1)));
+        // position ids of shape [T] give [T, C]
+        Tensor positions = ops.embedding(table, i(new int[] {1, 2, 0}, 3));
+        assertEquals(Shape.of(3, 2), positions.shape());
+        assertArrayEquals(new float[] {10, 11, 20, 21, 0, 1}, positions.toFloatArray());
         Tensor fromLongs = ops.embedding(table, ops.constant(HostTensor.ofLongs(Shape.of(1, 1), new long[] {1})));
         assertArrayEquals(new float[] {10, 11}, fromLongs.toFloatArray());
     }
