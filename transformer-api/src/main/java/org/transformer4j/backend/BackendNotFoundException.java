@@ -1,0 +1,23 @@
+package org.transformer4j.backend;
+
+import java.util.List;
+
+/**
+ * No backend could be selected: the requested name is unknown or unavailable, the named backend cannot
+ * do what was required, or no available backend was found at all. The message says where the name came
+ * from (code, system property, environment variable or {@code transformer4j.properties}), lists every
+ * backend discovery found with its availability, and says how to fix it.
+ */
+public class BackendNotFoundException extends RuntimeException {
+    private final transient List<BackendInfo> found;
+
+    public BackendNotFoundException(String message, List<BackendInfo> found) {
+        super(message);
+        this.found = List.copyOf(found);
+    }
+
+    /** Every backend discovery found, as listed in the message. */
+    public List<BackendInfo> found() {
+        return found;
+    }
+}

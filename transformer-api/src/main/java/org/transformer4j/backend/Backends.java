@@ -1,0 +1,54 @@
+package org.transformer4j.backend;
+
+import java.util.List;
+
+/**
+ * The front door to the compute backends on the classpath: lists them and picks one, following the
+ * precedence order documented on {@link BackendRegistry} (name in code, system property
+ * {@code transformer4j.backend}, environment variable {@code TRANSFORMER4J_BACKEND},
+ * {@code transformer4j.properties} key {@code backend}, else the highest-priority available backend).
+ *
+ * <p>Each call discovers afresh with the thread's context class loader (or this class's loader when there
+ * is none), so a changed system property is seen by the next call. Keep a {@link BackendRegistry} to
+ * discover once.
+ */
+public final class Backends {
+
+    private Backends() {
+    }
+
+    /** The registry over the real sources, as seen from the current thread. */
+    public static BackendRegistry registry() {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return BackendRegistry.fromClassLoader(cl != null ? cl : Backends.class.getClassLoader());
+    }
+
+    /** Every backend found, highest priority first, with capabilities, availability and implementing class. */
+    public static List<BackendInfo> list() {
+        return registry().list();
+    }
+
+    /**
+     * The backend to use: {@code name} when not null or blank, else the configured one, else the best available.
+     *
+     * @throws BackendNotFoundException naming the source of the name and listing every backend found
+     */
+    public static BackendChoice select(String name) {
+        return registry().select(name);
+    }
+
+    /** As {@link #select(String)}, for a backend that meets {@code requirement} (e.g. one that trains). */
+    public static BackendChoice select(String name, BackendRequirement requirement) {
+        return registry().select(name, requirement);
+    }
+
+    /** Selects a backend as {@link #select(String)} does and opens an engine on it. */
+    public static Engine open(String name, EngineOptions options) {
+        return registry().open(name, BackendRequirement.ANY, options);
+    }
+
+    /** Selects a backend that meets {@code requirement} and opens an engine on it. */
+    public static Engine open(String name, BackendRequirement requirement, EngineOptions options) {
+        return registry().open(name, requirement, options);
+    }
+}

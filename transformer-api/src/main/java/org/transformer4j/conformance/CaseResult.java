@@ -1,0 +1,35 @@
+package org.transformer4j.conformance;
+
+import java.util.Objects;
+
+/**
+ * What one case found: its verdict, the numeric comparison when numbers were compared, and a detail line
+ * (the comparison's summary, the candidate's error, or why the operation is not supported).
+ *
+ * @param status     the verdict
+ * @param comparison the comparison of the candidate's numbers with the reference's, or null when none was made
+ * @param detail     a human-readable explanation, never null
+ */
+public record CaseResult(CaseStatus status, Comparison comparison, String detail) {
+
+    public CaseResult {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(detail, "detail");
+    }
+
+    /** The verdict of a comparison: PASS or FAIL as it says. */
+    public static CaseResult compared(Comparison comparison) {
+        return new CaseResult(comparison.passed() ? CaseStatus.PASS : CaseStatus.FAIL, comparison,
+                comparison.describe());
+    }
+
+    /** The candidate does not support what the case needs. */
+    public static CaseResult notSupported(String reason) {
+        return new CaseResult(CaseStatus.NOT_SUPPORTED, null, reason);
+    }
+
+    /** The case failed before numbers could be compared (an exception, a shape mismatch...). */
+    public static CaseResult failed(String detail) {
+        return new CaseResult(CaseStatus.FAIL, null, detail);
+    }
+}
