@@ -1,0 +1,107 @@
+package org.transformer4j.cpu.kernel;
+
+import static org.transformer4j.cpu.kernel.KernelMath.ELEMENT_GRAIN;
+import static org.transformer4j.cpu.kernel.KernelMath.F;
+import static org.transformer4j.cpu.kernel.KernelMath.L;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Point-wise activations and their backward passes: the exact (erf) GELU of PyTorch's {@code nn.GELU()}
+ * and ReLU. Backward passes add into {@code dx}. GELU loop tails run as masked vectors, so every element goes
+ * through the same arithmetic wherever it lies and results do not depend on the thread count.
+ */
+public final class ActivationKernels {
+    private static final String KERNEL = "ActivationKernels";
+
+    private ActivationKernels() {
+    }
+
+    /** {@code out = x·Φ(x) = 0.5·x·(1 + erf(x/√2))}; out may alias x. */
+    public static void geluForward(Parallelism par, float[] x, float[] out, int n) {
+        check(KERNEL + ".geluForward", x, out, "out", n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                v.mul(KernelMath.normalCdf(v)).intoArray(out, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = F.indexInRange(i, to);
+                FloatVector v = FloatVector.fromArray(F, x, i, m);
+                v.mul(KernelMath.normalCdf(v)).intoArray(out, i, m);
+            }
+        });
+    }
+
+    /** {@code dx += dout·(Φ(x) + x·φ(x))}, the derivative of the exact GELU at the forward input x. */
+    public static void geluBackward(Parallelism par, float[] x, float[] dout, float[] dx, int n) {
+        String k = KERNEL + ".geluBackward";
+        check(k, x, dx, "dx", n);
+        KernelArgs.length(k, "dout", dout, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                FloatVector g = v.fma(KernelMath.normalPdf(v), KernelMath.normalCdf(v));
+                FloatVector.fromArray(F, dout, i).fma(g, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = F.indexInRange(i, to);
+                FloatVector v = FloatVector.fromArray(F, x, i, m);
+                FloatVector g = v.fma(KernelMath.normalPdf(v), KernelMath.normalCdf(v));
+                FloatVector.fromArray(F, dout, i, m).fma(g, FloatVector.fromArray(F, dx, i, m)).intoArray(dx, i, m);
+            }
+        });
+    }
+
+    /** {@code out = max(0, x)}; out may alias x. */
+    public static void reluForward(Parallelism par, float[] x, float[] out, int n) {
+        check(KERNEL + ".reluForward", x, out, "out", n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector.fromArray(F, x, i).max(0f).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = Math.max(0f, x[i]);
+            }
+        });
+    }
+
+    /** {@code dx += x > 0 ? dout : 0} (the subgradient at 0 is taken as 0, as PyTorch does). */
+    public static void reluBackward(Parallelism par, float[] x, float[] dout, float[] dx, int n) {
+        String k = KERNEL + ".reluBackward";
+        check(k, x, dx, "dx", n);
+        KernelArgs.length(k, "dout", dout, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                FloatVector d = FloatVector.fromArray(F, dx, i);
+                d.add(FloatVector.fromArray(F, dout, i), v.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+            }
+            for (; i < to; i++) {
+                if (x[i] > 0f) {
+                    dx[i] += dout[i];
+                }
+            }
+        });
+    }
+
+    /** erf lane by lane over an array: the kernels' erf, exposed for its accuracy test. */
+    static void erf(float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            KernelMath.erf(FloatVector.fromArray(F, x, i, m)).intoArray(out, i, m);
+        }
+    }
+
+    private static void check(String kernel, float[] x, float[] out, String outName, int n) {
+        KernelArgs.nonNegative(kernel, "n", n);
+        KernelArgs.length(kernel, "x", x, n);
+        KernelArgs.length(kernel, outName, out, n);
+    }
+}

@@ -1,0 +1,72 @@
+package org.transformer4j.cpu.kernel;
+
+import static org.transformer4j.cpu.kernel.KernelMath.ELEMENT_GRAIN;
+import static org.transformer4j.cpu.kernel.KernelMath.F;
+import static org.transformer4j.cpu.kernel.KernelMath.L;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The fused AdamW update of one parameter array, as {@link org.transformer4j.train.AdamWStep} defines it:
+ * <pre>
+ *   g = gradScale·grad ;  m = beta1·m + (1-beta1)·g ;  v = beta2·v + (1-beta2)·g²
+ *   p -= lr·( (m/(1-beta1^t)) / (sqrt(v/(1-beta2^t)) + eps) + weightDecay·p )
+ * </pre>
+ * with the decoupled decay term only when {@code weightDecay != 0}. Updates {@code param}, {@code m} and
+ * {@code v} in place; reads {@code grad}. One pass over memory, vectorized; element-wise, so independent of
+ * the thread count.
+ */
+public final class AdamWKernel {
+    private static final String KERNEL = "AdamWKernel.update";
+
+    private AdamWKernel() {
+    }
+
+    /**
+     * @param t the step number after its increment, 1 on the first step (drives the bias corrections)
+     */
+    public static void update(Parallelism par, float[] param, float[] grad, float[] m, float[] v, int n, float lr,
+                              float beta1, float beta2, float eps, float weightDecay, float gradScale, long t) {
+        KernelArgs.nonNegative(KERNEL, "n", n);
+        KernelArgs.length(KERNEL, "param", param, n);
+        KernelArgs.length(KERNEL, "grad", grad, n);
+        KernelArgs.length(KERNEL, "m", m, n);
+        KernelArgs.length(KERNEL, "v", v, n);
+        if (t < 1) {
+            throw new IllegalArgumentException(KERNEL + ": step t must be >= 1 (the step number after its increment), was " + t);
+        }
+        if (!(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)) {
+            throw new IllegalArgumentException(KERNEL + ": beta1 and beta2 must be in [0, 1), were " + beta1 + " and " + beta2);
+        }
+        float c1 = (float) (1.0 / (1.0 - Math.pow(beta1, t))); // 1/bias correction of m
+        float c2 = (float) (1.0 / (1.0 - Math.pow(beta2, t))); // 1/bias correction of v
+        float a1 = 1f - beta1;
+        float a2 = 1f - beta2;
+        float decay = lr * weightDecay;
+        boolean decays = weightDecay != 0f;
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector g = FloatVector.fromArray(F, grad, i).mul(gradScale);
+                FloatVector mi = FloatVector.fromArray(F, m, i).mul(beta1).add(g.mul(a1));
+                FloatVector vi = FloatVector.fromArray(F, v, i).mul(beta2).add(g.mul(g).mul(a2));
+                mi.intoArray(m, i);
+                vi.intoArray(v, i);
+                FloatVector p = FloatVector.fromArray(F, param, i);
+                FloatVector stepv = mi.mul(c1).div(vi.mul(c2).sqrt().add(eps)).mul(lr);
+                FloatVector np = decays ? p.sub(stepv).sub(p.mul(decay)) : p.sub(stepv);
+                np.intoArray(param, i);
+            }
+            for (; i < to; i++) {
+                float g = grad[i] * gradScale;
+                float mi = m[i] * beta1 + g * a1;
+                float vi = v[i] * beta2 + g * g * a2;
+                m[i] = mi;
+                v[i] = vi;
+                float p = param[i];
+                float stepv = mi * c1 / ((float) Math.sqrt(vi * c2) + eps) * lr;
+                param[i] = decays ? p - stepv - p * decay : p - stepv;
+            }
+        });
+    }
+}

@@ -1,0 +1,181 @@
+package org.transformer4j.cpu.kernel;
+
+import static org.transformer4j.cpu.kernel.SgemmMicroKernel.MR;
+import static org.transformer4j.cpu.kernel.SgemmMicroKernel.NR;
+
+import java.util.Objects;
+
+/**
+ * Single-precision general matrix multiply on row-major arrays, the BLAS {@code sgemm} of the CPU
+ * backend: every linear layer and its gradients go through it.
+ *
+ * <p>Design after GotoBLAS/BLIS: op(B) is copied in blocks of {@code kc x nc} and op(A) in blocks of
+ * {@code mc x kc} into per-thread packed buffers (so transposes cost one copy, and the kernel reads
+ * memory contiguously), and a register-blocked {@link SgemmMicroKernel} computes
+ * {@code MR x NR} tiles of C with vector fused multiply-adds. Threads each take a contiguous band of
+ * rows (or of columns, when C is wide and short) and need no synchronisation.
+ *
+ * <p>Results do not depend on the number of threads: every element of C is computed by the same
+ * sequence of operations (same k blocks, same order, same lane arithmetic) whichever thread and tile
+ * computes it, so 1 and N threads give bit-identical results.
+ */
+public final class Sgemm {
+    /** Depth of a packed block (k per pass over C); sized so a B panel stays in L1. */
+    static final int KC = 256;
+    /** Rows of op(A) per packed block (a multiple of MR); the A block stays in L2. */
+    static final int MC = 96;
+    /** Columns of op(B) per packed block (a multiple of NR). */
+    static final int NC = 1024;
+    /** Below this many multiply-adds ({@code m*n*k}) a call runs on one thread. */
+    static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Sgemm() {}
+
+    /**
+     * Row-major {@code C[m x n] = alpha * op(A) * op(B) + beta * C}; op(A) is {@code m x k}
+     * (A stored {@code k x m} when {@code transA}), op(B) is {@code k x n} (B stored {@code n x k}
+     * when {@code transB}). Element {@code (i, j)} of a matrix X stored with offset {@code xOff} and
+     * leading dimension {@code ldx} is {@code x[xOff + i*ldx + j]}.
+     *
+     * <p>BLAS semantics: {@code beta == 0} means C is not read (NaN or garbage in C does not
+     * propagate); {@code k == 0} or {@code alpha == 0} scales C by beta without reading A or B;
+     * {@code m == 0} or {@code n == 0} does nothing.
+     *
+     * @throws IllegalArgumentException for a negative size or offset, a leading dimension smaller than
+     *     the stored width, or an array too short for its offset, leading dimension and shape
+     * @throws NullPointerException if an array is null
+     */
+    public static void sgemm(Parallelism par, boolean transA, boolean transB, int m, int n, int k,
+                             float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        Objects.requireNonNull(par, "par");
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException(
+                    "sgemm sizes must be >= 0, were m=" + m + ", n=" + n + ", k=" + k);
+        }
+        checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k, transA);
+        checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n, transB);
+        checkMatrix("C", c, cOff, ldc, m, n, false);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(c, cOff, ldc, m, n, beta);
+            return;
+        }
+        long work = (long) m * n * k;
+        int threads = work < PARALLEL_MIN_WORK ? 1 : par.threads();
+        if (threads == 1) {
+            compute(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if ((m + MR - 1) / MR >= (n + NR - 1) / NR) {
+            par.forRange(m, MR, (from, to) -> compute(transA, transB, from, to, 0, n, k,
+                    alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        } else {
+            par.forRange(n, NR, (from, to) -> compute(transA, transB, 0, m, from, to, k,
+                    alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        }
+    }
+
+    /** C rows {@code [m0, m1)} x columns {@code [n0, n1)}, on the calling thread. */
+    private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
+                                float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        // Equal k blocks (not KC and a small remainder), the same for every thread.
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
+        Scratch s = SCRATCH.get();
+        int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
+        int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
+        float[] packedA = s.a(mcMax * kcMax);
+        float[] packedB = s.b(ncMax * kcMax);
+        float[] tile = s.tile;
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                float betaHere = pc == 0 ? beta : 1f;
+                SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, packedB);
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, packedA);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int bo = jr * kc;
+                        int cols = Math.min(NR, nc - jr);
+                        int co = cOff + ic * ldc + jc + jr;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            SgemmMicroKernel.tile(packedA, ir * kc, packedB, bo, kc,
+                                    c, co + ir * ldc, ldc, Math.min(MR, mc - ir), cols,
+                                    alpha, betaHere, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code C = beta * C}; with {@code beta == 0}, C is zeroed without being read. */
+    private static void scale(float[] c, int cOff, int ldc, int m, int n, float beta) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int o = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, o, o + n, 0f);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    c[o + j] = beta * c[o + j];
+                }
+            }
+        }
+    }
+
+    /** Checks that a {@code rows x cols} stored matrix fits in {@code x} from {@code off} with stride {@code ld}. */
+    private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols,
+                                    boolean transposed) {
+        Objects.requireNonNull(x, name);
+        String shape = name + " (stored " + rows + " x " + cols + (transposed ? ", transposed" : "") + ")";
+        if (off < 0) {
+            throw new IllegalArgumentException("sgemm: offset of " + shape + " must be >= 0, was " + off);
+        }
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException("sgemm: leading dimension of " + shape
+                    + " must be >= max(1, " + cols + "), was " + ld);
+        }
+        if (rows > 0 && cols > 0) {
+            long end = off + (long) (rows - 1) * ld + cols;
+            if (end > x.length) {
+                throw new IllegalArgumentException("sgemm: " + shape + " with offset " + off
+                        + " and leading dimension " + ld + " needs an array of at least " + end
+                        + " floats, was " + x.length);
+            }
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /** Per-thread packing buffers, grown on demand and reused across calls. */
+    private static final class Scratch {
+        private float[] a = new float[0];
+        private float[] b = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+    }
+}
