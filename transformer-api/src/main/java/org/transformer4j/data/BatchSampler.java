@@ -108,14 +108,17 @@ public final class BatchSampler implements BatchSource {
         this.position = position;
     }
 
+    /** B: sequences per batch. */
     public int batchSize() {
         return batchSize;
     }
 
+    /** T: tokens per input sequence. */
     public int blockSize() {
         return blockSize;
     }
 
+    /** The seed all batches derive from. */
     public long seed() {
         return seed;
     }

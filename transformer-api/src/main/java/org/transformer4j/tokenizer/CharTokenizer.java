@@ -58,6 +58,14 @@ public final class CharTokenizer implements Tokenizer {
         for (int i = 0; i < cps.length; i++) {
             ids.put(cps[i], i);
         }
+        for (String special : specialTokens) {
+            if (special != null && !special.isEmpty() && special.codePointCount(0, special.length()) == 1
+                    && ids.containsKey(special.codePointAt(0))) {
+                throw new IllegalArgumentException("special token \"" + special + "\" is also a character of the"
+                        + " training text, so its id would be ambiguous; pick a special token text that is not one"
+                        + " character of the text");
+            }
+        }
         return new CharTokenizer(ids, SpecialTokens.numbered(specialTokens, cps.length));
     }
 

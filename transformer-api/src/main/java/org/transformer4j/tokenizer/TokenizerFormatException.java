@@ -8,10 +8,12 @@ package org.transformer4j.tokenizer;
 public class TokenizerFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** An error with its full message (file, field, what is wrong). */
     public TokenizerFormatException(String message) {
         super(message);
     }
 
+    /** An error with its full message and the parser error behind it. */
     public TokenizerFormatException(String message, Throwable cause) {
         super(message, cause);
     }

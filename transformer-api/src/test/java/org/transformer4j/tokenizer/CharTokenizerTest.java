@@ -98,6 +98,8 @@ class CharTokenizerTest {
         assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText(""));
         assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText("ab", List.of("<x>", "<x>")));
         assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText("ab", List.of("")));
+        var e = assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText("ab", List.of("a")));
+        assertTrue(e.getMessage().contains("\"a\""), e.getMessage());
     }
 
     @Test
