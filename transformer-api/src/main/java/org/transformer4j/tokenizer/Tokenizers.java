@@ -79,27 +79,6 @@ public final class Tokenizers {
      */
     public static void save(Tokenizer tokenizer, Path file) throws IOException {
         Objects.requireNonNull(tokenizer, "tokenizer");
-        writeAtomically(file, tokenizer.toJson().getBytes(StandardCharsets.UTF_8));
-    }
-
-    // A small private helper until org.transformer4j.io has a shared one.
-    private static void writeAtomically(Path file, byte[] content) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new NoSuchFileException(String.valueOf(dir), null,
-                    "cannot write " + file + ": its directory does not exist; create it first");
-        }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            Files.write(tmp, content);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + file + " atomically on this file system: " + e.getMessage(), e);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        org.transformer4j.io.AtomicFiles.writeString(file, tokenizer.toJson());
     }
 }
