@@ -113,6 +113,8 @@ class SgemmTest {
         int[][] mnk = {
             {1, 1, 1}, {7, 7, 7}, {33, 33, 33}, {17, 1, 130}, {1, 17, 130}, {130, 33, 7},
             {6, 16, 1}, {12, 32, 5}, {13, 65, 129}, {100, 130, 257}, {2, 300, 3},
+            // Wide C: A is packed rather than read in place, and columns span two NC blocks.
+            {13, 1100, 17},
         };
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mnk) {
