@@ -3,9 +3,11 @@ package org.transformer4j.cpu.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -228,6 +230,25 @@ class SgemmTest {
                 assertArrayEquals(one, pr.run(two), () -> pr + ": 1 vs 2 threads");
                 assertArrayEquals(one, pr.run(three), () -> pr + ": 1 vs 3 threads");
             }
+        }
+    }
+
+    @Test
+    void callsFromInsideAParallelLoopOfTheSamePoolComplete() {
+        // Attention runs one sgemm per head inside a parallel loop: the inner calls must not queue
+        // work for the (busy) workers of the same pool. The timeout only turns a deadlock into a failure.
+        Problem[] heads = new Problem[4];
+        for (int h = 0; h < heads.length; h++) {
+            heads[h] = Problem.random(false, true, 64, 64, 64, 1f, 0f, 0, 100 + h);
+        }
+        float[][] got = new float[heads.length][];
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> two.forRange(heads.length, (from, to) -> {
+            for (int h = from; h < to; h++) {
+                got[h] = heads[h].run(two);
+            }
+        }));
+        for (int h = 0; h < heads.length; h++) {
+            heads[h].check(got[h]);
         }
     }
 
