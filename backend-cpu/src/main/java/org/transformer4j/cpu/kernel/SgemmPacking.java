@@ -53,7 +53,17 @@ final class SgemmPacking {
             for (int p = 0; p < kc; p++) {
                 int src = aOff + (p0 + p) * lda + i0;
                 int d = dOff + p * MR;
-                for (int q = 0; q < full; q++, src += MR, d += kc * MR) {
+                int q = 0;
+                if (V >= MR && p * MR + V <= kc * MR) {
+                    // One vector per panel: its V - MR extra lanes land in the slots of the next steps of
+                    // the same panel, which those steps overwrite later (hence not near the panel's end);
+                    // stop early where the extra lanes would read past the end of the array.
+                    int vecPanels = Math.min(full, Math.floorDiv(a.length - V - src, MR) + 1);
+                    for (; q < vecPanels; q++, src += MR, d += kc * MR) {
+                        FloatVector.fromArray(SPECIES, a, src).intoArray(dst, d);
+                    }
+                }
+                for (; q < full; q++, src += MR, d += kc * MR) {
                     dst[d] = a[src];
                     dst[d + 1] = a[src + 1];
                     dst[d + 2] = a[src + 2];
