@@ -71,12 +71,46 @@ final class SgemmMicroKernel {
             c51 = av.fma(b1, c51);
         }
         if (rows == MR && cols == NR) {
-            update(c, co, c00, c01, alpha, beta);
-            update(c, co + ldc, c10, c11, alpha, beta);
-            update(c, co + 2 * ldc, c20, c21, alpha, beta);
-            update(c, co + 3 * ldc, c30, c31, alpha, beta);
-            update(c, co + 4 * ldc, c40, c41, alpha, beta);
-            update(c, co + 5 * ldc, c50, c51, alpha, beta);
+            // Written out here, not in a helper taking vectors: if the JIT did not inline such a
+            // helper, the accumulators would be boxed on every tile. Same rounding as updateEdge.
+            int o = co;
+            if (beta == 0f) {
+                c00.mul(alpha).intoArray(c, o);
+                c01.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c10.mul(alpha).intoArray(c, o);
+                c11.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c20.mul(alpha).intoArray(c, o);
+                c21.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c30.mul(alpha).intoArray(c, o);
+                c31.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c40.mul(alpha).intoArray(c, o);
+                c41.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c50.mul(alpha).intoArray(c, o);
+                c51.mul(alpha).intoArray(c, o + V);
+            } else {
+                c00.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c01.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c10.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c11.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c20.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c21.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c30.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c31.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c40.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c41.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c50.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c51.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+            }
         } else {
             c00.intoArray(tile, 0);
             c01.intoArray(tile, V);
@@ -132,12 +166,46 @@ final class SgemmMicroKernel {
             c51 = av.fma(b1, c51);
         }
         if (rows == MR && cols == NR) {
-            update(c, co, c00, c01, alpha, beta);
-            update(c, co + ldc, c10, c11, alpha, beta);
-            update(c, co + 2 * ldc, c20, c21, alpha, beta);
-            update(c, co + 3 * ldc, c30, c31, alpha, beta);
-            update(c, co + 4 * ldc, c40, c41, alpha, beta);
-            update(c, co + 5 * ldc, c50, c51, alpha, beta);
+            // Written out here, not in a helper taking vectors: if the JIT did not inline such a
+            // helper, the accumulators would be boxed on every tile. Same rounding as updateEdge.
+            int o = co;
+            if (beta == 0f) {
+                c00.mul(alpha).intoArray(c, o);
+                c01.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c10.mul(alpha).intoArray(c, o);
+                c11.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c20.mul(alpha).intoArray(c, o);
+                c21.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c30.mul(alpha).intoArray(c, o);
+                c31.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c40.mul(alpha).intoArray(c, o);
+                c41.mul(alpha).intoArray(c, o + V);
+                o += ldc;
+                c50.mul(alpha).intoArray(c, o);
+                c51.mul(alpha).intoArray(c, o + V);
+            } else {
+                c00.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c01.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c10.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c11.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c20.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c21.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c30.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c31.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c40.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c41.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+                o += ldc;
+                c50.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o).mul(beta)).intoArray(c, o);
+                c51.mul(alpha).add(FloatVector.fromArray(SPECIES, c, o + V).mul(beta)).intoArray(c, o + V);
+            }
         } else {
             c00.intoArray(tile, 0);
             c01.intoArray(tile, V);
@@ -155,46 +223,15 @@ final class SgemmMicroKernel {
         }
     }
 
-
-    /** One full row of a tile: the same arithmetic as {@link #updateEdge}, lane by lane. */
-    private static void update(float[] c, int o, FloatVector x0, FloatVector x1, float alpha, float beta) {
-        if (alpha != 1f) {
-            x0 = x0.mul(alpha);
-            x1 = x1.mul(alpha);
-        }
-        if (beta != 0f) {
-            FloatVector y0 = FloatVector.fromArray(SPECIES, c, o);
-            FloatVector y1 = FloatVector.fromArray(SPECIES, c, o + V);
-            if (beta != 1f) {
-                y0 = y0.mul(beta);
-                y1 = y1.mul(beta);
-            }
-            x0 = x0.add(y0);
-            x1 = x1.add(y1);
-        }
-        x0.intoArray(c, o);
-        x1.intoArray(c, o + V);
-    }
-
-    /** The part of a tile that lies inside C, element by element (rounding as in {@link #update}). */
+    /** The part of a tile that lies inside C, element by element, rounded as the full-tile write. */
     private static void updateEdge(float[] c, int co, int ldc, int rows, int cols,
                                    float alpha, float beta, float[] tile) {
         for (int r = 0; r < rows; r++) {
             int o = co + r * ldc;
             int t = r * NR;
             for (int j = 0; j < cols; j++) {
-                float x = tile[t + j];
-                if (alpha != 1f) {
-                    x = x * alpha;
-                }
-                if (beta != 0f) {
-                    float y = c[o + j];
-                    if (beta != 1f) {
-                        y = y * beta;
-                    }
-                    x = x + y;
-                }
-                c[o + j] = x;
+                float x = tile[t + j] * alpha;
+                c[o + j] = beta == 0f ? x : x + c[o + j] * beta;
             }
         }
     }
