@@ -69,7 +69,17 @@ public final class Sgemm {
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN_WORK ? 1 : par.threads();
-        if (threads == 1) {
+        if (m == 1) {
+            // A vector-matrix product: no packing, B read once in place.
+            int xStride = transA ? lda : 1;
+            Parallelism.RangeBody body = (from, to) -> SgemmRowVector.compute(transB, from, to, k, alpha, a, aOff,
+                    xStride, b, bOff, ldb, beta, c, cOff, SCRATCH.get().x(k), SCRATCH.get().y(to - from));
+            if (threads == 1) {
+                body.run(0, n);
+            } else {
+                par.forRange(n, NR, body);
+            }
+        } else if (threads == 1) {
             compute(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if ((m + MR - 1) / MR >= (n + NR - 1) / NR) {
             par.forRange(m, MR, (from, to) -> compute(transA, transB, from, to, 0, n, k,
@@ -178,7 +188,24 @@ public final class Sgemm {
     private static final class Scratch {
         private float[] a = new float[0];
         private float[] b = new float[0];
+        private float[] x = new float[0];
         final float[] tile = new float[MR * NR];
+
+        private float[] y = new float[0];
+
+        float[] y(int size) {
+            if (y.length < size) {
+                y = new float[size];
+            }
+            return y;
+        }
+
+        float[] x(int size) {
+            if (x.length < size) {
+                x = new float[size];
+            }
+            return x;
+        }
 
         float[] a(int size) {
             if (a.length < size) {

@@ -214,6 +214,7 @@ class SgemmTest {
 
     @Test
     void trainingShapesMatchReferenceAndAreBitIdenticalAcrossThreadCounts() {
+        assertTrue(301L * 900 >= Sgemm.PARALLEL_MIN_WORK, "the one-row cases below must run on several threads");
         // Linear forward Y = X W^T, input gradient dX += dY W, weight gradient dW += dY^T X
         // (batch x time = 96 here to keep the reference loop quick; the kernel paths are the same).
         Problem[] problems = {
@@ -222,6 +223,9 @@ class SgemmTest {
             Problem.random(true, false, 384, 128, 96, 1f, 1f, 0, 3),
             Problem.random(false, true, 96, 65, 512, 1f, 0f, 0, 4),
             Problem.random(false, false, 200, 300, 600, 1f, 0.5f, 1, 5),
+            // One-row C (decoding one token): the vector-matrix path, split across threads by columns.
+            Problem.random(false, true, 1, 301, 900, 1f, 0f, 2, 6),
+            Problem.random(true, false, 1, 301, 900, 0.5f, 2f, 2, 7),
         };
         try (Parallelism three = Parallelism.of(3)) {
             for (Problem pr : problems) {
