@@ -124,7 +124,8 @@ public final class GptModel implements TrainableModel {
      * @param positionIds int32 {@code [B, T]} with values in {@code [0, contextLength)}: the position of each token
      *                    (learned positions look them up in {@code transformer.wpe.weight}, sinusoidal ones take
      *                    those rows of the sinusoid table); or null for the positions following the cache
-     *                    ({@code cached .. cached + T - 1}, the same for every row)
+     *                    ({@code cached .. cached + T - 1}, the same for every row). They are read back to the
+     *                    host (small: one int per token) to be checked and, for sinusoids, to build the constant.
      * @param cache       the key/value cache, grown by T; or null
      * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
      */
