@@ -29,6 +29,7 @@ class CpuConformanceTest {
             report = kit.run(reference, cpu);
         }
         assertEquals(kit.cases().size(), report.rows().size(), "one row per case");
+        System.out.println(report.toTable());
         return report.rows().stream().map(row -> DynamicTest.dynamicTest(row.name() + ": " + summary(row), () -> {
             assertNotNull(row.maxAbsError(), () -> "no numbers were compared: " + describe(row));
             assertEquals(CaseStatus.PASS, row.status(), () -> describe(row));
