@@ -29,9 +29,9 @@ public final class DropoutKernel {
 
     /**
      * @param xs   input {@code [n]}
-     * @param out  receives {@code [n]} (may alias x)
+     * @param out  receives {@code [n]} (may alias xs)
      * @param mask receives {@code [n]}: 1 where the element was kept, 0 where dropped
-     * @param p    drop probability in [0, 1]; 0 copies x and keeps everything, 1 drops everything
+     * @param p    drop probability in [0, 1]; 0 copies xs and keeps everything, 1 drops everything
      */
     public static void forward(Parallelism par, float[] xs, float[] out, byte[] mask, int n, float p, long seed) {
         String k = KERNEL + ".forward";
