@@ -10,11 +10,14 @@ import org.transformer4j.backend.Engine;
 
 /**
  * An ordered, immutable catalogue of {@link ConformanceCase}s, run on a reference engine and a candidate engine.
- * {@link #standard()} holds the built-in op-level cases; other packages extend a kit with {@link #with} (for
- * example whole-model logits and loss cases), which returns a new kit with the cases appended.
+ * {@link #standard()} holds the op-level cases (one per {@link org.transformer4j.nn.Ops} forward, each comparing
+ * numbers); {@link #complete()} adds the whole-model, generation, training, checkpoint and bad-input cases, and is
+ * what a new backend must pass against the cpu backend ({@code transformer4j conformance}). The two stay separate
+ * because the op-level kit is also what the cpu backend runs against the scalar test reference, which does not
+ * train. Other packages extend a kit with {@link #with}, which returns a new kit with the cases appended.
  *
  * <pre>{@code
- * ConformanceReport report = ConformanceKit.standard().with(myModelCase).run(referenceEngine, cpuEngine);
+ * ConformanceReport report = ConformanceKit.complete().run(cpuEngine, candidateEngine);
  * System.out.println(report.toTable());
  * }</pre>
  */
@@ -36,6 +39,22 @@ public final class ConformanceKit {
     /** The built-in catalogue: one case per {@link org.transformer4j.nn.Ops} forward method and its variants. */
     public static ConformanceKit standard() {
         return new ConformanceKit(StandardCases.all());
+    }
+
+    /**
+     * The full catalogue: {@link #standard()}, then whole-model logits and loss of both architectures (pre- and
+     * post-LN), the key/value cache against a full recompute, greedy and beam-search outputs token for token, the
+     * gradients and one AdamW step ({@link ConformanceCase.Need#TRAINING}), checkpoints trained on one engine and
+     * run on the other, and bad inputs each engine must refuse with an {@link IllegalArgumentException}. Every case
+     * carries its tolerance and the reason for it; the models are tiny (width 12, vocabulary 29), so the whole kit
+     * runs in seconds on the cpu backend.
+     */
+    public static ConformanceKit complete() {
+        List<ConformanceCase> all = new ArrayList<>(StandardCases.all());
+        all.addAll(ModelCases.all());
+        all.addAll(TrainingCases.all());
+        all.addAll(BadInputCases.all());
+        return new ConformanceKit(all);
     }
 
     /** A kit with no cases, to build a custom catalogue. */

@@ -130,7 +130,7 @@ final class StandardCases {
         return new Tensor[] {t};
     }
 
-    private static HostTensor normal(long seed, double std, double mean, int... dims) {
+    static HostTensor normal(long seed, double std, double mean, int... dims) {
         Random r = new Random(seed);
         Shape s = Shape.of(dims);
         float[] v = new float[s.size()];
@@ -150,7 +150,7 @@ final class StandardCases {
         return HostTensor.ofFloats(s, v);
     }
 
-    private static HostTensor ids(long seed, int vocab, int... dims) {
+    static HostTensor ids(long seed, int vocab, int... dims) {
         Random r = new Random(seed);
         Shape s = Shape.of(dims);
         int[] v = new int[s.size()];
