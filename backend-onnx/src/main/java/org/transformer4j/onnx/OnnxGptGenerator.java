@@ -1,9 +1,14 @@
 package org.transformer4j.onnx;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.IntPredicate;
+import org.transformer4j.generate.BeamSearch;
+import org.transformer4j.generate.BeamSearchOptions;
+import org.transformer4j.generate.DecodingSession;
 import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.Hypothesis;
 import org.transformer4j.generate.TokenSampler;
 
 /**
@@ -28,23 +33,7 @@ public final class OnnxGptGenerator {
     public int[] generate(int[] prompt, GenerationOptions options, IntPredicate onToken) {
         int ctx = model.config().contextLength();
         int vocab = model.config().vocabSize();
-        if (prompt.length == 0) {
-            throw new IllegalArgumentException("the prompt is empty: give at least one token (e.g. a newline or <bos>)");
-        }
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + prompt[i] + " at position " + i
-                        + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
-        int[] context = prompt;
-        if (prompt.length > ctx) {
-            if (!options.cropPrompt()) {
-                throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens but the model's context is "
-                        + ctx + "; shorten it or enable cropping (keeps the last " + ctx + " tokens)");
-            }
-            context = Arrays.copyOfRange(prompt, prompt.length - ctx, prompt.length);
-        }
+        int[] context = fit(prompt, options.cropPrompt());
         TokenSampler sampler = new TokenSampler(options);
         int[] out = new int[options.maxNewTokens()];
         int produced = 0;
@@ -80,5 +69,49 @@ public final class OnnxGptGenerator {
             cache.close();
         }
         return Arrays.copyOf(out, produced);
+    }
+
+    /**
+     * Beam search continuing {@code prompt} with the API's {@link BeamSearch}; the prompt must leave room in the
+     * context for {@code maxNewTokens}.
+     *
+     * @param cropPrompt keep only the last context-length tokens of a longer prompt instead of refusing it
+     * @return up to {@code nBest} hypotheses, best first
+     */
+    public List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options, boolean cropPrompt) {
+        try (DecodingSession session = session(prompt, cropPrompt)) {
+            return BeamSearch.search(session, options);
+        }
+    }
+
+    /**
+     * A decoding session continuing {@code prompt} (checked: not empty, ids in the vocabulary, at most the context
+     * length unless {@code cropPrompt}), for the API's search strategies. Close it.
+     */
+    public DecodingSession session(int[] prompt, boolean cropPrompt) {
+        return new OnnxGptSession(model, fit(prompt, cropPrompt));
+    }
+
+    /** The prompt checked (not empty, ids in the vocabulary) and fitted to the context. */
+    private int[] fit(int[] prompt, boolean crop) {
+        int ctx = model.config().contextLength();
+        int vocab = model.config().vocabSize();
+        if (prompt == null || prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: give at least one token (e.g. a newline or <bos>)");
+        }
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab) {
+                throw new IllegalArgumentException("the prompt: token " + prompt[i] + " at position " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        if (prompt.length > ctx) {
+            if (!crop) {
+                throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens but the model's context is "
+                        + ctx + "; shorten it or enable cropping (keeps the last " + ctx + " tokens)");
+            }
+            return Arrays.copyOfRange(prompt, prompt.length - ctx, prompt.length);
+        }
+        return prompt.clone();
     }
 }

@@ -5,6 +5,8 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +19,12 @@ import java.util.Map;
 public final class OnnxKvCache implements AutoCloseable {
     private final int layers;
     private final int dim;
-    private final int batch;
+    private int batch;
     private int length;
-    private OrtSession.Result presents;
+    /** The past tensors by input name ({@code past.N.key}...); empty while nothing is cached. */
+    private final Map<String, OnnxTensor> past = new LinkedHashMap<>();
+    /** What owns the past tensors: the run's result, or the tensors themselves after {@link #selectRows}. */
+    private AutoCloseable owner;
     private boolean closed;
 
     OnnxKvCache(int layers, int dim, int batch) {
@@ -44,36 +49,95 @@ public final class OnnxKvCache implements AutoCloseable {
     /** Adds the {@code past.N.*} inputs; empty past tensors it creates go to {@code owned} for the caller to close. */
     void addPast(Map<String, OnnxTensor> inputs, List<OnnxTensor> owned) throws OrtException {
         requireOpen();
+        if (!past.isEmpty()) {
+            inputs.putAll(past);
+            return;
+        }
+        long[] shape = {batch, 0, dim};
         for (int i = 0; i < layers; i++) {
-            if (presents == null) {
-                long[] shape = {batch, 0, dim};
-                OnnxTensor k = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.allocate(0), shape);
-                owned.add(k);
-                OnnxTensor v = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.allocate(0), shape);
-                owned.add(v);
-                inputs.put(OnnxNames.pastKey(i), k);
-                inputs.put(OnnxNames.pastValue(i), v);
-            } else {
-                inputs.put(OnnxNames.pastKey(i), present(OnnxNames.presentKey(i)));
-                inputs.put(OnnxNames.pastValue(i), present(OnnxNames.presentValue(i)));
+            for (String name : new String[] {OnnxNames.pastKey(i), OnnxNames.pastValue(i)}) {
+                OnnxTensor empty = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.allocate(0), shape);
+                owned.add(empty);
+                inputs.put(name, empty);
             }
         }
-    }
-
-    private OnnxTensor present(String name) {
-        OnnxValue v = presents.get(name).orElseThrow(() -> new IllegalStateException(
-                "the graph gave no output '" + name + "'; was the file exported by this release?"));
-        return (OnnxTensor) v;
     }
 
     /** Takes a run's result (holding the presents) as the new cache, {@code added} positions longer. */
     void advance(OrtSession.Result result, int added) {
         requireOpen();
-        OrtSession.Result old = presents;
-        presents = result;
+        Map<String, OnnxTensor> next = new LinkedHashMap<>();
+        for (int i = 0; i < layers; i++) {
+            next.put(OnnxNames.pastKey(i), present(result, OnnxNames.presentKey(i)));
+            next.put(OnnxNames.pastValue(i), present(result, OnnxNames.presentValue(i)));
+        }
+        replace(next, result);
         length += added;
-        if (old != null) {
-            old.close();
+    }
+
+    private static OnnxTensor present(OrtSession.Result result, String name) {
+        OnnxValue v = result.get(name).orElseThrow(() -> new IllegalStateException(
+                "the graph gave no output '" + name + "'; was the file exported by this release?"));
+        return (OnnxTensor) v;
+    }
+
+    /**
+     * Makes row {@code i} of the cache a copy of row {@code rows[i]} (rows may repeat or be left out), so the batch
+     * becomes {@code rows.length} rows: what beam search does after picking its best continuations.
+     */
+    public void selectRows(int[] rows) {
+        requireOpen();
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("selectRows: no rows given; a cache keeps at least one row");
+        }
+        for (int r : rows) {
+            if (r < 0 || r >= batch) {
+                throw new IllegalArgumentException("selectRows: row " + r + " is outside the batch [0, " + batch + ")");
+            }
+        }
+        if (past.isEmpty()) {
+            batch = rows.length;
+            return;
+        }
+        int rowSize = length * dim;
+        Map<String, OnnxTensor> next = new LinkedHashMap<>();
+        List<OnnxTensor> created = new ArrayList<>();
+        try {
+            for (var e : past.entrySet()) {
+                FloatBuffer src = e.getValue().getFloatBuffer();
+                float[] out = new float[rows.length * rowSize];
+                for (int i = 0; i < rows.length; i++) {
+                    src.get(rows[i] * rowSize, out, i * rowSize, rowSize);
+                }
+                OnnxTensor t = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(out),
+                        new long[] {rows.length, length, dim});
+                created.add(t);
+                next.put(e.getKey(), t);
+            }
+        } catch (OrtException e) {
+            created.forEach(OnnxTensor::close);
+            throw new IllegalStateException("ONNX Runtime failed copying the cache rows: " + e.getMessage(), e);
+        }
+        replace(next, () -> created.forEach(OnnxTensor::close));
+        batch = rows.length;
+    }
+
+    private void replace(Map<String, OnnxTensor> next, AutoCloseable nextOwner) {
+        AutoCloseable old = owner;
+        past.clear();
+        past.putAll(next);
+        owner = nextOwner;
+        closeOwner(old);
+    }
+
+    private static void closeOwner(AutoCloseable o) {
+        if (o == null) {
+            return;
+        }
+        try {
+            o.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("ONNX Runtime failed freeing cache tensors: " + e.getMessage(), e);
         }
     }
 
@@ -85,10 +149,13 @@ public final class OnnxKvCache implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        if (presents != null) {
-            presents.close();
-            presents = null;
+        if (closed) {
+            return;
         }
+        closed = true;
+        past.clear();
+        AutoCloseable o = owner;
+        owner = null;
+        closeOwner(o);
     }
 }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.generate.BeamSearchOptions;
 import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.Hypothesis;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
@@ -42,6 +44,27 @@ class OnnxGptGeneratorTest {
                 int[] got = new OnnxGptGenerator(onnx).generate(prompt, o, t -> true);
                 assertEquals(40, want.length);
                 assertArrayEquals(want, got, "temperature " + o.temperature());
+            }
+        }
+    }
+
+    @Test
+    void beamSearchEqualsCpuBeamSearch(@TempDir Path dir) throws Exception {
+        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptModel model = new GptModel(config);
+        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 29);
+        OnnxExporter.export(config, weights, null, dir);
+        int[] prompt = {2, 7, 1};
+        BeamSearchOptions options = BeamSearchOptions.of(3, 6, java.util.Set.of(4)).withNBest(3);
+        try (OnnxModel onnx = OnnxModel.open(dir);
+             Engine cpu = TinyModels.cpu();
+             LoadedWeights w = cpu.load(weights)) {
+            List<Hypothesis> want = new GptGenerator(model, cpu, w).beamSearch(prompt, options);
+            List<Hypothesis> got = new OnnxGptGenerator(onnx).beamSearch(prompt, options, false);
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertArrayEquals(want.get(i).tokens(), got.get(i).tokens(), "hypothesis " + i);
+                assertEquals(want.get(i).logProb(), got.get(i).logProb(), 1e-3, "hypothesis " + i);
             }
         }
     }

@@ -58,6 +58,31 @@ class OnnxGptIncrementalTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void selectedRowsContinueAsTheRowsTheyCopy(@TempDir Path dir) throws Exception {
+        GptConfig config = TinyModels.preLnLearnedGelu();
+        Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 19);
+        OnnxExporter.export(config, weights, null, dir);
+        int vocab = config.vocabSize();
+        int[][] prompts = TinyModels.ids(3, 4, vocab, 77);
+        int[] next = {5, 6};
+        try (OnnxModel onnx = OnnxModel.open(dir);
+             OnnxKvCache cache = onnx.newCache(3)) {
+            onnx.step(prompts, cache);
+            cache.selectRows(new int[] {2, 0});
+            assertEquals(2, cache.batch());
+            float[] got = onnx.step(new int[][] {{next[0]}, {next[1]}}, cache).floats();
+            int[][] full = {
+                    {prompts[2][0], prompts[2][1], prompts[2][2], prompts[2][3], next[0]},
+                    {prompts[0][0], prompts[0][1], prompts[0][2], prompts[0][3], next[1]}};
+            float[] all = onnx.logits(full).floats();
+            float[] want = new float[2 * vocab];
+            System.arraycopy(all, 4 * vocab, want, 0, vocab);
+            System.arraycopy(all, (5 + 4) * vocab, want, vocab, vocab);
+            OnnxGptLogitsTest.assertClose(want, got, "after selectRows [2, 0]");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("configs")
     void attentionMaskMatchesCpuKeyMask(GptConfig config, @TempDir Path dir) throws Exception {
