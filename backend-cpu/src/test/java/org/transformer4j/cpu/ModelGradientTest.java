@@ -3,7 +3,6 @@ package org.transformer4j.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -99,18 +98,9 @@ class ModelGradientTest {
         checkEveryParameter("encoder-decoder post-LN", TinyModels.seq2seq(c), TinyModels.seq2seqBatch(), 14);
     }
 
-    /** The accumulated gradient of one parameter of a program (the program keeps its parameters private). */
-    @SuppressWarnings("unchecked")
+    /** The accumulated gradient of one parameter of a program. */
     static float[] gradientOf(TrainingProgram program, String name) {
-        try {
-            Field f = CpuTrainingProgram.class.getDeclaredField("params");
-            f.setAccessible(true);
-            CpuTensor t = ((Map<String, CpuTensor>) f.get(program)).get(name);
-            return t.grad == null ? new float[t.data.length] : t.grad.clone();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError("CpuTrainingProgram no longer keeps its parameters in a field 'params'; "
-                    + "update this test helper", e);
-        }
+        return program.gradients().get(name).floats();
     }
 
     /**

@@ -401,6 +401,11 @@ class TrainingBehaviourTest {
         }
 
         @Override
+        public Map<String, HostTensor> gradients() {
+            return Map.of();
+        }
+
+        @Override
         public Map<String, HostTensor> weights() {
             return Map.of();
         }
