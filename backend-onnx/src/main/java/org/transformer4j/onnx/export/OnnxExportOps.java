@@ -33,6 +33,8 @@ public final class OnnxExportOps implements Ops {
     private final OnnxGraph g;
     private final Map<String, String> transposed = new HashMap<>();
     private final Map<String, String> dims = new HashMap<>();
+    private final Map<String, String> sums = new HashMap<>();
+    private final Map<String, String> masks = new HashMap<>();
     private Positions positions;
     private int positionUses;
 
@@ -60,6 +62,17 @@ public final class OnnxExportOps implements Ops {
 
     SymbolicTensor sym(String name, DType dtype, Shape shape) {
         return new SymbolicTensor(name, dtype, shape);
+    }
+
+    SymbolicTensor sym(String name, DType dtype, Shape shape, String[] dimValues) {
+        return new SymbolicTensor(name, dtype, shape, dimValues);
+    }
+
+    /** {@code dims} with its last entry replaced by {@code last}. */
+    private static String[] withLast(String[] dims, String last) {
+        String[] d = dims.clone();
+        d[d.length - 1] = last;
+        return d;
     }
 
     private static SymbolicTensor s(Tensor t, String op, String what) {
@@ -90,7 +103,8 @@ public final class OnnxExportOps implements Ops {
                     table, p.offset * p.dim, (p.offset + p.length) * p.dim)) {
                 String tableName = sinusoidTable(p, table);
                 positionUses++;
-                return sym(g.node("Gather", in(tableName, p.ids.name()), attr("axis", 0L)), DType.FLOAT32, value.shape());
+                return sym(g.node("Gather", in(tableName, p.ids.name()), attr("axis", 0L)), DType.FLOAT32, value.shape(),
+                        new String[] {p.ids.dimValue(0), null});
             }
         }
         throw new UnsupportedOperationException("ONNX export: the composition made a constant " + value
@@ -126,7 +140,8 @@ public final class OnnxExportOps implements Ops {
         }
         int[] out = java.util.Arrays.copyOf(i.shape().toArray(), i.shape().rank() + 1);
         out[out.length - 1] = t.shape().dim(1);
-        return sym(g.node("Gather", in(t.name(), i.name()), attr("axis", 0L)), DType.FLOAT32, Shape.of(out));
+        String[] dv = java.util.Arrays.copyOf(i.dimValues(), out.length);
+        return sym(g.node("Gather", in(t.name(), i.name()), attr("axis", 0L)), DType.FLOAT32, Shape.of(out), dv);
     }
 
     @Override
@@ -147,7 +162,7 @@ public final class OnnxExportOps implements Ops {
             Shape.requireEqual("linear", "bias", Shape.of(out), b.shape());
             y = g.node("Add", in(y, b.name()));
         }
-        return sym(y, DType.FLOAT32, sx.shape().withLast(out));
+        return sym(y, DType.FLOAT32, sx.shape().withLast(out), withLast(sx.dimValues(), null));
     }
 
     @Override
@@ -161,7 +176,8 @@ public final class OnnxExportOps implements Ops {
             Shape.requireEqual("layerNorm", "beta", gm.shape(), b.shape());
             inputs.add(b.name());
         }
-        return sym(g.node("LayerNormalization", inputs, attr("axis", -1L), attr("epsilon", eps)), DType.FLOAT32, sx.shape());
+        return sym(g.node("LayerNormalization", inputs, attr("axis", -1L), attr("epsilon", eps)), DType.FLOAT32, sx.shape(),
+                sx.dimValues());
     }
 
     @Override
@@ -172,28 +188,29 @@ public final class OnnxExportOps implements Ops {
             throw new ShapeMismatchException("add: b " + sb.shape() + " must have the shape of a " + sa.shape()
                     + " or of its trailing axes");
         }
-        return sym(g.node("Add", in(sa.name(), sb.name())), DType.FLOAT32, sa.shape());
+        return sym(g.node("Add", in(sa.name(), sb.name())), DType.FLOAT32, sa.shape(), sa.dimValues());
     }
 
     @Override
     public Tensor scale(Tensor x, float factor) {
         SymbolicTensor sx = s(x, "scale", "x");
-        return sym(g.node("Mul", in(sx.name(), g.scalarFloat(factor))), DType.FLOAT32, sx.shape());
+        return sym(g.node("Mul", in(sx.name(), g.scalarFloat(factor))), DType.FLOAT32, sx.shape(), sx.dimValues());
     }
 
     @Override
     public Tensor gelu(Tensor x) {
-        // x * 0.5 * (1 + erf(x / sqrt(2))): the exact form (GELU is an operator only from opset 20).
+        // (x * (1 + erf(x / sqrt(2)))) * 0.5: the exact form (GELU is an operator only from opset 20), written
+        // as the pattern ONNX Runtime's GELU fusion recognizes (Div, Erf, Add, Mul, Mul)
         SymbolicTensor sx = s(x, "gelu", "x");
-        String e = g.node("Erf", in(g.node("Mul", in(sx.name(), g.scalarFloat((float) (1 / Math.sqrt(2)))))));
-        String half = g.node("Mul", in(g.node("Add", in(e, g.scalarFloat(1f))), g.scalarFloat(0.5f)));
-        return sym(g.node("Mul", in(sx.name(), half)), DType.FLOAT32, sx.shape());
+        String e = g.node("Erf", in(g.node("Div", in(sx.name(), g.scalarFloat((float) Math.sqrt(2))))));
+        String y = g.node("Mul", in(sx.name(), g.node("Add", in(e, g.scalarFloat(1f)))));
+        return sym(g.node("Mul", in(y, g.scalarFloat(0.5f))), DType.FLOAT32, sx.shape(), sx.dimValues());
     }
 
     @Override
     public Tensor relu(Tensor x) {
         SymbolicTensor sx = s(x, "relu", "x");
-        return sym(g.node("Relu", in(sx.name())), DType.FLOAT32, sx.shape());
+        return sym(g.node("Relu", in(sx.name())), DType.FLOAT32, sx.shape(), sx.dimValues());
     }
 
     @Override
@@ -214,7 +231,7 @@ public final class OnnxExportOps implements Ops {
         String[] outs = g.nodeN("Split", in(sx.name(), g.ints(sizes)), parts, attr("axis", -1L));
         Tensor[] result = new Tensor[parts];
         for (int i = 0; i < parts; i++) {
-            result[i] = sym(outs[i], DType.FLOAT32, sx.shape().withLast(last / parts));
+            result[i] = sym(outs[i], DType.FLOAT32, sx.shape().withLast(last / parts), sx.dimValues());
         }
         return result;
     }
@@ -234,7 +251,9 @@ public final class OnnxExportOps implements Ops {
             }
         }
         da[1] += db[1];
-        return sym(g.node("Concat", in(sa.name(), sb.name()), attr("axis", 1L)), DType.FLOAT32, Shape.of(da));
+        String[] dv = sa.dimValues();
+        dv[1] = sa.dimValue(1) == null || sb.dimValue(1) == null ? null : sum(sa.dimValue(1), sb.dimValue(1));
+        return sym(g.node("Concat", in(sa.name(), sb.name()), attr("axis", 1L)), DType.FLOAT32, Shape.of(da), dv);
     }
 
     @Override
@@ -258,23 +277,7 @@ public final class OnnxExportOps implements Ops {
         String kh = g.node("Transpose", in(g.node("Reshape", in(sk.name(), headShape))), attrInts("perm", 0, 2, 3, 1));
         String vh = g.node("Transpose", in(g.node("Reshape", in(sv.name(), headShape))), attrInts("perm", 0, 2, 1, 3));
         String scores = g.node("Mul", in(g.node("MatMul", in(qh, kh)), g.scalarFloat((float) (1 / Math.sqrt(d)))));
-        String allowed = null;
-        if (causal) {
-            // query i sits at absolute position Tk - Tq + i and sees keys j <= that position
-            String tq = dim(sq.name(), 1);
-            String tk = dim(sk.name(), 1);
-            String one = g.scalarLong(1);
-            String qPos = g.node("Unsqueeze", in(g.node("Range", in(g.node("Sub", in(tk, tq)), tk, one)), g.ints(1)));
-            String kPos = g.node("Range", in(g.scalarLong(0), tk, one));
-            allowed = g.node("LessOrEqual", in(kPos, qPos));
-        }
-        if (keyMask != null) {
-            SymbolicTensor m = s(keyMask, "attention", "keyMask");
-            Shape.requireEqual("attention", "keyMask", Shape.of(sk.shape().dim(0), sk.shape().dim(1)), m.shape());
-            String visible = g.node("Unsqueeze", in(g.node("Cast", in(m.name()),
-                    attr("to", (long) TensorProto.DataType.BOOL_VALUE)), g.ints(1, 2)));
-            allowed = allowed == null ? visible : g.node("And", in(allowed, visible));
-        }
+        String allowed = visibility(sq, sk, causal, keyMask == null ? null : s(keyMask, "attention", "keyMask"));
         if (allowed != null) {
             scores = g.node("Where", in(allowed, scores, g.scalarFloat(MASKED)));
         }
@@ -284,7 +287,52 @@ public final class OnnxExportOps implements Ops {
             probs = g.node("Where", in(allowed, probs, g.scalarFloat(0f)));
         }
         String out = g.node("Transpose", in(g.node("MatMul", in(probs, vh))), attrInts("perm", 0, 2, 1, 3));
-        return sym(g.node("Reshape", in(out, g.ints(0, 0, c))), DType.FLOAT32, sq.shape());
+        return sym(g.node("Reshape", in(out, g.ints(0, 0, c))), DType.FLOAT32, sq.shape(), sq.dimValues());
+    }
+
+    /**
+     * The boolean {@code [Tq, Tk]} or {@code [B, 1, Tq, Tk]} mask of the keys each query may see, or null when all
+     * are visible. Computed once per distinct (query length, key length, key mask): the layers of a model share it.
+     */
+    private String visibility(SymbolicTensor q, SymbolicTensor k, boolean causal, SymbolicTensor keyMask) {
+        if (keyMask != null) {
+            Shape.requireEqual("attention", "keyMask", Shape.of(k.shape().dim(0), k.shape().dim(1)), keyMask.shape());
+        } else if (!causal) {
+            return null;
+        }
+        String tq = dim(q, 1);
+        String tk = dim(k, 1);
+        String key = causal + " " + tq + " " + tk + " " + (keyMask == null ? null : keyMask.name());
+        String cached = masks.get(key);
+        if (cached != null || masks.containsKey(key)) {
+            return cached;
+        }
+        String allowed = null;
+        if (causal) {
+            // query i sits at absolute position Tk - Tq + i and sees keys j <= that position
+            String one = g.scalarLong(1);
+            String qPos = g.node("Unsqueeze", in(g.node("Range", in(g.node("Sub", in(tk, tq)), tk, one)), g.ints(1)));
+            String kPos = g.node("Range", in(g.scalarLong(0), tk, one));
+            allowed = g.node("LessOrEqual", in(kPos, qPos));
+        }
+        if (keyMask != null) {
+            String visible = g.node("Unsqueeze", in(g.node("Cast", in(keyMask.name()),
+                    attr("to", (long) TensorProto.DataType.BOOL_VALUE)), g.ints(1, 2)));
+            allowed = allowed == null ? visible : g.node("And", in(allowed, visible));
+        }
+        masks.put(key, allowed);
+        return allowed;
+    }
+
+    /** The run-time size of {@code axis} of {@code t}: its tracked value, or one computed from its shape. */
+    String dim(SymbolicTensor t, int axis) {
+        String known = t.dimValue(axis);
+        return known != null ? known : dim(t.name(), axis);
+    }
+
+    /** {@code a + b} for int64 scalars, computed once per pair. */
+    String sum(String a, String b) {
+        return sums.computeIfAbsent(a + "+" + b, key -> g.node("Add", in(a, b)));
     }
 
     /** The size of {@code axis} of {@code value} as an int64 scalar (computed once per value and axis). */

@@ -118,15 +118,20 @@ public final class OnnxExporter {
         for (int i = 0; i < config.layers(); i++) {
             g.input(OnnxNames.pastKey(i), DType.FLOAT32, "batch", "past_seq", c);
             g.input(OnnxNames.pastValue(i), DType.FLOAT32, "batch", "past_seq", c);
-            cache.self(i).set(ops.sym(OnnxNames.pastKey(i), DType.FLOAT32, Shape.of(tr.batch, tr.past, c)),
-                    ops.sym(OnnxNames.pastValue(i), DType.FLOAT32, Shape.of(tr.batch, tr.past, c)));
         }
-        SymbolicTensor ids = ops.sym(OnnxNames.INPUT_IDS, DType.INT64, Shape.of(tr.batch, tr.time));
-        SymbolicTensor mask = ops.sym(OnnxNames.ATTENTION_MASK, DType.INT64, Shape.of(tr.batch, tr.past + tr.time));
-        // positions past_seq .. past_seq + seq - 1
+        String batch = ops.dim(OnnxNames.INPUT_IDS, 0);
+        String seq = ops.dim(OnnxNames.INPUT_IDS, 1);
         String past = ops.dim(OnnxNames.pastKey(0), 1);
-        String end = g.node("Add", in(past, ops.dim(OnnxNames.INPUT_IDS, 1)));
-        SymbolicTensor positions = ops.sym(g.node("Range", in(past, end, g.scalarLong(1))), DType.INT64, Shape.of(tr.time));
+        for (int i = 0; i < config.layers(); i++) {
+            cache.self(i).set(pastTensor(ops, OnnxNames.pastKey(i), tr, c, batch, past),
+                    pastTensor(ops, OnnxNames.pastValue(i), tr, c, batch, past));
+        }
+        SymbolicTensor ids = ops.sym(OnnxNames.INPUT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
+        SymbolicTensor mask = ops.sym(OnnxNames.ATTENTION_MASK, DType.INT64, Shape.of(tr.batch, tr.past + tr.time),
+                new String[] {batch, ops.sum(past, seq)});
+        // positions past_seq .. past_seq + seq - 1
+        SymbolicTensor positions = ops.sym(g.node("Range", in(past, ops.sum(past, seq), g.scalarLong(1))), DType.INT64,
+                Shape.of(tr.time), new String[] {seq});
         ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), c);
         Tensor logits = model.logits(ops, new ExportParameters(weights, g), ids, cache, mask);
         requirePositionsUsed(ops, "GptModel.logits");
@@ -151,10 +156,12 @@ public final class OnnxExporter {
         OnnxExportOps ops = new OnnxExportOps(g);
         g.input(OnnxNames.SRC_IDS, DType.INT64, "batch", "src_seq");
         g.input(OnnxNames.SRC_MASK, DType.INT64, "batch", "src_seq");
-        SymbolicTensor ids = ops.sym(OnnxNames.SRC_IDS, DType.INT64, Shape.of(tr.batch, srcTrace));
-        SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace));
-        String positions = g.node("Range", in(g.scalarLong(0), ops.dim(OnnxNames.SRC_IDS, 1), g.scalarLong(1)));
-        ops.bindPositions(0, srcTrace, ops.sym(positions, DType.INT64, Shape.of(srcTrace)), config.contextLength(), c);
+        String[] dims = {ops.dim(OnnxNames.SRC_IDS, 0), ops.dim(OnnxNames.SRC_IDS, 1)};
+        SymbolicTensor ids = ops.sym(OnnxNames.SRC_IDS, DType.INT64, Shape.of(tr.batch, srcTrace), dims);
+        SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace), dims);
+        String positions = g.node("Range", in(g.scalarLong(0), dims[1], g.scalarLong(1)));
+        ops.bindPositions(0, srcTrace, ops.sym(positions, DType.INT64, Shape.of(srcTrace), new String[] {dims[1]}),
+                config.contextLength(), c);
         Tensor memory = new Seq2SeqModel(config).encode(ops, new ExportParameters(weights, g), ids, mask);
         requirePositionsUsed(ops, "Seq2SeqModel.encode");
         requireShape(OnnxNames.MEMORY, memory, Shape.of(tr.batch, srcTrace, c));
@@ -177,15 +184,21 @@ public final class OnnxExporter {
         for (int i = 0; i < config.decoderLayers(); i++) {
             g.input(OnnxNames.pastKey(i), DType.FLOAT32, "batch", "past_seq", c);
             g.input(OnnxNames.pastValue(i), DType.FLOAT32, "batch", "past_seq", c);
-            cache.self(i).set(ops.sym(OnnxNames.pastKey(i), DType.FLOAT32, Shape.of(tr.batch, tr.past, c)),
-                    ops.sym(OnnxNames.pastValue(i), DType.FLOAT32, Shape.of(tr.batch, tr.past, c)));
         }
-        SymbolicTensor ids = ops.sym(OnnxNames.TGT_IDS, DType.INT64, Shape.of(tr.batch, tr.time));
-        SymbolicTensor memory = ops.sym(OnnxNames.MEMORY, DType.FLOAT32, Shape.of(tr.batch, srcTrace, c));
-        SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace));
+        String batch = ops.dim(OnnxNames.TGT_IDS, 0);
+        String seq = ops.dim(OnnxNames.TGT_IDS, 1);
+        String src = ops.dim(OnnxNames.MEMORY, 1);
         String past = ops.dim(OnnxNames.pastKey(0), 1);
-        String end = g.node("Add", in(past, ops.dim(OnnxNames.TGT_IDS, 1)));
-        SymbolicTensor positions = ops.sym(g.node("Range", in(past, end, g.scalarLong(1))), DType.INT64, Shape.of(tr.time));
+        for (int i = 0; i < config.decoderLayers(); i++) {
+            cache.self(i).set(pastTensor(ops, OnnxNames.pastKey(i), tr, c, batch, past),
+                    pastTensor(ops, OnnxNames.pastValue(i), tr, c, batch, past));
+        }
+        SymbolicTensor ids = ops.sym(OnnxNames.TGT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
+        SymbolicTensor memory = ops.sym(OnnxNames.MEMORY, DType.FLOAT32, Shape.of(tr.batch, srcTrace, c),
+                new String[] {batch, src, null});
+        SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace), new String[] {batch, src});
+        SymbolicTensor positions = ops.sym(g.node("Range", in(past, ops.sum(past, seq), g.scalarLong(1))), DType.INT64,
+                Shape.of(tr.time), new String[] {seq});
         ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), c);
         Tensor logits = model.decode(ops, new ExportParameters(weights, g), ids, memory, mask, cache);
         requirePositionsUsed(ops, "Seq2SeqModel.decode");
@@ -196,6 +209,10 @@ public final class OnnxExporter {
             g.output(OnnxNames.presentValue(i), name(cache.self(i).values()), DType.FLOAT32, "batch", "total_seq", c);
         }
         return model(g, config, tokenizerJson, "decoder");
+    }
+
+    private static SymbolicTensor pastTensor(OnnxExportOps ops, String name, Trace tr, int c, String batch, String past) {
+        return ops.sym(name, DType.FLOAT32, Shape.of(tr.batch, tr.past, c), new String[] {batch, past, null});
     }
 
     private static ModelProto model(OnnxGraph g, ModelConfig config, String tokenizerJson, String graphKind) {

@@ -13,6 +13,7 @@ public final class SymbolicTensor implements Tensor {
     private final String name;
     private final DType dtype;
     private final Shape shape;
+    private final String[] dimValues;
 
     /**
      * @param name  the graph value's name
@@ -20,9 +21,32 @@ public final class SymbolicTensor implements Tensor {
      * @param shape its shape in the trace
      */
     public SymbolicTensor(String name, DType dtype, Shape shape) {
+        this(name, dtype, shape, new String[shape.rank()]);
+    }
+
+    /** As the public constructor, with the graph values (int64 scalars) holding each axis's run-time size, or nulls. */
+    SymbolicTensor(String name, DType dtype, Shape shape, String[] dimValues) {
+        if (dimValues.length != shape.rank()) {
+            throw new IllegalArgumentException("tensor '" + name + "' " + shape + ": " + dimValues.length
+                    + " dimension values for rank " + shape.rank());
+        }
         this.name = name;
         this.dtype = dtype;
         this.shape = shape;
+        this.dimValues = dimValues.clone();
+    }
+
+    /**
+     * The graph value holding the run-time size of {@code axis}, or null when not tracked. Tracking lets equal
+     * sizes share one value, so e.g. every layer's attention mask is one computation.
+     */
+    String dimValue(int axis) {
+        return dimValues[axis < 0 ? dimValues.length + axis : axis];
+    }
+
+    /** A copy of the tracked dimension values. */
+    String[] dimValues() {
+        return dimValues.clone();
     }
 
     /** The name of the graph value. */

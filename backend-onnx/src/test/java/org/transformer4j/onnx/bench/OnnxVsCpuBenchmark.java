@@ -26,7 +26,7 @@ import org.transformer4j.tensor.Tensor;
  * Speed of ONNX Runtime against backend-cpu on nanoGPT's shakespeare-char shape (4 layers, 4 heads, 128 wide,
  * vocab 65, context 256, random weights): cached greedy generation (tokens/s) and a full forward of batch 8 x 64.
  * A program, not a test: run its main with the test classpath and {@code --add-modules jdk.incubator.vector};
- * argument: threads (0 = each runtime's default).
+ * arguments: threads (0 = each runtime's default), then optionally layers, heads and width (default 4 4 128).
  */
 public final class OnnxVsCpuBenchmark {
     private OnnxVsCpuBenchmark() {
@@ -34,8 +34,11 @@ public final class OnnxVsCpuBenchmark {
 
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        GptConfig config = GptConfig.builder().vocabSize(65).contextLength(256).layers(4).heads(4).embeddingDim(128)
-                .dropout(0f).bias(false).tiedEmbeddings(true).build();
+        int layers = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int heads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        int width = args.length > 3 ? Integer.parseInt(args[3]) : 128;
+        GptConfig config = GptConfig.builder().vocabSize(65).contextLength(256).layers(layers).heads(heads)
+                .embeddingDim(width).dropout(0f).bias(false).tiedEmbeddings(true).build();
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = Initializer.initialize(model.parameterSpecs(), 1337);
         Path dir = Files.createTempDirectory("onnx-bench");
@@ -53,8 +56,8 @@ public final class OnnxVsCpuBenchmark {
         for (int b = 0; b < 8; b++) {
             System.arraycopy(batch, b * 64, batchRows[b], 0, 64);
         }
-        System.out.printf(Locale.ROOT, "GPT 4 layers, 4 heads, 128 wide, vocab 65, context 256; threads %s; %d cores%n",
-                threads == 0 ? "default" : threads, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "GPT %d layers, %d heads, %d wide, vocab 65, context 256; threads %s; %d cores%n",
+                layers, heads, width, threads == 0 ? "default" : threads, Runtime.getRuntime().availableProcessors());
         try (Engine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(threads));
              LoadedWeights w = cpu.load(weights);
              OnnxModel onnx = OnnxModel.open(dir, new OnnxOptions("cpu", threads))) {
