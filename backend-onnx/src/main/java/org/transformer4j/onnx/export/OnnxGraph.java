@@ -30,6 +30,10 @@ final class OnnxGraph {
     private final Set<String> names = new HashSet<>();
     private final Map<String, String> constants = new HashMap<>();
     private int counter;
+    private long initializerBytes;
+
+    /** protobuf's limit on one message, less room for the graph itself. */
+    static final long MAX_INITIALIZER_BYTES = Integer.MAX_VALUE - (64L << 20);
 
     OnnxGraph(String name) {
         graph.setName(name);
@@ -97,6 +101,12 @@ final class OnnxGraph {
             t.addDims(d);
         }
         int n = value.shape().size();
+        initializerBytes += (long) n * value.dtype().byteSize();
+        if (initializerBytes > MAX_INITIALIZER_BYTES) {
+            throw new IllegalArgumentException("ONNX export: the weights exceed " + (MAX_INITIALIZER_BYTES >> 20)
+                    + " MiB at '" + name + "'; one .onnx file holds at most 2 GiB (a protobuf limit) and this exporter "
+                    + "does not write external data files yet");
+        }
         ByteBuffer bytes = ByteBuffer.allocate(n * value.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         switch (value.dtype()) {
             case FLOAT32 -> bytes.asFloatBuffer().put(value.floats());
