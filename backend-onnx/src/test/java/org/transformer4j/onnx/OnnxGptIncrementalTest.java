@@ -90,7 +90,8 @@ class OnnxGptIncrementalTest {
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 13);
         OnnxExporter.export(config, weights, null, dir);
         int[][] ids = TinyModels.ids(3, 6, config.vocabSize(), 9);
-        int[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}, {1, 0, 1, 1, 0, 1}};
+        // row 1: right padding; row 2: left padding, so its first two queries see no key at all (zero attention)
+        int[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}, {0, 0, 1, 1, 0, 1}};
         try (OnnxModel onnx = OnnxModel.open(dir);
              Engine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {

@@ -36,6 +36,7 @@ public final class OnnxExportOps implements Ops {
     private final Map<String, String> sums = new HashMap<>();
     private final Map<String, String> masks = new HashMap<>();
     private Positions positions;
+    private boolean sinusoidsAdded;
     private int positionUses;
 
     private record Positions(int offset, int length, SymbolicTensor ids, int context, int dim) {
@@ -114,9 +115,9 @@ public final class OnnxExportOps implements Ops {
 
     private String sinusoidTable(Positions p, float[] table) {
         String name = "positional_encoding.sinusoids";
-        if (!transposed.containsKey(name)) {
+        if (!sinusoidsAdded) {
             g.initializer(name, HostTensor.ofFloats(Shape.of(p.context, p.dim), table));
-            transposed.put(name, name);
+            sinusoidsAdded = true;
         }
         return name;
     }
