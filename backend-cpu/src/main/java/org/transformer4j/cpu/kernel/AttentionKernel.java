@@ -227,9 +227,9 @@ public final class AttentionKernel {
             acc = acc.add(e);
             e.intoArray(a, off + j);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = KernelMath.sumLanes(acc);
         for (; j < len; j++) {
-            float e = (float) Math.exp(a[off + j] - max);
+            float e = KernelMath.exp(a[off + j] - max);
             a[off + j] = e;
             sum += e;
         }

@@ -97,7 +97,7 @@ public final class CrossEntropyKernel {
                     e.fma(vs, FloatVector.fromArray(F, dlogits, base + j)).intoArray(dlogits, base + j);
                 }
                 for (; j < vocab; j++) {
-                    float e = (float) Math.exp(logits[base + j] - max);
+                    float e = KernelMath.exp(logits[base + j] - max);
                     dlogits[base + j] = Math.fma(e, s, dlogits[base + j]);
                 }
                 dlogits[base + t] -= g;
@@ -129,9 +129,9 @@ public final class CrossEntropyKernel {
         for (int bound = F.loopBound(len); j < bound; j += L) {
             acc = acc.add(KernelMath.exp(FloatVector.fromArray(F, a, off + j).sub(vmax)));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = KernelMath.sumLanes(acc);
         for (; j < len; j++) {
-            s += (float) Math.exp(a[off + j] - max);
+            s += KernelMath.exp(a[off + j] - max);
         }
         return s;
     }

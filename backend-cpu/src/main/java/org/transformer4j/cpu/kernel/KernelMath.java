@@ -1,13 +1,15 @@
 package org.transformer4j.cpu.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Shared SIMD building blocks of the layer kernels: the float species, dot products and axpy on
- * array slices, and the error function (the Vector API has no ERF operator, Java no {@code Math.erf}).
+ * array slices, an exp and a lane sum whose bits do not depend on the JIT tier, and the error function
+ * (the Vector API has no ERF operator, Java no {@code Math.erf}).
  *
  * <p>The erf is our own fit (least-squares with Lawson reweighting towards minimax, done offline):
  * for {@code |z| < 1}, {@code erf(z) = z·P(z²)} with P of degree 5 (relative error 4e-8);
@@ -66,7 +68,7 @@ final class KernelMath {
         FloatVector x = a.min(ERFC_CLAMP);
         FloatVector hi = x.mul(x);
         FloatVector lo = x.fma(x, hi.neg()); // x² = hi + lo exactly
-        FloatVector e = hi.neg().lanewise(VectorOperators.EXP);
+        FloatVector e = exp(hi.neg());
         e = e.fma(lo.neg(), e); // exp(-hi-lo) ~ exp(-hi)·(1-lo)
         FloatVector num = FloatVector.broadcast(F, RP3);
         num = num.fma(x, FloatVector.broadcast(F, RP2));
@@ -119,12 +121,78 @@ final class KernelMath {
 
     /** The standard normal density φ(x) = exp(-x²/2)/√(2π), lane-wise. */
     static FloatVector normalPdf(FloatVector x) {
-        return x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        return exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
     }
 
-    /** Lane-wise exp; the Vector API's EXP (SVML-backed on x86, measured ~0.5 ns/float with AVX2). */
+    // exp(x) = 2^n · e^r with n = round(x/ln2), r = x - n·ln2 in [-ln2/2, ln2/2], e^r by its Taylor series to r^7
+    // (truncation error 0.347^8/8! = 5.5e-9 relative). Only IEEE-exact operations (fma, mul, add, integer bit
+    // arithmetic), so the interpreter, C1 and C2 give bit-identical results; the Vector API's EXP operator does
+    // not (its intrinsic and its Java fallback differ in the last bit), which would make results depend on JIT timing.
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;        // 355/512: n·LN2_HI is exact
+    private static final float LN2_LO = -2.12194440e-4f;     // ln2 - LN2_HI
+    private static final float ROUND_MAGIC = 12582912f;      // 1.5·2^23: adding it rounds to an integer
+    private static final int ROUND_MAGIC_BITS = 0x4B400000;
+    /** Below this e^x is subnormal in float; it is returned as 0 (so exp(-inf) = 0, a masked softmax entry). */
+    static final float EXP_MIN = -87.33f;
+    /** Above this 2^n overflows the exponent field; arguments are clamped (e^88 = 1.65e38). */
+    private static final float EXP_MAX = 88f;
+    private static final float E2 = 1f / 2;
+    private static final float E3 = 1f / 6;
+    private static final float E4 = 1f / 24;
+    private static final float E5 = 1f / 120;
+    private static final float E6 = 1f / 720;
+    private static final float E7 = 1f / 5040;
+
+    /** Lane-wise e^x, relative error ~1e-7, 0 below {@link #EXP_MIN}, bit-identical to {@link #exp(float)}. */
     static FloatVector exp(FloatVector x) {
-        return x.lanewise(VectorOperators.EXP);
+        FloatVector xc = x.min(EXP_MAX).max(EXP_MIN);
+        FloatVector t = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND_MAGIC));
+        FloatVector n = t.sub(ROUND_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, E7);
+        p = p.fma(r, FloatVector.broadcast(F, E6));
+        p = p.fma(r, FloatVector.broadcast(F, E5));
+        p = p.fma(r, FloatVector.broadcast(F, E4));
+        p = p.fma(r, FloatVector.broadcast(F, E3));
+        p = p.fma(r, FloatVector.broadcast(F, E2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(ROUND_MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        return e.blend(FloatVector.zero(F), x.lt(EXP_MIN));
+    }
+
+    /** Scalar e^x with exactly the operations of {@link #exp(FloatVector)} (same bits), for loop tails. */
+    static float exp(float x) {
+        float xc = Math.max(Math.min(x, EXP_MAX), EXP_MIN);
+        float t = Math.fma(xc, LOG2E, ROUND_MAGIC);
+        float n = t - ROUND_MAGIC;
+        float r = Math.fma(n, -LN2_HI, xc);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = E7;
+        p = Math.fma(p, r, E6);
+        p = Math.fma(p, r, E5);
+        p = Math.fma(p, r, E4);
+        p = Math.fma(p, r, E3);
+        p = Math.fma(p, r, E2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        float scale = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_MAGIC_BITS - 127)) << 23);
+        return x < EXP_MIN ? 0f : p * scale;
+    }
+
+    /**
+     * The sum of the lanes in lane order. {@code reduceLanes(ADD)} may add in another order when compiled than
+     * when interpreted, so its last bit would depend on JIT timing; this does not.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 
     /** A mask of the first {@code count} lanes (for loop tails), count in [0, L]. */
@@ -140,7 +208,7 @@ final class KernelMath {
         for (; d < bound; d += L) {
             acc = FloatVector.fromArray(F, a, ao + d).fma(FloatVector.fromArray(F, b, bo + d), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; d < len; d++) {
             s = Math.fma(a[ao + d], b[bo + d], s);
         }

@@ -51,7 +51,7 @@ public final class LayerNormKernel {
                     FloatVector d = FloatVector.fromArray(F, x, base + j).sub(vmu);
                     acc = d.fma(d, acc);
                 }
-                float ss = acc.reduceLanes(VectorOperators.ADD);
+                float ss = KernelMath.sumLanes(acc);
                 for (; j < c; j++) {
                     float d = x[base + j] - mu;
                     ss = Math.fma(d, d, ss);
@@ -110,8 +110,8 @@ public final class LayerNormKernel {
                     accDn = accDn.add(dn);
                     accDnX = dn.fma(xhat, accDnX);
                 }
-                float sDn = accDn.reduceLanes(VectorOperators.ADD);
-                float sDnX = accDnX.reduceLanes(VectorOperators.ADD);
+                float sDn = KernelMath.sumLanes(accDn);
+                float sDnX = KernelMath.sumLanes(accDnX);
                 for (; j < c; j++) {
                     float xhat = (x[base + j] - mu) * rs;
                     float dn = dout[base + j] * gamma[j];
@@ -180,7 +180,7 @@ public final class LayerNormKernel {
         for (int bound = F.loopBound(len); j < bound; j += L) {
             acc = acc.add(FloatVector.fromArray(F, a, off + j));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = KernelMath.sumLanes(acc);
         for (; j < len; j++) {
             s += a[off + j];
         }

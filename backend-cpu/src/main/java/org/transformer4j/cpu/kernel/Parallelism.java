@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Parallelism implements AutoCloseable {
     private static final Parallelism SEQUENTIAL = new Parallelism(1);
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    /** The pool whose worker the current thread is, if any (a nested loop there must not wait on the pool). */
+    private static final ThreadLocal<Parallelism> WORKER_OF = new ThreadLocal<>();
 
     /** The body of a parallel loop: handles indices {@code [from, to)}. */
     @FunctionalInterface
@@ -30,7 +32,11 @@ public final class Parallelism implements AutoCloseable {
             int pool = POOL_IDS.incrementAndGet();
             AtomicInteger ids = new AtomicInteger();
             ThreadFactory factory = r -> {
-                Thread t = new Thread(r, "transformer4j-cpu-" + pool + "-" + ids.incrementAndGet());
+                Runnable marked = () -> {
+                    WORKER_OF.set(this);
+                    r.run();
+                };
+                Thread t = new Thread(marked, "transformer4j-cpu-" + pool + "-" + ids.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             };
@@ -60,7 +66,8 @@ public final class Parallelism implements AutoCloseable {
     /**
      * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous chunks whose
      * boundaries are multiples of {@code grain} (except the end); returns when all are done.
-     * An exception in any chunk is rethrown here.
+     * An exception in any chunk is rethrown here. Called from inside a chunk of this same pool (a
+     * nested loop), it runs the whole range on the calling thread.
      */
     public void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) {
@@ -69,7 +76,9 @@ public final class Parallelism implements AutoCloseable {
         int g = Math.max(1, grain);
         int units = (n + g - 1) / g;
         int parts = Math.min(threads, units);
-        if (parts <= 1 || workers == null) {
+        // On one of this pool's own workers (a kernel called from inside a parallel loop), run inline:
+        // queueing chunks would wait on workers that may all be busy waiting too, a deadlock.
+        if (parts <= 1 || workers == null || WORKER_OF.get() == this) {
             body.run(0, n);
             return;
         }

@@ -26,6 +26,8 @@ public final class Sgemm {
     static final int MC = 96;
     /** Columns of op(B) per packed block (a multiple of NR). */
     static final int NC = 1024;
+    /** Widest band of C (columns per thread) for which a row-major A is read in place, not packed. */
+    static final int A_IN_PLACE_MAX_N = 512;
     /** Below this many multiply-adds ({@code m*n*k}) a call runs on one thread. */
     static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
 
@@ -67,7 +69,17 @@ public final class Sgemm {
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN_WORK ? 1 : par.threads();
-        if (threads == 1) {
+        if (m == 1) {
+            // A vector-matrix product: no packing, B read once in place.
+            int xStride = transA ? lda : 1;
+            Parallelism.RangeBody body = (from, to) -> SgemmRowVector.compute(transB, from, to, k, alpha, a, aOff,
+                    xStride, b, bOff, ldb, beta, c, cOff, SCRATCH.get().x(k), SCRATCH.get().y(to - from));
+            if (threads == 1) {
+                body.run(0, n);
+            } else {
+                par.forRange(n, NR, body);
+            }
+        } else if (threads == 1) {
             compute(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else if ((m + MR - 1) / MR >= (n + NR - 1) / NR) {
             par.forRange(m, MR, (from, to) -> compute(transA, transB, from, to, 0, n, k,
@@ -85,6 +97,9 @@ public final class Sgemm {
         // Equal k blocks (not KC and a small remainder), the same for every thread.
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks;
+        // A row-major A is read in place when C is narrow: each A panel then serves only a few B panels,
+        // too few to pay for packing it. (Every element is computed the same way on either path.)
+        boolean aInPlace = !transA && n1 - n0 <= A_IN_PLACE_MAX_N;
         Scratch s = SCRATCH.get();
         int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
         int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
@@ -99,15 +114,26 @@ public final class Sgemm {
                 SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, packedB);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
-                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, packedA);
+                    // With A in place only a last partial panel is packed (zero-padded), at the panel's
+                    // usual position, so the loop below finds every packed panel where it expects it.
+                    int packFrom = aInPlace ? mc / MR * MR : 0;
+                    if (packFrom < mc) {
+                        SgemmPacking.packA(transA, a, aOff, lda, ic + packFrom, mc - packFrom, pc, kc,
+                                packedA, packFrom / MR * kc * MR);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int bo = jr * kc;
                         int cols = Math.min(NR, nc - jr);
                         int co = cOff + ic * ldc + jc + jr;
                         for (int ir = 0; ir < mc; ir += MR) {
-                            SgemmMicroKernel.tile(packedA, ir * kc, packedB, bo, kc,
-                                    c, co + ir * ldc, ldc, Math.min(MR, mc - ir), cols,
-                                    alpha, betaHere, tile);
+                            if (ir < packFrom) {
+                                SgemmMicroKernel.rowMajorA(a, aOff + (ic + ir) * lda + pc, lda, packedB, bo,
+                                        kc, c, co + ir * ldc, ldc, MR, cols, alpha, betaHere, tile);
+                            } else {
+                                SgemmMicroKernel.packed(packedA, ir * kc, packedB, bo, kc,
+                                        c, co + ir * ldc, ldc, Math.min(MR, mc - ir), cols, alpha, betaHere,
+                                        tile);
+                            }
                         }
                     }
                 }
@@ -162,7 +188,24 @@ public final class Sgemm {
     private static final class Scratch {
         private float[] a = new float[0];
         private float[] b = new float[0];
+        private float[] x = new float[0];
         final float[] tile = new float[MR * NR];
+
+        private float[] y = new float[0];
+
+        float[] y(int size) {
+            if (y.length < size) {
+                y = new float[size];
+            }
+            return y;
+        }
+
+        float[] x(int size) {
+            if (x.length < size) {
+                x = new float[size];
+            }
+            return x;
+        }
 
         float[] a(int size) {
             if (a.length < size) {

@@ -38,13 +38,13 @@ final class SgemmPacking {
         return idx;
     }
 
-    /** Packs rows {@code [i0, i0+mc)} and columns {@code [p0, p0+kc)} of op(A) into {@code dst}. */
+    /** Packs rows {@code [i0, i0+mc)} and columns {@code [p0, p0+kc)} of op(A) into {@code dst} from {@code dOff}. */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
-                      float[] dst) {
+                      float[] dst, int dOff) {
         int full = mc / MR;
         int rest = mc - full * MR;
         if (rest > 0) {
-            Arrays.fill(dst, full * kc * MR, (full + 1) * kc * MR, 0f);
+            Arrays.fill(dst, dOff + full * kc * MR, dOff + (full + 1) * kc * MR, 0f);
         }
         if (transA) {
             // op(A)(i, p) = a[aOff + p*lda + i]: for each k, the block's rows are one contiguous run,
@@ -52,8 +52,18 @@ final class SgemmPacking {
             // kc lines lda apart, which alias in L1 for power-of-two lda).
             for (int p = 0; p < kc; p++) {
                 int src = aOff + (p0 + p) * lda + i0;
-                int d = p * MR;
-                for (int q = 0; q < full; q++, src += MR, d += kc * MR) {
+                int d = dOff + p * MR;
+                int q = 0;
+                if (V >= MR && p * MR + V <= kc * MR) {
+                    // One vector per panel: its V - MR extra lanes land in the slots of the next steps of
+                    // the same panel, which those steps overwrite later (hence not near the panel's end);
+                    // stop early where the extra lanes would read past the end of the array.
+                    int vecPanels = Math.min(full, Math.floorDiv(a.length - V - src, MR) + 1);
+                    for (; q < vecPanels; q++, src += MR, d += kc * MR) {
+                        FloatVector.fromArray(SPECIES, a, src).intoArray(dst, d);
+                    }
+                }
+                for (; q < full; q++, src += MR, d += kc * MR) {
                     dst[d] = a[src];
                     dst[d + 1] = a[src + 1];
                     dst[d + 2] = a[src + 2];
@@ -71,7 +81,7 @@ final class SgemmPacking {
             for (int q = 0; q < full; q++) {
                 int s0 = aOff + (i0 + q * MR) * lda + p0;
                 int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
-                int base = q * kc * MR;
+                int base = dOff + q * kc * MR;
                 for (int p = 0; p < kc; p++) {
                     int d = base + p * MR;
                     dst[d] = a[s0 + p];
@@ -82,7 +92,7 @@ final class SgemmPacking {
                     dst[d + 5] = a[s5 + p];
                 }
             }
-            int base = full * kc * MR;
+            int base = dOff + full * kc * MR;
             for (int r = 0; r < rest; r++) {
                 int src = aOff + (i0 + full * MR + r) * lda + p0;
                 for (int p = 0; p < kc; p++) {

@@ -3,9 +3,11 @@ package org.transformer4j.cpu.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -113,6 +115,8 @@ class SgemmTest {
         int[][] mnk = {
             {1, 1, 1}, {7, 7, 7}, {33, 33, 33}, {17, 1, 130}, {1, 17, 130}, {130, 33, 7},
             {6, 16, 1}, {12, 32, 5}, {13, 65, 129}, {100, 130, 257}, {2, 300, 3},
+            // Wide C: A is packed rather than read in place, and columns span two NC blocks.
+            {13, 1100, 17},
         };
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mnk) {
@@ -210,6 +214,7 @@ class SgemmTest {
 
     @Test
     void trainingShapesMatchReferenceAndAreBitIdenticalAcrossThreadCounts() {
+        assertTrue(301L * 900 >= Sgemm.PARALLEL_MIN_WORK, "the one-row cases below must run on several threads");
         // Linear forward Y = X W^T, input gradient dX += dY W, weight gradient dW += dY^T X
         // (batch x time = 96 here to keep the reference loop quick; the kernel paths are the same).
         Problem[] problems = {
@@ -218,6 +223,9 @@ class SgemmTest {
             Problem.random(true, false, 384, 128, 96, 1f, 1f, 0, 3),
             Problem.random(false, true, 96, 65, 512, 1f, 0f, 0, 4),
             Problem.random(false, false, 200, 300, 600, 1f, 0.5f, 1, 5),
+            // One-row C (decoding one token): the vector-matrix path, split across threads by columns.
+            Problem.random(false, true, 1, 301, 900, 1f, 0f, 2, 6),
+            Problem.random(true, false, 1, 301, 900, 0.5f, 2f, 2, 7),
         };
         try (Parallelism three = Parallelism.of(3)) {
             for (Problem pr : problems) {
@@ -226,6 +234,25 @@ class SgemmTest {
                 assertArrayEquals(one, pr.run(two), () -> pr + ": 1 vs 2 threads");
                 assertArrayEquals(one, pr.run(three), () -> pr + ": 1 vs 3 threads");
             }
+        }
+    }
+
+    @Test
+    void callsFromInsideAParallelLoopOfTheSamePoolComplete() {
+        // Attention runs one sgemm per head inside a parallel loop: the inner calls must not queue
+        // work for the (busy) workers of the same pool. The timeout only turns a deadlock into a failure.
+        Problem[] heads = new Problem[4];
+        for (int h = 0; h < heads.length; h++) {
+            heads[h] = Problem.random(false, true, 64, 64, 64, 1f, 0f, 0, 100 + h);
+        }
+        float[][] got = new float[heads.length][];
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> two.forRange(heads.length, (from, to) -> {
+            for (int h = from; h < to; h++) {
+                got[h] = heads[h].run(two);
+            }
+        }));
+        for (int h = 0; h < heads.length; h++) {
+            heads[h].check(got[h]);
         }
     }
 

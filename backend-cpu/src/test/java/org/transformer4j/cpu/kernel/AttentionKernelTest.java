@@ -1,0 +1,231 @@
+package org.transformer4j.cpu.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.cpu.kernel.KernelTestSupport.assertClose;
+import static org.transformer4j.cpu.kernel.KernelTestSupport.numericGradient;
+import static org.transformer4j.cpu.kernel.KernelTestSupport.plus;
+import static org.transformer4j.cpu.kernel.KernelTestSupport.randomFloats;
+import static org.transformer4j.cpu.kernel.KernelTestSupport.toDouble;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AttentionKernelTest {
+
+    /** One configuration of the attention arguments. */
+    record Case(int b, int tq, int tk, int c, int heads, boolean causal, int[] keyMask) {
+        int qSize() {
+            return b * tq * c;
+        }
+
+        int kSize() {
+            return b * tk * c;
+        }
+    }
+
+    /**
+     * Plain double attention; {@code probsOut} (may be null) receives the probabilities [b, heads, tq, tk].
+     * A query seeing no key gives a zero output row and zero probabilities.
+     */
+    static double[] reference(Case cs, double[] q, double[] k, double[] v, double[] probsOut) {
+        int hs = cs.c / cs.heads;
+        double scale = 1 / Math.sqrt(hs);
+        double[] out = new double[cs.qSize()];
+        for (int bi = 0; bi < cs.b; bi++) {
+            for (int h = 0; h < cs.heads; h++) {
+                for (int i = 0; i < cs.tq; i++) {
+                    double[] s = new double[cs.tk];
+                    boolean[] visible = new boolean[cs.tk];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < cs.tk; j++) {
+                        boolean causalOk = !cs.causal || j <= cs.tk - cs.tq + i;
+                        boolean maskOk = cs.keyMask == null || cs.keyMask[bi * cs.tk + j] != 0;
+                        visible[j] = causalOk && maskOk;
+                        if (visible[j]) {
+                            double dot = 0;
+                            for (int d = 0; d < hs; d++) {
+                                dot += q[(bi * cs.tq + i) * cs.c + h * hs + d] * k[(bi * cs.tk + j) * cs.c + h * hs + d];
+                            }
+                            s[j] = dot * scale;
+                            max = Math.max(max, s[j]);
+                        }
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < cs.tk; j++) {
+                        s[j] = visible[j] ? Math.exp(s[j] - max) : 0;
+                        sum += s[j];
+                    }
+                    for (int j = 0; j < cs.tk; j++) {
+                        double p = sum == 0 ? 0 : s[j] / sum;
+                        if (probsOut != null) {
+                            probsOut[((bi * cs.heads + h) * cs.tq + i) * cs.tk + j] = p;
+                        }
+                        for (int d = 0; d < hs; d++) {
+                            out[(bi * cs.tq + i) * cs.c + h * hs + d] += p * v[(bi * cs.tk + j) * cs.c + h * hs + d];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int[] randomMask(Random rnd, int b, int tk) {
+        int[] m = new int[b * tk];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = rnd.nextInt(4) == 0 ? 0 : 1;
+        }
+        return m;
+    }
+
+    @ParameterizedTest(name = "b={0} tq={1} tk={2} c={3} heads={4} causal={5} mask={6}")
+    @CsvSource({
+        "1, 1, 1, 1, 1, false, false",
+        "1, 1, 1, 1, 1, true, false",
+        "2, 7, 7, 33, 3, true, false",
+        "2, 7, 7, 33, 3, false, true",
+        "2, 3, 7, 16, 2, true, true",     // Tq < Tk, direct dot path
+        "1, 33, 130, 16, 2, true, true",  // Tq < Tk, transposed path
+        "3, 1, 130, 32, 4, true, true",   // one new token against a cache
+        "2, 130, 33, 8, 1, false, true",  // Tq > Tk
+        "2, 9, 5, 8, 2, true, false",     // Tq > Tk, causal: the first queries see nothing
+    })
+    void forwardMatchesDoubleReference(int b, int tq, int tk, int c, int heads, boolean causal, boolean masked) {
+        Random rnd = new Random(b * 31 + tq * 7 + tk + c + heads);
+        Case cs = new Case(b, tq, tk, c, heads, causal, masked ? randomMask(rnd, b, tk) : null);
+        float[] q = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] k = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] v = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] out = randomFloats(rnd, cs.qSize(), 1.0); // garbage: the forward overwrites
+        float[] probs = randomFloats(rnd, b * heads * tq * tk, 1.0);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, cs.keyMask, out, probs);
+        double[] refProbs = new double[probs.length];
+        double[] expected = reference(cs, toDouble(q), toDouble(k), toDouble(v), refProbs);
+        assertClose("attention out", expected, out, 1e-5, 1e-4);
+        assertClose("attention probs", refProbs, probs, 1e-6, 1e-4);
+    }
+
+    @Test
+    void aQueryThatSeesNoKeyOutputsZerosAndGetsNoGradient() {
+        // batch 1 pads keys 0 and 1; causal query 0 (position 1) sees only keys 0 and 1, so nothing
+        Case cs = new Case(2, 3, 4, 4, 2, true, new int[] {1, 1, 1, 1, 0, 0, 1, 1});
+        Random rnd = new Random(11);
+        float[] q = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] k = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] v = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] out = new float[cs.qSize()];
+        float[] probs = new float[cs.b * cs.heads * cs.tq * cs.tk];
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, cs.b, cs.tq, cs.tk, cs.c, cs.heads, true, cs.keyMask, out, probs);
+        int row = (1 * cs.tq + 0) * cs.c;
+        for (int d = 0; d < cs.c; d++) {
+            assertEquals(0f, out[row + d], "output of the blind query, channel " + d);
+        }
+        float[] dout = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] dq = new float[cs.qSize()];
+        AttentionKernel.backward(Parallelism.sequential(), dout, q, k, v, probs, cs.b, cs.tq, cs.tk, cs.c, cs.heads, true,
+                cs.keyMask, dq, new float[cs.kSize()], new float[cs.kSize()]);
+        for (int d = 0; d < cs.c; d++) {
+            assertEquals(0f, dq[row + d], "gradient of the blind query, channel " + d);
+        }
+        // the next query of that row sees key 2 only: its probability is exactly one
+        for (int h = 0; h < cs.heads; h++) {
+            int p = ((1 * cs.heads + h) * cs.tq + 1) * cs.tk;
+            assertArrayEquals(new float[] {0f, 0f, 1f, 0f}, java.util.Arrays.copyOfRange(probs, p, p + 4));
+        }
+    }
+
+    /**
+     * Backward against central differences (eps 1e-3, double) of the double reference under L = Σ out·r, for
+     * q, k and v, on small shapes covering causal, padding, Tq < Tk, a blind query, the one-token decode path
+     * and the transposed path. Softmax attention on O(1) inputs is smooth; truncation ~1e-6, float kernel
+     * ~1e-6, so 1e-4 absolute + 1e-3 relative. Gradient buffers are pre-filled (+= convention).
+     */
+    @ParameterizedTest(name = "b={0} tq={1} tk={2} c={3} heads={4} causal={5} mask={6}")
+    @CsvSource({
+        "2, 3, 4, 4, 2, true, '1,1,1,1,0,0,1,1'",
+        "1, 5, 5, 6, 2, true, ''",
+        "2, 4, 6, 8, 2, false, '1,0,1,1,1,1,1,1,0,1,1,1'",
+        "2, 1, 6, 4, 1, true, '1,1,0,1,1,1,1,1,1,1,1,0'",
+        "1, 9, 9, 9, 1, true, ''",
+    })
+    void backwardMatchesFiniteDifferencesAndAccumulates(int b, int tq, int tk, int c, int heads, boolean causal, String mask) {
+        int[] keyMask = mask.isEmpty() ? null : java.util.Arrays.stream(mask.split(",")).mapToInt(Integer::parseInt).toArray();
+        Case cs = new Case(b, tq, tk, c, heads, causal, keyMask);
+        Random rnd = new Random(tq * 100 + tk * 10 + c);
+        float[] q = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] k = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] v = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] r = randomFloats(rnd, cs.qSize(), 1.0);
+        double[] qd = toDouble(q);
+        double[] kd = toDouble(k);
+        double[] vd = toDouble(v);
+        double[] rd = toDouble(r);
+        double[] fdQ = numericGradient(qd, 1e-3, x -> KernelTestSupport.dot(reference(cs, x, kd, vd, null), rd));
+        double[] fdK = numericGradient(kd, 1e-3, x -> KernelTestSupport.dot(reference(cs, qd, x, vd, null), rd));
+        double[] fdV = numericGradient(vd, 1e-3, x -> KernelTestSupport.dot(reference(cs, qd, kd, x, null), rd));
+
+        float[] out = new float[cs.qSize()];
+        float[] probs = new float[b * heads * tq * tk];
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs);
+        float[] dqPre = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] dkPre = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] dvPre = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] dq = dqPre.clone();
+        float[] dk = dkPre.clone();
+        float[] dv = dvPre.clone();
+        AttentionKernel.backward(Parallelism.sequential(), r, q, k, v, probs, b, tq, tk, c, heads, causal, keyMask, dq, dk, dv);
+        assertClose("dq", plus(dqPre, fdQ), dq, 1e-4, 1e-3);
+        assertClose("dk", plus(dkPre, fdK), dk, 1e-4, 1e-3);
+        assertClose("dv", plus(dvPre, fdV), dv, 1e-4, 1e-3);
+    }
+
+    @Test
+    void oneAndTwoThreadsGiveIdenticalResults() {
+        for (int tq : new int[] {1, 9}) {
+            int b = 3;
+            int tk = 12;
+            int c = 16;
+            int heads = 2;
+            Random rnd = new Random(tq);
+            int[] mask = randomMask(rnd, b, tk);
+            float[] q = randomFloats(rnd, b * tq * c, 1.0);
+            float[] k = randomFloats(rnd, b * tk * c, 1.0);
+            float[] v = randomFloats(rnd, b * tk * c, 1.0);
+            float[] dout = randomFloats(rnd, b * tq * c, 1.0);
+            float[][] res = new float[2][];
+            try (Parallelism two = Parallelism.of(2)) {
+                Parallelism[] pars = {Parallelism.sequential(), two};
+                for (int p = 0; p < 2; p++) {
+                    float[] out = new float[b * tq * c];
+                    float[] probs = new float[b * heads * tq * tk];
+                    AttentionKernel.forward(pars[p], q, k, v, b, tq, tk, c, heads, true, mask, out, probs);
+                    float[] dq = new float[b * tq * c];
+                    float[] dk = new float[b * tk * c];
+                    float[] dv = new float[b * tk * c];
+                    AttentionKernel.backward(pars[p], dout, q, k, v, probs, b, tq, tk, c, heads, true, mask, dq, dk, dv);
+                    float[] all = new float[out.length + probs.length + dq.length + dk.length + dv.length];
+                    int o = 0;
+                    for (float[] a : new float[][] {out, probs, dq, dk, dv}) {
+                        System.arraycopy(a, 0, all, o, a.length);
+                        o += a.length;
+                    }
+                    res[p] = all;
+                }
+            }
+            assertArrayEquals(res[0], res[1], "tq=" + tq);
+        }
+    }
+
+    @Test
+    void headsThatDoNotDivideChannelsAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionKernel.forward(
+                Parallelism.sequential(), new float[6], new float[6], new float[6], 1, 1, 1, 6, 4, false, null,
+                new float[6], new float[4]));
+        assertTrue(e.getMessage().contains("heads (4)"), e.getMessage());
+    }
+}
