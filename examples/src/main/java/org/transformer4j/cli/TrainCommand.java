@@ -71,10 +71,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--norm", description = "pre or post (presets: pre; post)") String norm;
     @Option(names = "--activation", description = "gelu or relu (presets: gelu; relu)") String activation;
 
-    @Option(names = "--steps", description = "optimizer steps (presets: 2000; 3000)") Integer steps;
-    @Option(names = "--lr", description = "peak learning rate (presets: 1e-3; 1e-3)") Float lr;
+    @Option(names = "--steps", description = "optimizer steps (presets: 2000; 2000)") Integer steps;
+    @Option(names = "--lr", description = "peak learning rate (presets: 1e-3; 2e-3)") Float lr;
     @Option(names = "--min-lr", description = "learning rate at the end of the cosine (presets: 1e-4; 1e-4)") Float minLr;
-    @Option(names = "--warmup", description = "linear warm-up steps (presets: 100; 200)") Integer warmup;
+    @Option(names = "--warmup", description = "linear warm-up steps (presets: 100; 100)") Integer warmup;
     @Option(names = "--decay-steps", defaultValue = "-1", description = "cosine decay length (default: --steps)") int decaySteps;
     @Option(names = "--weight-decay", description = "AdamW weight decay (presets: 0.1; 0.01)") Float weightDecay;
     @Option(names = "--beta2", description = "AdamW beta2 (presets: 0.99; 0.98)") Float beta2;

@@ -32,7 +32,7 @@ record TrainRecipe(String task, int encoderLayers, int decoderLayers, int heads,
             "learned", "pre", "gelu", 2000, 1e-3f, 1e-4f, 100, 0.1f, 0.99f, 1.0f, 250, 200, 500);
 
     static final TrainRecipe DATES = new TrainRecipe(SEQ2SEQ, 2, 2, 4, 64, 0, 0, 64, 0.0f, true, false,
-            "sinusoidal", "post", "relu", 3000, 1e-3f, 1e-4f, 200, 0.01f, 0.98f, 1.0f, 500, 20, 1000);
+            "sinusoidal", "post", "relu", 2000, 2e-3f, 1e-4f, 100, 0.01f, 0.98f, 1.0f, 500, 20, 1000);
 
     /** The preset called {@code name} ({@code shakespeare-char} or {@code dates}). */
     static TrainRecipe preset(String name) {

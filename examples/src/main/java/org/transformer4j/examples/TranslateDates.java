@@ -65,7 +65,7 @@ public final class TranslateDates {
         Seq2SeqConfig config = Seq2SeqConfig.builder().vocabSize(tokenizer.vocabSize()).contextLength(context)
                 .encoderLayers(2).decoderLayers(2).heads(4).embeddingDim(64).dropout(0f).build();
         Seq2SeqModel model = new Seq2SeqModel(config);
-        TrainingConfig training = TrainingConfig.builder().maxSteps(steps).learningRate(1e-3f).minLearningRate(1e-4f)
+        TrainingConfig training = TrainingConfig.builder().maxSteps(steps).learningRate(2e-3f).minLearningRate(1e-4f)
                 .warmupSteps(100).weightDecay(0.01f).betas(0.9f, 0.98f).evalInterval(Math.max(1, steps / 4)).evalBatches(10).build();
 
         try (Engine engine = Backends.open(null, BackendRequirement.TRAINING, EngineOptions.defaults());
