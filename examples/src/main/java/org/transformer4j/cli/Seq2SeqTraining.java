@@ -62,9 +62,10 @@ final class Seq2SeqTraining {
         CharTokenizer tokenizer = tokenizerFor(train, val);
         PairDataset trainPairs = encode(tokenizer, train, "training pairs");
         PairDataset valPairs = encode(tokenizer, val, "validation pairs");
-        int context = r.contextLength() > 0 ? r.contextLength()
-                : Math.max(Math.max(trainPairs.maxSourceLength(), trainPairs.maxDecoderLength()),
-                        Math.max(valPairs.maxSourceLength(), valPairs.maxDecoderLength()));
+        int longest = Math.max(Math.max(trainPairs.maxSourceLength(), trainPairs.maxDecoderLength()),
+                Math.max(valPairs.maxSourceLength(), valPairs.maxDecoderLength()));
+        // --block-size is exact; a preset's context is a minimum, raised to fit the data
+        int context = o.blockSize != null ? o.blockSize : Math.max(r.contextLength(), longest);
         Seq2SeqConfig config = config(r, tokenizer.vocabSize(), context);
         int batch = r.batchSize();
         TrainingData batches = new TrainingData(

@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--heads", description = "attention heads (presets: 4; 4)") Integer heads;
     @Option(names = "--embd", description = "model width (presets: 128; 64)") Integer embd;
     @Option(names = "--ffn", description = "feed-forward width (default: 4 x --embd)") Integer ffn;
-    @Option(names = "--block-size", description = "context length (gpt preset: 64; seq2seq: the longest sequence of the data)") Integer blockSize;
+    @Option(names = "--block-size", description = "context length (gpt preset: 64; seq2seq: 48 or the longest sequence of the data if longer)") Integer blockSize;
     @Option(names = "--batch-size", description = "sequences per batch (presets: 12; 64)") Integer batchSize;
     @Option(names = "--dropout", description = "drop probability (presets: 0; 0)") Float dropout;
     @Option(names = "--bias", negatable = true, description = "biases in linear layers and norms (presets: no; yes)") Boolean bias;

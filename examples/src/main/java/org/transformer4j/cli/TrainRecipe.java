@@ -17,7 +17,8 @@ import java.util.Locale;
  *
  * @param encoderLayers      GPT: its layers; seq2seq: encoder blocks
  * @param decoderLayers      seq2seq decoder blocks (ignored for the GPT)
- * @param contextLength      context length; 0 = the longest sequence of the data (seq2seq only)
+ * @param contextLength      context length; for seq2seq a minimum, raised to the longest sequence of the data
+ *                           (48 for dates: the longest source the date generator writes)
  * @param feedForwardDim     feed-forward width; 0 = 4 × embedding
  */
 record TrainRecipe(String task, int encoderLayers, int decoderLayers, int heads, int embeddingDim, int feedForwardDim,
@@ -31,7 +32,7 @@ record TrainRecipe(String task, int encoderLayers, int decoderLayers, int heads,
     static final TrainRecipe SHAKESPEARE_CHAR = new TrainRecipe(GPT, 4, 0, 4, 128, 0, 64, 12, 0.0f, false, false,
             "learned", "pre", "gelu", 2000, 1e-3f, 1e-4f, 100, 0.1f, 0.99f, 1.0f, 250, 200, 500);
 
-    static final TrainRecipe DATES = new TrainRecipe(SEQ2SEQ, 2, 2, 4, 64, 0, 0, 64, 0.0f, true, false,
+    static final TrainRecipe DATES = new TrainRecipe(SEQ2SEQ, 2, 2, 4, 64, 0, 48, 64, 0.0f, true, false,
             "sinusoidal", "post", "relu", 2000, 2e-3f, 1e-4f, 100, 0.01f, 0.98f, 1.0f, 500, 20, 1000);
 
     /** The preset called {@code name} ({@code shakespeare-char} or {@code dates}). */

@@ -58,7 +58,7 @@ class Seq2SeqCliTest {
         for (var p : splits.validation()) {
             longest = Math.max(longest, p.source().codePointCount(0, p.source().length()));
         }
-        assertEquals(longest, config.contextLength(), "context: the longest sequence of the train and validation data");
+        assertEquals(Math.max(48, longest), config.contextLength(), "context: the preset's 48, or the longest sequence of the data");
         assertEquals(3, saved.tokenizer().specialTokens().size());
         assertTrue(Files.exists(model.resolve("loss.png")) && Files.exists(model.resolve("metrics.csv")));
 
@@ -72,6 +72,20 @@ class Seq2SeqCliTest {
         Files.writeString(lines, "22 November 2026\n\n1.2.2003\n");
         String translated = run("translate", "--model", model.toString(), "--input", lines.toString(), "--threads", "1");
         assertEquals(3, translated.split("\n", -1).length - 1, "one output line per input line: " + translated);
+
+        java.io.PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            String[] tooShort = concat(common, "--steps", "1", "--block-size", "8");
+            tooShort[java.util.Arrays.asList(tooShort).indexOf("--out") + 1] = dir.resolve("m2").toString();
+            code = Transformer4jCli.execute(tooShort);
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(1, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("context length is 8"), err.toString(StandardCharsets.UTF_8));
 
         Path png = dir.resolve("attn.png");
         String attn = run("attention", "--model", model.toString(), "--input", "22 November 2026", "--kind", "cross",
