@@ -117,6 +117,13 @@ final class CpuTrainingProgram implements TrainingProgram {
     }
 
     @Override
+    public Map<String, HostTensor> gradients() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        params.forEach((name, t) -> out.put(name, HostTensor.ofFloats(t.shape, t.grad().clone())));
+        return out;
+    }
+
+    @Override
     public Map<String, HostTensor> weights() {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         params.forEach((name, t) -> out.put(name, HostTensor.ofFloats(t.shape, t.data.clone())));

@@ -10,6 +10,7 @@ import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
+import org.transformer4j.generate.TextGenerator;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
@@ -51,44 +52,12 @@ final class GenerateCommand implements Callable<Integer> {
              LoadedWeights weights = engine.load(dir.weights())) {
             GptGenerator generator = new GptGenerator(new GptModel(config), engine, weights);
             System.out.print(prompt);
-            StringBuilder text = new StringBuilder();
-            StreamingDecoder stream = new StreamingDecoder(tokenizer);
-            generator.generate(tokenizer.encode(prompt), options, token -> {
-                String piece = stream.push(token);
+            new TextGenerator(generator, tokenizer).generate(prompt, options, piece -> {
                 System.out.print(piece);
                 System.out.flush();
-                text.append(piece);
-                return stopStrings.stream().noneMatch(s -> text.toString().endsWith(s));
             });
             System.out.println();
         }
         return 0;
-    }
-
-    /**
-     * Decodes a token stream piece by piece: decodes everything so far and prints what is new, holding back
-     * a trailing replacement character that may be an incomplete multi-byte sequence.
-     */
-    static final class StreamingDecoder {
-        private final Tokenizer tokenizer;
-        private int[] ids = new int[0];
-        private int printed;
-
-        StreamingDecoder(Tokenizer tokenizer) {
-            this.tokenizer = tokenizer;
-        }
-
-        String push(int id) {
-            ids = java.util.Arrays.copyOf(ids, ids.length + 1);
-            ids[ids.length - 1] = id;
-            String all = tokenizer.decode(ids);
-            int end = all.length();
-            if (end > printed && all.charAt(end - 1) == '\uFFFD') {
-                end--;
-            }
-            String piece = end > printed ? all.substring(printed, end) : "";
-            printed = Math.max(printed, end);
-            return piece;
-        }
     }
 }

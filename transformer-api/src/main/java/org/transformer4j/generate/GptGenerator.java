@@ -1,98 +1,109 @@
 package org.transformer4j.generate;
 
-import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.IntPredicate;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.model.GptModel;
-import org.transformer4j.model.KvCache;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.Parameters;
-import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.tensor.Shape;
-import org.transformer4j.tensor.Tensor;
 
 /**
  * Generates text with a GPT on any inference backend, incrementally: the prompt runs once, then each new
  * token runs alone against the key/value cache. When the window fills up, the cache is rebuilt from the
  * most recent half-window of tokens (so generation can go on past the context length).
+ *
+ * <p>Three ways to decode: {@link #generate(int[], GenerationOptions, IntPredicate) one prompt} (greedy or
+ * sampling), {@link #generate(List, List, BatchTokenListener) several prompts as one batch} (left-padded, each row
+ * with its own positions, options and seed; the result equals generating each prompt alone), and
+ * {@link #beamSearch beam search}. A prompt longer than the context is refused unless
+ * {@link GenerationOptions#cropPrompt()} keeps its last tokens; an empty prompt or an id outside the vocabulary is
+ * refused. Token-level only: see {@link TextGenerator} for text and stop strings.
  */
 public final class GptGenerator {
     private final GptModel model;
     private final Ops ops;
     private final Parameters weights;
 
+    /** A generator running {@code model} with {@code weights} on {@code engine}'s inference ops. */
     public GptGenerator(GptModel model, Engine engine, Parameters weights) {
-        this.model = model;
-        this.ops = engine.inferenceOps();
-        this.weights = weights;
+        this(model, engine.inferenceOps(), weights);
+    }
+
+    /** A generator running {@code model} with {@code weights} on {@code ops} (which must be inference ops). */
+    public GptGenerator(GptModel model, Ops ops, Parameters weights) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.ops = Objects.requireNonNull(ops, "ops");
+        this.weights = Objects.requireNonNull(weights, "weights");
+    }
+
+    /** The model this generator runs. */
+    public GptModel model() {
+        return model;
     }
 
     /**
      * Continues {@code prompt}; {@code onToken} sees each new token as it is chosen and may return false to stop.
+     * Generation also stops after {@code maxNewTokens} or at a stop token (which is included in the result).
      *
      * @return the new tokens (without the prompt)
      */
     public int[] generate(int[] prompt, GenerationOptions options, IntPredicate onToken) {
-        int ctx = model.config().contextLength();
-        int vocab = model.config().vocabSize();
-        if (prompt.length == 0) {
-            throw new IllegalArgumentException("the prompt is empty: give at least one token (e.g. a newline or <bos>)");
-        }
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + prompt[i] + " at position " + i
-                        + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
-        int[] context = prompt;
-        if (prompt.length > ctx) {
-            if (!options.cropPrompt()) {
-                throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens but the model's context is "
-                        + ctx + "; shorten it or enable cropping (keeps the last " + ctx + " tokens)");
-            }
-            context = Arrays.copyOfRange(prompt, prompt.length - ctx, prompt.length);
-        }
-        TokenSampler sampler = new TokenSampler(options);
-        int[] out = new int[options.maxNewTokens()];
-        int produced = 0;
-        int[] history = context.clone();
-        int historyLen = history.length;
-        KvCache cache = model.newCache();
-        try {
-            float[] logits = forward(context, cache);
-            int rows = context.length;
-            while (produced < options.maxNewTokens()) {
-                int next = sampler.next(logits, (rows - 1) * vocab, vocab);
-                out[produced++] = next;
-                if (historyLen == history.length) {
-                    history = Arrays.copyOf(history, history.length * 2 + 1);
-                }
-                history[historyLen++] = next;
-                if (!onToken.test(next) || options.stopTokens().contains(next) || produced == options.maxNewTokens()) {
-                    break;
-                }
-                if (cache.length() + 1 > ctx) {
-                    cache.close();
-                    cache = model.newCache();
-                    int keep = Math.max(1, ctx / 2);
-                    int[] window = Arrays.copyOfRange(history, historyLen - keep, historyLen);
-                    logits = forward(window, cache);
-                    rows = window.length;
-                } else {
-                    logits = forward(new int[] {next}, cache);
-                    rows = 1;
-                }
-            }
-        } finally {
-            cache.close();
-        }
-        return Arrays.copyOf(out, produced);
+        Objects.requireNonNull(onToken, "onToken");
+        return generate(Collections.singletonList(prompt), List.of(options), (row, token) -> onToken.test(token)).get(0);
     }
 
-    private float[] forward(int[] ids, KvCache cache) {
-        try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(1, ids.length), ids));
-             Tensor logits = model.logits(ops, weights, in, cache, null)) {
-            return logits.toFloatArray();
+    /** Continues every prompt with the same options (each row samples with {@code options.seed()}). */
+    public List<int[]> generate(List<int[]> prompts, GenerationOptions options) {
+        return generate(prompts, Collections.nCopies(prompts.size(), options), (row, token) -> true);
+    }
+
+    /**
+     * Continues several prompts of any lengths as one batch. Prompt {@code i} is decoded with {@code options.get(i)}
+     * (its own token limit, sampling settings, seed and stop tokens) and gives, token for token, what
+     * {@link #generate(int[], GenerationOptions, IntPredicate)} gives for it alone; rows that finish leave the
+     * batch.
+     *
+     * @return the new tokens of each prompt, in prompt order
+     */
+    public List<int[]> generate(List<int[]> prompts, List<GenerationOptions> options, BatchTokenListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("no prompts given: give at least one");
         }
+        if (options.size() != prompts.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + options.size()
+                    + " generation options: give one options per prompt");
+        }
+        return new GptBatchRun(model, ops, weights, prompts, options).run(listener);
+    }
+
+    /**
+     * Beam search continuing {@code prompt} (see {@link BeamSearch}); the prompt must leave room in the context for
+     * {@code maxNewTokens}.
+     *
+     * @param cropPrompt keep only the last context-length tokens of a longer prompt instead of refusing it
+     * @return up to {@code nBest} hypotheses, best first
+     */
+    public List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options, boolean cropPrompt) {
+        try (DecodingSession session = session(prompt, cropPrompt)) {
+            return BeamSearch.search(session, options);
+        }
+    }
+
+    /** Beam search continuing {@code prompt}, refusing a prompt longer than the context. */
+    public List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options) {
+        return beamSearch(prompt, options, false);
+    }
+
+    /**
+     * A decoding session continuing {@code prompt} (checked: not empty, ids in the vocabulary, at most the context
+     * length unless {@code cropPrompt}), for custom search strategies. Close it.
+     */
+    public DecodingSession session(int[] prompt, boolean cropPrompt) {
+        int[] fitted = Sessions.checkTokens(prompt, model.config().vocabSize(), model.config().contextLength(),
+                cropPrompt, "the prompt");
+        return new GptDecodingSession(model, ops, weights, fitted);
     }
 }

@@ -14,6 +14,7 @@ import org.transformer4j.nn.layers.Linear;
 import org.transformer4j.nn.layers.MultiHeadAttention;
 import org.transformer4j.nn.layers.PositionalEncoding;
 import org.transformer4j.nn.layers.Residual;
+import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
 
@@ -46,6 +47,7 @@ public final class GptModel implements TrainableModel {
     private final List<Block> blocks = new ArrayList<>();
     private final LayerNorm lnF;
     private final Linear lmHead;
+    private volatile float[] sinusoids;
 
     private record Block(LayerNorm ln1, MultiHeadAttention attn, LayerNorm ln2, FeedForward mlp) {
     }
@@ -111,6 +113,23 @@ public final class GptModel implements TrainableModel {
      * @param keyMask int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
      */
     public Tensor logits(Ops ops, Parameters p, Tensor ids, KvCache cache, Tensor keyMask) {
+        return logits(ops, p, ids, null, cache, keyMask);
+    }
+
+    /**
+     * Logits {@code [B, T, V]} for token ids {@code [B, T]} at explicit per-row positions: what batched generation
+     * of prompts of different lengths needs (left padding, so row {@code b}'s first real token is at position 0
+     * although it sits at column {@code pad_b}).
+     *
+     * @param positionIds int32 {@code [B, T]} with values in {@code [0, contextLength)}: the position of each token
+     *                    (learned positions look them up in {@code transformer.wpe.weight}, sinusoidal ones take
+     *                    those rows of the sinusoid table); or null for the positions following the cache
+     *                    ({@code cached .. cached + T - 1}, the same for every row). They are read back to the
+     *                    host (small: one int per token) to be checked and, for sinusoids, to build the constant.
+     * @param cache       the key/value cache, grown by T; or null
+     * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
+     */
+    public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask) {
         Shape s = ids.shape();
         Shape.requireRank("GptModel.logits", "ids", s, 2);
         int offset = cache == null ? 0 : cache.length();
@@ -122,7 +141,8 @@ public final class GptModel implements TrainableModel {
         if (!positions.isLearned()) {
             x = ops.scale(x, (float) Math.sqrt(config.embeddingDim()));
         }
-        x = ops.dropout(ops.add(x, positions.forward(ops, p, offset, t)), config.dropout());
+        Tensor pos = positionIds == null ? positions.forward(ops, p, offset, t) : positionsAt(ops, p, positionIds, s);
+        x = ops.dropout(ops.add(x, pos), config.dropout());
         NormPlacement placement = config.normPlacement();
         float drop = config.dropout();
         for (int i = 0; i < blocks.size(); i++) {
@@ -136,6 +156,43 @@ public final class GptModel implements TrainableModel {
             x = lnF.forward(ops, p, x);
         }
         return lmHead != null ? lmHead.forward(ops, p, x) : ops.linear(x, p.get(wte.weightName()), null);
+    }
+
+    /** The position encodings {@code [B, T, C]} of explicit position ids {@code [B, T]}, checked against the context. */
+    private Tensor positionsAt(Ops ops, Parameters p, Tensor positionIds, Shape idsShape) {
+        Shape.requireEqual("GptModel.logits", "positionIds (for ids " + idsShape + ")", idsShape, positionIds.shape());
+        if (!positionIds.dtype().isInteger()) {
+            throw new IllegalArgumentException("GptModel.logits: positionIds " + positionIds.shape()
+                    + " must be INT32 but is " + positionIds.dtype());
+        }
+        int ctx = config.contextLength();
+        int c = config.embeddingDim();
+        int[] at = positionIds.toIntArray();
+        for (int i = 0; i < at.length; i++) {
+            if (at[i] < 0 || at[i] >= ctx) {
+                throw new IllegalArgumentException("GptModel.logits: position id " + at[i] + " at [" + i / idsShape.dim(1)
+                        + ", " + i % idsShape.dim(1) + "] is outside the model's context [0, " + ctx
+                        + "); shorten the input or crop it to the last " + ctx + " tokens");
+            }
+        }
+        if (positions.isLearned()) {
+            return ops.embedding(p.get("transformer.wpe.weight"), positionIds);
+        }
+        float[] table = sinusoidTable();
+        float[] rows = new float[at.length * c];
+        for (int i = 0; i < at.length; i++) {
+            System.arraycopy(table, at[i] * c, rows, i * c, c);
+        }
+        return ops.constant(HostTensor.ofFloats(Shape.of(idsShape.dim(0), idsShape.dim(1), c), rows));
+    }
+
+    private float[] sinusoidTable() {
+        float[] t = sinusoids;
+        if (t == null) {
+            t = PositionalEncoding.table(config.contextLength(), config.embeddingDim());
+            sinusoids = t;
+        }
+        return t;
     }
 
     /** Logits without a cache or padding. */

@@ -2,6 +2,7 @@ package org.transformer4j.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.layers.AttentionCache;
 
 /**
@@ -41,6 +42,26 @@ public final class KvCache implements AutoCloseable {
         return self.isEmpty() ? 0 : self.get(0).length();
     }
 
+    /**
+     * Keeps the batch rows {@code rows} of every layer's self- and cross-attention cache, in this order (rows may
+     * repeat or be left out): how beam search continues the surviving hypotheses and how batched generation drops
+     * finished sequences. See {@link AttentionCache#selectRows} for the cost (a host round trip of the cache).
+     */
+    public void selectRows(Ops ops, int[] rows) {
+        for (AttentionCache c : self) {
+            c.selectRows(ops, rows);
+        }
+        for (AttentionCache c : cross) {
+            c.selectRows(ops, rows);
+        }
+    }
+
+    /** Batch size of the cached tensors, or 0 before the first step. */
+    public int batchSize() {
+        return self.isEmpty() ? 0 : self.get(0).batchSize();
+    }
+
+    /** Number of decoder layers. */
     public int layers() {
         return self.size();
     }

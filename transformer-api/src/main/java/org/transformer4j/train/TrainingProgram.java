@@ -26,6 +26,9 @@ public interface TrainingProgram extends AutoCloseable {
     /** Discards the accumulated gradients. */
     void zeroGradients();
 
+    /** A copy of the accumulated gradients, in the model's parameter order (zeros where nothing accumulated). */
+    Map<String, HostTensor> gradients();
+
     /** A copy of the current weights, in the model's parameter order. */
     Map<String, HostTensor> weights();
 

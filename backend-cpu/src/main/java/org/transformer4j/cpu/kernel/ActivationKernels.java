@@ -45,13 +45,13 @@ public final class ActivationKernels {
             int i = from;
             for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
-                FloatVector g = v.fma(KernelMath.normalPdf(v), KernelMath.normalCdf(v));
+                FloatVector g = KernelMath.geluGrad(v);
                 FloatVector.fromArray(F, dout, i).fma(g, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
             }
             if (i < to) {
                 VectorMask<Float> m = F.indexInRange(i, to);
                 FloatVector v = FloatVector.fromArray(F, x, i, m);
-                FloatVector g = v.fma(KernelMath.normalPdf(v), KernelMath.normalCdf(v));
+                FloatVector g = KernelMath.geluGrad(v);
                 FloatVector.fromArray(F, dout, i, m).fma(g, FloatVector.fromArray(F, dx, i, m)).intoArray(dx, i, m);
             }
         });

@@ -48,48 +48,51 @@ public final class AttentionKernel {
         KernelArgs.length(name, "out", out, (long) b * tq * c);
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
+        int tkPad = roundUp(tk);
         par.forRange(b * heads, (from, to) -> {
-            float[] kT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tk] : null;
+            float[] kT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
+            float[] row = new float[tkPad];
             for (int unit = from; unit < to; unit++) {
-                forwardHead(unit / heads, unit % heads, q, k, v, tq, tk, c, hs, scale, causal, keyMask, out, probs, kT);
+                forwardHead(unit / heads, unit % heads, heads, q, k, v, tq, tk, c, hs, scale, causal, keyMask, out, probs,
+                        kT, row);
             }
         });
     }
 
-    private static void forwardHead(int bi, int h, float[] q, float[] k, float[] v, int tq, int tk, int c, int hs,
-                                    float scale, boolean causal, int[] keyMask, float[] out, float[] probs, float[] kT) {
+    private static void forwardHead(int bi, int h, int heads, float[] q, float[] k, float[] v, int tq, int tk, int c, int hs,
+                                    float scale, boolean causal, int[] keyMask, float[] out, float[] probs, float[] kT,
+                                    float[] row) {
         int kBase = bi * tk * c + h * hs;
+        int tkPad = row.length;
         if (kT != null) {
-            transpose(k, kBase, tk, c, hs, kT);
+            transpose(k, kBase, tk, c, hs, kT, tkPad);
         }
         for (int i = 0; i < tq; i++) {
             int qOff = (bi * tq + i) * c + h * hs;
-            int pOff = ((bi * (c / hs) + h) * tq + i) * tk;
+            int pOff = ((bi * heads + h) * tq + i) * tk;
             int limit = visibleKeys(i, tq, tk, causal);
+            Arrays.fill(out, qOff, qOff + hs, 0f);
             if (limit <= 0) {
                 Arrays.fill(probs, pOff, pOff + tk, 0f);
-                Arrays.fill(out, qOff, qOff + hs, 0f);
                 continue;
             }
-            scores(q, qOff, k, kBase, kT, tk, c, hs, limit, scale, probs, pOff);
+            // scores of keys [0, limit) in row[0, span), the padding lanes -inf so the softmax runs on whole vectors
+            int span = roundUp(limit);
+            scores(q, qOff, k, kBase, kT, tkPad, c, hs, limit, span, scale, row);
+            Arrays.fill(row, limit, span, Float.NEGATIVE_INFINITY);
             if (keyMask != null) {
                 int mBase = bi * tk;
                 for (int j = 0; j < limit; j++) {
                     if (keyMask[mBase + j] == 0) {
-                        probs[pOff + j] = Float.NEGATIVE_INFINITY;
+                        row[j] = Float.NEGATIVE_INFINITY;
                     }
                 }
             }
+            boolean seesAKey = softmaxInPlace(row, span);
+            System.arraycopy(row, 0, probs, pOff, limit);
             Arrays.fill(probs, pOff + limit, pOff + tk, 0f);
-            Arrays.fill(out, qOff, qOff + hs, 0f);
-            if (!softmaxInPlace(probs, pOff, limit)) {
-                continue; // no visible key: zero probabilities (set by softmaxInPlace) and zero output
-            }
-            for (int j = 0; j < limit; j++) {
-                float p = probs[pOff + j];
-                if (p != 0f) {
-                    KernelMath.axpy(p, v, kBase + j * c, out, qOff, hs);
-                }
+            if (seesAKey) { // else zero probabilities and zero output
+                addWeightedRows(row, 0, 1, limit, v, kBase, c, out, qOff, hs);
             }
         }
     }
@@ -97,7 +100,8 @@ public final class AttentionKernel {
     /**
      * Adds the gradients of {@link #forward}: with {@code dP_ij = dout_i·v_j} and
      * {@code dS_ij = P_ij (dP_ij - Σ_l P_il dP_il)}: {@code dv_j += Σ_i P_ij dout_i},
-     * {@code dq_i += scale Σ_j dS_ij k_j}, {@code dk_j += scale Σ_i dS_ij q_i}.
+     * {@code dq_i += scale Σ_j dS_ij k_j}, {@code dk_j += scale Σ_i dS_ij q_i}. Masks act through the saved
+     * probabilities (zero where a key was hidden); they are passed for validation and symmetry with the forward.
      *
      * @param probs what {@link #forward} saved for these q, k, v and masks
      */
@@ -113,43 +117,106 @@ public final class AttentionKernel {
         KernelArgs.length(name, "dv", dv, kSize);
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
+        int tkPad = roundUp(tk);
         par.forRange(b * heads, (from, to) -> {
-            float[] vT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tk] : null;
-            float[] dp = new float[tk];
+            float[] vT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
+            float[] dp = new float[tkPad];
+            float[] ds = new float[tq * tk];
             for (int unit = from; unit < to; unit++) {
-                backwardHead(unit / heads, unit % heads, dout, q, k, v, probs, tq, tk, c, hs, scale, causal, dq, dk, dv, vT, dp);
+                backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, tq, tk, c, hs, scale, causal, dq, dk, dv,
+                        vT, dp, ds);
             }
         });
     }
 
-    private static void backwardHead(int bi, int h, float[] dout, float[] q, float[] k, float[] v, float[] probs, int tq,
-                                     int tk, int c, int hs, float scale, boolean causal, float[] dq, float[] dk,
-                                     float[] dv, float[] vT, float[] dp) {
+    private static void backwardHead(int bi, int h, int heads, float[] dout, float[] q, float[] k, float[] v, float[] probs,
+                                     int tq, int tk, int c, int hs, float scale, boolean causal, float[] dq, float[] dk,
+                                     float[] dv, float[] vT, float[] dp, float[] ds) {
         int kBase = bi * tk * c + h * hs;
+        int qBase = bi * tq * c + h * hs;
+        int pBase = (bi * heads + h) * tq * tk;
+        int tkPad = dp.length;
         if (vT != null) {
-            transpose(v, kBase, tk, c, hs, vT);
+            transpose(v, kBase, tk, c, hs, vT, tkPad);
         }
+        // Row pass: dS_i = scale·P_i ⊙ (dP_i - P_i·dP_i) with dP_ij = dout_i·v_j; then dq_i += Σ_j dS_ij k_j.
         for (int i = 0; i < tq; i++) {
-            int qOff = (bi * tq + i) * c + h * hs;
-            int pOff = ((bi * (c / hs) + h) * tq + i) * tk;
+            int qOff = qBase + i * c;
+            int pOff = pBase + i * tk;
+            int dsOff = i * tk;
             int limit = visibleKeys(i, tq, tk, causal);
+            Arrays.fill(ds, dsOff + Math.max(0, limit), dsOff + tk, 0f);
             if (limit <= 0) {
                 continue;
             }
-            // dp_j = dout_i · v_j (masked keys have p = 0 and drop out below)
-            scores(dout, qOff, v, kBase, vT, tk, c, hs, limit, 1f, dp, 0);
+            scores(dout, qOff, v, kBase, vT, tkPad, c, hs, limit, roundUp(limit), 1f, dp);
             float pdp = KernelMath.dot(probs, pOff, dp, 0, limit);
             for (int j = 0; j < limit; j++) {
-                float p = probs[pOff + j];
-                if (p == 0f) {
+                ds[dsOff + j] = scale * probs[pOff + j] * (dp[j] - pdp);
+            }
+            addWeightedRows(ds, dsOff, 1, limit, k, kBase, c, dq, qOff, hs);
+        }
+        // Column pass: dk_j += Σ_i dS_ij q_i and dv_j += Σ_i P_ij dout_i over the queries that see key j.
+        for (int j = 0; j < tk; j++) {
+            int i0 = causal ? Math.max(0, j - (tk - tq)) : 0;
+            if (i0 >= tq) {
+                continue;
+            }
+            int kOff = kBase + j * c;
+            addWeightedRows(ds, i0 * tk + j, tk, tq - i0, q, qBase + i0 * c, c, dk, kOff, hs);
+            addWeightedRows(probs, pBase + i0 * tk + j, tk, tq - i0, dout, qBase + i0 * c, c, dv, kOff, hs);
+        }
+    }
+
+    /**
+     * {@code dst[dOff + d] += Σ_t w[wOff + t·wStride] · src[sOff + t·c + d]} for t in [0, count), d in [0, hs):
+     * a weighted sum of head-slice rows, accumulated in registers 4 vectors at a time. Zero weights are skipped
+     * (hidden keys then contribute nothing, even where their values are not finite).
+     */
+    private static void addWeightedRows(float[] w, int wOff, int wStride, int count, float[] src, int sOff, int c,
+                                        float[] dst, int dOff, int hs) {
+        int d = 0;
+        for (; d + 4 * L <= hs; d += 4 * L) {
+            FloatVector a0 = FloatVector.fromArray(F, dst, dOff + d);
+            FloatVector a1 = FloatVector.fromArray(F, dst, dOff + d + L);
+            FloatVector a2 = FloatVector.fromArray(F, dst, dOff + d + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(F, dst, dOff + d + 3 * L);
+            for (int t = 0; t < count; t++) {
+                float wt = w[wOff + t * wStride];
+                if (wt == 0f) {
                     continue;
                 }
-                float ds = scale * p * (dp[j] - pdp);
-                int kOff = kBase + j * c;
-                KernelMath.axpy(ds, k, kOff, dq, qOff, hs);
-                KernelMath.axpy(ds, q, qOff, dk, kOff, hs);
-                KernelMath.axpy(p, dout, qOff, dv, kOff, hs);
+                FloatVector vw = FloatVector.broadcast(F, wt);
+                int row = sOff + t * c + d;
+                a0 = FloatVector.fromArray(F, src, row).fma(vw, a0);
+                a1 = FloatVector.fromArray(F, src, row + L).fma(vw, a1);
+                a2 = FloatVector.fromArray(F, src, row + 2 * L).fma(vw, a2);
+                a3 = FloatVector.fromArray(F, src, row + 3 * L).fma(vw, a3);
             }
+            a0.intoArray(dst, dOff + d);
+            a1.intoArray(dst, dOff + d + L);
+            a2.intoArray(dst, dOff + d + 2 * L);
+            a3.intoArray(dst, dOff + d + 3 * L);
+        }
+        for (; d + L <= hs; d += L) {
+            FloatVector a0 = FloatVector.fromArray(F, dst, dOff + d);
+            for (int t = 0; t < count; t++) {
+                float wt = w[wOff + t * wStride];
+                if (wt != 0f) {
+                    a0 = FloatVector.fromArray(F, src, sOff + t * c + d).fma(FloatVector.broadcast(F, wt), a0);
+                }
+            }
+            a0.intoArray(dst, dOff + d);
+        }
+        for (; d < hs; d++) {
+            float a = dst[dOff + d];
+            for (int t = 0; t < count; t++) {
+                float wt = w[wOff + t * wStride];
+                if (wt != 0f) {
+                    a = Math.fma(src[sOff + t * c + d], wt, a);
+                }
+            }
+            dst[dOff + d] = a;
         }
     }
 
@@ -158,88 +225,87 @@ public final class AttentionKernel {
         return causal ? Math.min(tk, tk - tq + i + 1) : tk;
     }
 
+    /** n rounded up to a whole number of vectors. */
+    private static int roundUp(int n) {
+        return (n + L - 1) / L * L;
+    }
+
     /**
-     * {@code dst[dOff + j] = scale · a_row · b_j} for keys j in [0, limit), where a_row is {@code a[aOff, +hs)} and
-     * b_j is {@code b[bBase + j·c, +hs)}; uses {@code bT} (b's slice transposed to [hs, tk]) when given.
+     * {@code dst[j] = scale · a_row · b_j} for keys j in [0, limit), where a_row is {@code a[aOff, +hs)} and b_j is
+     * {@code b[bBase + j·c, +hs)}. With {@code bT} (b's slice transposed to [hs, tkPad], zero-padded) it computes
+     * whole vectors of keys, up to {@code span} (a multiple of the vector length, at most tkPad); the entries past
+     * limit are then meaningless. Without it (few queries) each score is a direct dot product.
      */
-    private static void scores(float[] a, int aOff, float[] b, int bBase, float[] bT, int tk, int c, int hs, int limit,
-                               float scale, float[] dst, int dOff) {
+    private static void scores(float[] a, int aOff, float[] b, int bBase, float[] bT, int tkPad, int c, int hs, int limit,
+                               int span, float scale, float[] dst) {
         if (bT == null) {
             for (int j = 0; j < limit; j++) {
-                dst[dOff + j] = scale * KernelMath.dot(a, aOff, b, bBase + j * c, hs);
+                dst[j] = scale * KernelMath.dot(a, aOff, b, bBase + j * c, hs);
             }
             return;
         }
         int j = 0;
-        for (int bound = F.loopBound(limit); j < bound; j += L) {
+        for (; j + 4 * L <= span; j += 4 * L) { // four independent accumulator chains, one broadcast per d
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            for (int d = 0; d < hs; d++) {
+                FloatVector x = FloatVector.broadcast(F, a[aOff + d]);
+                int row = d * tkPad + j;
+                a0 = FloatVector.fromArray(F, bT, row).fma(x, a0);
+                a1 = FloatVector.fromArray(F, bT, row + L).fma(x, a1);
+                a2 = FloatVector.fromArray(F, bT, row + 2 * L).fma(x, a2);
+                a3 = FloatVector.fromArray(F, bT, row + 3 * L).fma(x, a3);
+            }
+            a0.mul(scale).intoArray(dst, j);
+            a1.mul(scale).intoArray(dst, j + L);
+            a2.mul(scale).intoArray(dst, j + 2 * L);
+            a3.mul(scale).intoArray(dst, j + 3 * L);
+        }
+        for (; j < span; j += L) {
             FloatVector acc = FloatVector.zero(F);
             for (int d = 0; d < hs; d++) {
-                acc = FloatVector.fromArray(F, bT, d * tk + j).fma(FloatVector.broadcast(F, a[aOff + d]), acc);
+                acc = FloatVector.fromArray(F, bT, d * tkPad + j).fma(FloatVector.broadcast(F, a[aOff + d]), acc);
             }
-            acc.mul(scale).intoArray(dst, dOff + j);
-        }
-        for (; j < limit; j++) {
-            float s = 0f;
-            for (int d = 0; d < hs; d++) {
-                s = Math.fma(bT[d * tk + j], a[aOff + d], s);
-            }
-            dst[dOff + j] = scale * s;
+            acc.mul(scale).intoArray(dst, j);
         }
     }
 
-    /** Copies the head slice {@code src[base + j·c + d]} (j < tk, d < hs) into {@code dst[d·tk + j]}. */
-    private static void transpose(float[] src, int base, int tk, int c, int hs, float[] dst) {
+    /** Copies the head slice {@code src[base + j·c + d]} (j < tk, d < hs) into {@code dst[d·tkPad + j]}. */
+    private static void transpose(float[] src, int base, int tk, int c, int hs, float[] dst, int tkPad) {
         for (int j = 0; j < tk; j++) {
             int row = base + j * c;
             for (int d = 0; d < hs; d++) {
-                dst[d * tk + j] = src[row + d];
+                dst[d * tkPad + j] = src[row + d];
             }
         }
     }
 
     /**
-     * Softmax of {@code a[off, off+len)} in place, -inf entries giving 0. Returns false (and zeroes the row)
-     * when every entry is -inf, i.e. no key is visible.
+     * Softmax of {@code a[0, len)} in place ({@code len} a multiple of the vector length), -inf entries giving 0.
+     * Returns false (and zeroes the row) when every entry is -inf, i.e. no key is visible.
      */
-    private static boolean softmaxInPlace(float[] a, int off, int len) {
-        float max = Float.NEGATIVE_INFINITY;
-        int j = 0;
-        int bound = F.loopBound(len);
-        if (bound > 0) {
-            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            for (; j < bound; j += L) {
-                vmax = vmax.max(FloatVector.fromArray(F, a, off + j));
-            }
-            max = vmax.reduceLanes(VectorOperators.MAX);
+    private static boolean softmaxInPlace(float[] a, int len) {
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < len; j += L) {
+            vmax = vmax.max(FloatVector.fromArray(F, a, j));
         }
-        for (; j < len; j++) {
-            max = Math.max(max, a[off + j]);
-        }
+        float max = vmax.reduceLanes(VectorOperators.MAX); // exact in any order
         if (max == Float.NEGATIVE_INFINITY) {
-            Arrays.fill(a, off, off + len, 0f);
+            Arrays.fill(a, 0, len, 0f);
             return false;
         }
         FloatVector vm = FloatVector.broadcast(F, max);
         FloatVector acc = FloatVector.zero(F);
-        j = 0;
-        for (; j < bound; j += L) {
-            FloatVector e = KernelMath.exp(FloatVector.fromArray(F, a, off + j).sub(vm));
+        for (int j = 0; j < len; j += L) {
+            FloatVector e = KernelMath.exp(FloatVector.fromArray(F, a, j).sub(vm));
             acc = acc.add(e);
-            e.intoArray(a, off + j);
+            e.intoArray(a, j);
         }
-        float sum = KernelMath.sumLanes(acc);
-        for (; j < len; j++) {
-            float e = KernelMath.exp(a[off + j] - max);
-            a[off + j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        j = 0;
-        for (; j < bound; j += L) {
-            FloatVector.fromArray(F, a, off + j).mul(inv).intoArray(a, off + j);
-        }
-        for (; j < len; j++) {
-            a[off + j] *= inv;
+        float inv = 1f / KernelMath.sumLanes(acc);
+        for (int j = 0; j < len; j += L) {
+            FloatVector.fromArray(F, a, j).mul(inv).intoArray(a, j);
         }
         return true;
     }

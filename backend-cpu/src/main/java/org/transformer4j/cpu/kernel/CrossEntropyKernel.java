@@ -80,6 +80,7 @@ public final class CrossEntropyKernel {
         }
         float g = dloss / count;
         par.forRange(n, KernelMath.rowGrain(vocab), (from, to) -> {
+            float[] e = new float[vocab]; // exp(row - max), computed once per element
             for (int r = from; r < to; r++) {
                 int t = targets[r];
                 if (t == ignoreIndex) {
@@ -87,18 +88,27 @@ public final class CrossEntropyKernel {
                 }
                 int base = r * vocab;
                 float max = max(logits, base, vocab);
-                float sum = sumExp(logits, base, vocab, max);
-                float s = g / sum;
                 FloatVector vmax = FloatVector.broadcast(F, max);
-                FloatVector vs = FloatVector.broadcast(F, s);
+                FloatVector acc = FloatVector.zero(F);
                 int j = 0;
-                for (int bound = F.loopBound(vocab); j < bound; j += L) {
-                    FloatVector e = KernelMath.exp(FloatVector.fromArray(F, logits, base + j).sub(vmax));
-                    e.fma(vs, FloatVector.fromArray(F, dlogits, base + j)).intoArray(dlogits, base + j);
+                int bound = F.loopBound(vocab);
+                for (; j < bound; j += L) {
+                    FloatVector ev = KernelMath.exp(FloatVector.fromArray(F, logits, base + j).sub(vmax));
+                    acc = acc.add(ev);
+                    ev.intoArray(e, j);
+                }
+                float sum = KernelMath.sumLanes(acc);
+                for (; j < vocab; j++) {
+                    e[j] = KernelMath.exp(logits[base + j] - max);
+                    sum += e[j];
+                }
+                float s = g / sum;
+                FloatVector vs = FloatVector.broadcast(F, s);
+                for (j = 0; j < bound; j += L) {
+                    FloatVector.fromArray(F, e, j).fma(vs, FloatVector.fromArray(F, dlogits, base + j)).intoArray(dlogits, base + j);
                 }
                 for (; j < vocab; j++) {
-                    float e = KernelMath.exp(logits[base + j] - max);
-                    dlogits[base + j] = Math.fma(e, s, dlogits[base + j]);
+                    dlogits[base + j] = Math.fma(e[j], s, dlogits[base + j]);
                 }
                 dlogits[base + t] -= g;
             }

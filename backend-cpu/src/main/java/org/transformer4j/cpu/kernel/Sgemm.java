@@ -12,12 +12,15 @@ import java.util.Objects;
  * <p>Design after GotoBLAS/BLIS: op(B) is copied in blocks of {@code kc x nc} and op(A) in blocks of
  * {@code mc x kc} into per-thread packed buffers (so transposes cost one copy, and the kernel reads
  * memory contiguously), and a register-blocked {@link SgemmMicroKernel} computes
- * {@code MR x NR} tiles of C with vector fused multiply-adds. Threads each take a contiguous band of
- * rows (or of columns, when C is wide and short) and need no synchronisation.
+ * {@code MR x NR} tiles of C with vector fused multiply-adds. A row-major A is read in place instead of
+ * packed when C is narrow (up to {@link #A_IN_PLACE_MAX_N} columns per thread), and a one-row C
+ * ({@code m == 1}, one-token decoding) is a vector-matrix product that reads B in place. Threads each
+ * take a contiguous band of rows (or of columns, when C is wide and short) and need no synchronisation.
  *
  * <p>Results do not depend on the number of threads: every element of C is computed by the same
- * sequence of operations (same k blocks, same order, same lane arithmetic) whichever thread and tile
- * computes it, so 1 and N threads give bit-identical results.
+ * sequence of operations (same k blocks, same order, same lane arithmetic) whichever thread, path and
+ * tile computes it, so 1 and N threads give bit-identical results. (They may differ in the last bits
+ * between a one-row product and the same row inside a taller one.)
  */
 public final class Sgemm {
     /** Depth of a packed block (k per pass over C); sized so a B panel stays in L1. */
@@ -72,8 +75,8 @@ public final class Sgemm {
         if (m == 1) {
             // A vector-matrix product: no packing, B read once in place.
             int xStride = transA ? lda : 1;
-            Parallelism.RangeBody body = (from, to) -> SgemmRowVector.compute(transB, from, to, k, alpha, a, aOff,
-                    xStride, b, bOff, ldb, beta, c, cOff, SCRATCH.get().x(k), SCRATCH.get().y(to - from));
+            Parallelism.RangeBody body = (from, to) -> SgemmRowVector.compute(transB, from, to, k, alpha,
+                    a, aOff, xStride, b, bOff, ldb, beta, c, cOff, SCRATCH.get().x(k), SCRATCH.get().y(to - from));
             if (threads == 1) {
                 body.run(0, n);
             } else {

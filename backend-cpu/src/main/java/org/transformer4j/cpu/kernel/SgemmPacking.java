@@ -15,11 +15,17 @@ import jdk.incubator.vector.FloatVector;
  * <p>A block of op(A) ({@code mc x kc}) becomes {@code ceil(mc / MR)} panels; panel {@code q} holds
  * element {@code (q*MR + r, p)} at {@code (q*kc + p)*MR + r}. A block of op(B) ({@code kc x nc}) becomes
  * {@code ceil(nc / NR)} panels; panel {@code q} holds element {@code (p, q*NR + j)} at
- * {@code (q*kc + p)*NR + j}.
+ * {@code (q*kc + p)*NR + j}. The A copies are unrolled for {@code MR == 6}, the kernel's row count.
  */
 final class SgemmPacking {
     /** Floats of k per pass when transposing B (one 64-byte cache line). */
     private static final int T_CHUNK = 16;
+
+    static {
+        if (MR != 6) {
+            throw new AssertionError("SgemmPacking's A copies are written for 6-row panels, MR is " + MR);
+        }
+    }
 
     private SgemmPacking() {}
 

@@ -32,6 +32,17 @@ class DropoutKernelTest {
         assertFalse(Arrays.equals(m1, m3), "seeds 42 and 43 gave the same mask");
     }
 
+    @Test
+    void maskOfAnElementDependsOnlyOnSeedAndIndex() {
+        // lengths 37 and 64: the elements 32..36 go through the scalar loop tail in one and the vector loop in the other
+        float[] x = randomFloats(new Random(2), 64, 1.0);
+        byte[] shortMask = new byte[37];
+        byte[] longMask = new byte[64];
+        DropoutKernel.forward(Parallelism.sequential(), x, new float[37], shortMask, 37, 0.5f, 77L);
+        DropoutKernel.forward(Parallelism.sequential(), x, new float[64], longMask, 64, 0.5f, 77L);
+        assertArrayEquals(shortMask, Arrays.copyOf(longMask, 37));
+    }
+
     @ParameterizedTest
     @ValueSource(floats = {0.1f, 0.5f, 0.9f})
     void keepsAFractionOneMinusPAndScalesTheKept(float p) {

@@ -3,6 +3,7 @@ package org.transformer4j.cpu.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
@@ -41,16 +42,24 @@ class KernelMathTest {
     }
 
     @Test
-    void sumLanesAddsInLaneOrder() {
-        float[] a = new float[KernelMath.L];
-        a[0] = 1e8f;
-        a[1] = 1f; // lost against 1e8 in float when added second
-        a[KernelMath.L - 1] = -1e8f;
-        float expected = 0f;
-        for (float v : a) {
-            expected += v;
+    void sumLanesAddsInAFixedButterflyOrder() {
+        Random rnd = new Random(12);
+        for (int rep = 0; rep < 2000; rep++) {
+            float[] a = new float[KernelMath.L];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
+            }
+            // scalar emulation of the documented order: lane i += lane i^w for w = L/2, ..., 1
+            float[] s = a.clone();
+            for (int w = KernelMath.L / 2; w >= 1; w /= 2) {
+                float[] next = new float[s.length];
+                for (int i = 0; i < s.length; i++) {
+                    next[i] = s[i] + s[i ^ w];
+                }
+                s = next;
+            }
+            assertEquals(s[0], KernelMath.sumLanes(FloatVector.fromArray(KernelMath.F, a, 0)), "repetition " + rep);
         }
-        assertEquals(expected, KernelMath.sumLanes(FloatVector.fromArray(KernelMath.F, a, 0)));
     }
 
     @Test

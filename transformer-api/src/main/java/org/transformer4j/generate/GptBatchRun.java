@@ -1,0 +1,201 @@
+package org.transformer4j.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.model.KvCache;
+import org.transformer4j.nn.Ops;
+import org.transformer4j.nn.Parameters;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.Tensor;
+
+/**
+ * One batched generation run of {@link GptGenerator}: prompts of different lengths run as one batch, left-padded,
+ * each row with its own positions (its first real token at position 0), a key mask hiding the padding, and its
+ * own sampler. Finished rows leave the batch (their cache rows are dropped). When a row's window is full, the
+ * cache is rebuilt: that row keeps its most recent half-window of tokens, the other rows their whole current
+ * window, so every row sees exactly the tokens it would see generated alone.
+ */
+final class GptBatchRun {
+    private final GptModel model;
+    private final Ops ops;
+    private final Parameters weights;
+    private final int context;
+    private final int vocab;
+    private final List<GenerationOptions> options;
+    private final TokenSampler[] samplers;
+    private final int[][] history;
+    private final int[] historyLength;
+    private final int[] windowStart;
+    private final int[][] out;
+    private final int[] produced;
+
+    // the batch: batch row i generates for prompt active[i]
+    private int[] active;
+    private int[] nextPosition;
+    private int[][] mask;
+    private boolean padded;
+    private KvCache cache;
+
+    GptBatchRun(GptModel model, Ops ops, Parameters weights, List<int[]> prompts, List<GenerationOptions> options) {
+        this.model = model;
+        this.ops = ops;
+        this.weights = weights;
+        this.context = model.config().contextLength();
+        this.vocab = model.config().vocabSize();
+        this.options = options;
+        int n = prompts.size();
+        this.samplers = new TokenSampler[n];
+        this.history = new int[n][];
+        this.historyLength = new int[n];
+        this.windowStart = new int[n];
+        this.out = new int[n][];
+        this.produced = new int[n];
+        for (int r = 0; r < n; r++) {
+            String what = n == 1 ? "the prompt" : "prompt " + r;
+            int[] fitted = Sessions.checkTokens(prompts.get(r), vocab, context, options.get(r).cropPrompt(), what);
+            history[r] = Arrays.copyOf(fitted, fitted.length + options.get(r).maxNewTokens());
+            historyLength[r] = fitted.length;
+            samplers[r] = new TokenSampler(options.get(r));
+            out[r] = new int[options.get(r).maxNewTokens()];
+        }
+    }
+
+    List<int[]> run(BatchTokenListener listener) {
+        active = java.util.stream.IntStream.range(0, history.length)
+                .filter(r -> options.get(r).maxNewTokens() > 0).toArray();
+        try {
+            float[] logits = active.length == 0 ? null : rebuild();
+            while (active.length > 0) {
+                int[] keep = new int[active.length];
+                int kept = 0;
+                for (int i = 0; i < active.length; i++) {
+                    int r = active[i];
+                    int next = samplers[r].next(logits, i * vocab, vocab);
+                    out[r][produced[r]++] = next;
+                    history[r][historyLength[r]++] = next;
+                    boolean goOn = listener.onToken(r, next) && !options.get(r).stopTokens().contains(next)
+                            && produced[r] < options.get(r).maxNewTokens();
+                    if (goOn) {
+                        keep[kept++] = i;
+                    }
+                }
+                if (kept == 0) {
+                    break;
+                }
+                if (kept < active.length) {
+                    dropRows(Arrays.copyOf(keep, kept));
+                }
+                boolean full = false;
+                for (int i = 0; i < active.length; i++) {
+                    if (nextPosition[i] + 1 > context) {
+                        int r = active[i];
+                        windowStart[r] = historyLength[r] - Math.max(1, context / 2);
+                        full = true;
+                    }
+                }
+                logits = full ? rebuild() : step();
+            }
+        } finally {
+            if (cache != null) {
+                cache.close();
+            }
+        }
+        List<int[]> results = new ArrayList<>();
+        for (int r = 0; r < history.length; r++) {
+            results.add(Arrays.copyOf(out[r], produced[r]));
+        }
+        return results;
+    }
+
+    /** Keeps batch rows {@code rows} (indices into the current batch). */
+    private void dropRows(int[] rows) {
+        cache.selectRows(ops, rows);
+        int[] newActive = new int[rows.length];
+        int[] newPositions = new int[rows.length];
+        int[][] newMask = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            newActive[i] = active[rows[i]];
+            newPositions[i] = nextPosition[rows[i]];
+            newMask[i] = mask[rows[i]];
+        }
+        active = newActive;
+        nextPosition = newPositions;
+        mask = newMask;
+    }
+
+    /** Runs every active row's current window from scratch, left-padded; gives the last position's logits per row. */
+    private float[] rebuild() {
+        if (cache != null) {
+            cache.close();
+        }
+        cache = model.newCache();
+        int rows = active.length;
+        int width = 0;
+        for (int r : active) {
+            width = Math.max(width, historyLength[r] - windowStart[r]);
+        }
+        int[] ids = new int[rows * width];
+        int[] positions = new int[rows * width];
+        mask = new int[rows][width];
+        nextPosition = new int[rows];
+        padded = false;
+        for (int i = 0; i < rows; i++) {
+            int r = active[i];
+            int length = historyLength[r] - windowStart[r];
+            int pad = width - length;
+            padded |= pad > 0;
+            for (int j = 0; j < width; j++) {
+                boolean real = j >= pad;
+                ids[i * width + j] = history[r][windowStart[r] + (real ? j - pad : 0)];
+                positions[i * width + j] = real ? j - pad : 0;
+                mask[i][j] = real ? 1 : 0;
+            }
+            nextPosition[i] = length;
+        }
+        float[] all = forward(ids, positions, rows, width);
+        float[] last = new float[rows * vocab];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(all, (i * width + width - 1) * vocab, last, i * vocab, vocab);
+        }
+        return last;
+    }
+
+    /** Feeds every active row's latest token at its own next position. */
+    private float[] step() {
+        int rows = active.length;
+        int[] ids = new int[rows];
+        int[] positions = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            int r = active[i];
+            ids[i] = history[r][historyLength[r] - 1];
+            positions[i] = nextPosition[i]++;
+            mask[i] = Arrays.copyOf(mask[i], mask[i].length + 1);
+            mask[i][mask[i].length - 1] = 1;
+        }
+        return forward(ids, positions, rows, 1);
+    }
+
+    private float[] forward(int[] ids, int[] positions, int rows, int time) {
+        Tensor keyMask = null;
+        if (padded) {
+            int columns = mask[0].length;
+            int[] flat = new int[rows * columns];
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(mask[i], 0, flat, i * columns, columns);
+            }
+            keyMask = ops.constant(HostTensor.ofInts(Shape.of(rows, columns), flat));
+        }
+        try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(rows, time), ids));
+             Tensor pos = ops.constant(HostTensor.ofInts(Shape.of(rows, time), positions));
+             Tensor logits = model.logits(ops, weights, in, pos, cache, keyMask)) {
+            return logits.toFloatArray();
+        } finally {
+            if (keyMask != null) {
+                keyMask.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.transformer4j.generate;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.transformer4j.tokenizer.Tokenizer;
+
+/**
+ * Text in, text out over a {@link GptGenerator} and a tokenizer: encodes the prompt, streams the continuation as
+ * text pieces, and stops when the text contains one of {@link GenerationOptions#stopStrings()}, which is trimmed
+ * from the result and never streamed (see {@link StopStringStream}). A stop token (e.g. EOS) ends generation
+ * without showing up in the text.
+ */
+public final class TextGenerator {
+    private final GptGenerator generator;
+    private final Tokenizer tokenizer;
+
+    /** Generates with {@code generator}, encoding and decoding with {@code tokenizer}. */
+    public TextGenerator(GptGenerator generator, Tokenizer tokenizer) {
+        this.generator = Objects.requireNonNull(generator, "generator");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        int vocab = generator.model().config().vocabSize();
+        if (tokenizer.vocabSize() > vocab) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
+                    + " ids but the model's vocabulary is " + vocab + "; use the tokenizer the model was trained with");
+        }
+    }
+
+    /**
+     * Continues {@code prompt}; {@code onText} receives the new text piece by piece as it becomes final.
+     *
+     * @return the continuation (without the prompt), trimmed before the stop string
+     */
+    public GeneratedText generate(String prompt, GenerationOptions options, Consumer<String> onText) {
+        Objects.requireNonNull(onText, "onText");
+        StopStringStream stream = new StopStringStream(tokenizer, options.stopStrings());
+        int[] tokens = generator.generate(tokenizer.encode(prompt), options, token -> {
+            if (options.stopTokens().contains(token)) {
+                return false;
+            }
+            String piece = stream.push(token);
+            if (!piece.isEmpty()) {
+                onText.accept(piece);
+            }
+            return !stream.stopped();
+        });
+        String rest = stream.finish();
+        if (!rest.isEmpty()) {
+            onText.accept(rest);
+        }
+        return new GeneratedText(stream.text(), tokens, stream.matchedStop());
+    }
+
+    /** Continues {@code prompt} without streaming. */
+    public GeneratedText generate(String prompt, GenerationOptions options) {
+        return generate(prompt, options, piece -> { });
+    }
+}
