@@ -16,7 +16,9 @@ import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.examples.dates.DatePairsTsv;
 import org.transformer4j.examples.dates.Pair;
 import org.transformer4j.examples.translate.ExactMatch;
+import org.transformer4j.examples.translate.BeamTranslator;
 import org.transformer4j.examples.translate.GreedyTranslator;
+import org.transformer4j.examples.translate.Translator;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
@@ -26,10 +28,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code translate}: translates input lines (a file or standard input) with an encoder-decoder model directory,
  * one output line per input line; or, with {@code --eval}, measures the exact-match accuracy on
- * {@code source<TAB>target} pairs. Greedy decoding.
+ * {@code source<TAB>target} pairs. Greedy decoding (batched), or beam search with {@code --beam N}.
  */
 @Command(name = "translate", mixinStandardHelpOptions = true,
-        description = {"Translate lines with an encoder-decoder model directory (greedy decoding), or measure its "
+        description = {"Translate lines with an encoder-decoder model directory (greedy, or beam search with --beam N), or measure its "
                 + "exact-match accuracy on source<TAB>target pairs with --eval.",
                 "Example: echo '22 November 2026' | transformer4j translate --model runs/dates"})
 final class TranslateCommand implements Callable<Integer> {
@@ -45,6 +47,9 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--beam", defaultValue = "1", description = "beam width; 1 = greedy (default: ${DEFAULT-VALUE})")
     int beam;
 
+    @Option(names = "--length-penalty", defaultValue = "0.6", description = "beam search: rank by logProb / length^this (default: ${DEFAULT-VALUE}, GNMT's)")
+    double lengthPenalty;
+
     @Option(names = "--batch-size", defaultValue = "100", description = "sources decoded together (default: ${DEFAULT-VALUE})")
     int batchSize;
 
@@ -56,9 +61,8 @@ final class TranslateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (beam != 1) {
-            throw new IllegalArgumentException("--beam " + beam + ": beam search is not available in this build yet"
-                    + " (it arrives with the decoding work); use --beam 1 (greedy)");
+        if (beam < 1) {
+            throw new IllegalArgumentException("--beam must be at least 1 (1 = greedy), was " + beam);
         }
         if (eval != null && input != null) {
             throw new IllegalArgumentException("give --input (translate lines) or --eval (measure accuracy), not both");
@@ -70,7 +74,9 @@ final class TranslateCommand implements Callable<Integer> {
         }
         try (Engine engine = Backends.open(backend, new EngineOptions(threads, null, 0));
              LoadedWeights weights = engine.load(dir.weights())) {
-            GreedyTranslator translator = new GreedyTranslator(new Seq2SeqModel(config), engine, weights, dir.tokenizer());
+            Seq2SeqModel s2s = new Seq2SeqModel(config);
+            Translator translator = beam == 1 ? new GreedyTranslator(s2s, engine, weights, dir.tokenizer())
+                    : new BeamTranslator(s2s, engine, weights, dir.tokenizer(), beam, lengthPenalty);
             if (eval != null) {
                 return evaluate(translator);
             }
@@ -93,7 +99,7 @@ final class TranslateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int evaluate(GreedyTranslator translator) {
+    private int evaluate(Translator translator) {
         if (!Files.isRegularFile(eval)) {
             throw new IllegalArgumentException("--eval: " + eval + " is not a readable file (expected source<TAB>target lines)");
         }
@@ -105,11 +111,11 @@ final class TranslateCommand implements Callable<Integer> {
         for (ExactMatch.Mistake x : m.mistakes().subList(0, Math.min(showMistakes, m.mistakes().size()))) {
             System.out.printf(Locale.ROOT, "wrong: %-40s -> %s (expected %s)%n", x.source(), x.got(), x.expected());
         }
-        System.out.printf(Locale.ROOT, "%s on %s (greedy, %.1f s)%n", m, eval, seconds);
+        System.out.printf(Locale.ROOT, "%s on %s (%s, %.1f s)%n", m, eval, beam == 1 ? "greedy" : "beam " + beam, seconds);
         return 0;
     }
 
-    private void print(GreedyTranslator translator, List<String> lines) {
+    private void print(Translator translator, List<String> lines) {
         List<String> nonEmpty = new ArrayList<>();
         for (String l : lines) {
             if (!l.isEmpty()) {

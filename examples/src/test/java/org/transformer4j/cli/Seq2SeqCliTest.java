@@ -68,6 +68,10 @@ class Seq2SeqCliTest {
         String eval = run("translate", "--model", model.toString(), "--eval", data.resolve("test.tsv").toString(), "--threads", "1");
         assertTrue(eval.contains("exact match") && eval.contains("/ 20 ="), eval);
 
+        String beam = run("translate", "--model", model.toString(), "--eval", data.resolve("test.tsv").toString(), "--beam", "3",
+                "--threads", "1");
+        assertTrue(beam.contains("/ 20 =") && beam.contains("beam 3"), beam);
+
         Path lines = dir.resolve("in.txt");
         Files.writeString(lines, "22 November 2026\n\n1.2.2003\n");
         String translated = run("translate", "--model", model.toString(), "--input", lines.toString(), "--threads", "1");

@@ -33,7 +33,7 @@ public record ExactMatch(int correct, int total, List<Mistake> mistakes) {
      *
      * @throws IllegalArgumentException if the lists differ in size
      */
-    public static ExactMatch evaluate(GreedyTranslator translator, List<String> sources, List<String> targets, int batchSize) {
+    public static ExactMatch evaluate(Translator translator, List<String> sources, List<String> targets, int batchSize) {
         if (sources.size() != targets.size()) {
             throw new IllegalArgumentException(sources.size() + " sources but " + targets.size() + " targets");
         }

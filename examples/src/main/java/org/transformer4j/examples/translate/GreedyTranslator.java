@@ -24,7 +24,7 @@ import org.transformer4j.tokenizer.Tokenizer;
  * <p>Texts are encoded with {@code parseSpecialTokens = false}, as {@link org.transformer4j.data.PairDataset}
  * encodes training data.
  */
-public final class GreedyTranslator {
+public final class GreedyTranslator implements Translator {
     private final Seq2SeqModel model;
     private final Ops ops;
     private final Parameters weights;
@@ -53,17 +53,13 @@ public final class GreedyTranslator {
                 + tokenizer.specialTokens().keySet() + "); an encoder-decoder needs <pad>, <bos> and <eos>"));
     }
 
-    /** The translation of one text. */
-    public String translate(String source) {
-        return translate(List.of(source), 1).getFirst();
-    }
-
     /**
      * The translations of {@code sources}, in order, decoding {@code batchSize} of them at a time.
      *
      * @throws IllegalArgumentException if a source is empty, holds a character the tokenizer cannot encode, or
      *     is longer than the model's context (the message names its index)
      */
+    @Override
     public List<String> translate(List<String> sources, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);

@@ -65,6 +65,11 @@ class GreedyTranslatorTest {
                 assertEquals(TOK.decode(expected), translator.translate(sources.get(i)));
             }
             assertEquals(sources.stream().map(translator::translate).toList(), translator.translate(sources, 2));
+            // the library's beam search at width 1 is greedy decoding, written independently
+            BeamTranslator beam1 = new BeamTranslator(model, engine, w, TOK, 1, 0.0);
+            assertEquals(translator.translate(sources, 5), beam1.translate(sources, 5));
+            BeamTranslator beam3 = new BeamTranslator(model, engine, w, TOK, 3, 0.6);
+            assertEquals(sources.size(), beam3.translate(sources, 5).size());
             var tooLong = assertThrows(IllegalArgumentException.class, () -> translator.translate("a".repeat(13)));
             assertTrue(tooLong.getMessage().contains("13 tokens"), tooLong.getMessage());
             assertThrows(IllegalArgumentException.class, () -> translator.translate("xyz"));
