@@ -17,13 +17,6 @@ abstract class NotYetCommand implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "export", description = "Export a model directory to ONNX (not available yet).")
-    static final class Export extends NotYetCommand {
-        Export() {
-            super("export is not available yet: ONNX export arrives with the backend-onnx module's implementation.");
-        }
-    }
-
     @Command(name = "conformance", description = "Compare every backend with the cpu reference (not available yet).")
     static final class Conformance extends NotYetCommand {
         Conformance() {
