@@ -8,15 +8,17 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 
 /**
- * The ONNX Runtime serving backend. Registered so that backend listings show it; it reports itself
- * unavailable until its implementation lands, and {@link #open} says so instead of failing obscurely.
+ * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
+ * {@link OnnxSeq2SeqModel}); it infers only. Its priority (30) is below the cpu backend's, so it is used when
+ * asked for by name. Available when ONNX Runtime's native library loads in this JVM.
  */
 public final class OnnxBackend implements Backend {
-    static final String NOT_YET = "the onnx backend is not implemented in this release; use the 'cpu' backend";
+    /** The backend's name. */
+    public static final String NAME = "onnx";
 
     @Override
     public String name() {
-        return "onnx";
+        return NAME;
     }
 
     @Override
@@ -26,16 +28,21 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(false, false, List.of("cpu"));
+        return new Capabilities(false, true, List.of("cpu", "cuda:N"));
     }
 
     @Override
     public Availability availability() {
-        return Availability.no(NOT_YET);
+        return Availability.probe(OnnxSessions::environment);
     }
 
     @Override
     public Engine open(EngineOptions options) {
-        throw new UnsupportedOperationException(NOT_YET);
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("the onnx backend is not available: ONNX Runtime's native library does not "
+                    + "load (" + a.reason() + ")");
+        }
+        return new OnnxEngine(OnnxOptions.of(options));
     }
 }

@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
 final class BackendsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        Backends.list().forEach(info -> System.out.println(info));
+        Backends.list().forEach(info -> System.out.println("  " + info.describe()));
         try {
-            System.out.println("selected: " + Backends.select(null));
+            var choice = Backends.select(null);
+            System.out.println("selected: " + choice.name() + " (" + choice.source() + ")");
         } catch (RuntimeException e) {
             System.out.println("selected: none (" + e.getMessage() + ")");
         }

@@ -17,27 +17,6 @@ abstract class NotYetCommand implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "translate", description = "Translate input lines with an encoder-decoder model (not available yet).")
-    static final class Translate extends NotYetCommand {
-        Translate() {
-            super("translate is not available yet: encoder-decoder decoding from the command line arrives with the generation work.");
-        }
-    }
-
-    @Command(name = "attention", description = "Write a PNG heatmap of attention weights (not available yet).")
-    static final class Attention extends NotYetCommand {
-        Attention() {
-            super("attention is not available yet: the heatmap command arrives with the generation work.");
-        }
-    }
-
-    @Command(name = "export", description = "Export a model directory to ONNX (not available yet).")
-    static final class Export extends NotYetCommand {
-        Export() {
-            super("export is not available yet: ONNX export arrives with the backend-onnx module's implementation.");
-        }
-    }
-
     @Command(name = "conformance", description = "Compare every backend with the cpu reference (not available yet).")
     static final class Conformance extends NotYetCommand {
         Conformance() {

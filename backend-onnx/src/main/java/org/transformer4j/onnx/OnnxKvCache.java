@@ -1,0 +1,161 @@
+package org.transformer4j.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The self-attention keys and values of an exported decoder ({@code model.onnx} or {@code decoder.onnx}) for one
+ * batch, kept between runs for incremental decoding: each run feeds them as {@code past.N.*} and they become that
+ * run's {@code present.N.*}, held in ONNX Runtime's memory without copies. Owned by one thread at a time; close
+ * it to free the native tensors.
+ */
+public final class OnnxKvCache implements AutoCloseable {
+    private final int layers;
+    private final int dim;
+    private int batch;
+    private int length;
+    /** The past tensors by input name ({@code past.N.key}...); empty while nothing is cached. */
+    private final Map<String, OnnxTensor> past = new LinkedHashMap<>();
+    /** What owns the past tensors: the run's result, or the tensors themselves after {@link #selectRows}. */
+    private AutoCloseable owner;
+    private boolean closed;
+
+    OnnxKvCache(int layers, int dim, int batch) {
+        if (batch <= 0) {
+            throw new IllegalArgumentException("a cache needs a batch of at least 1 row, was " + batch);
+        }
+        this.layers = layers;
+        this.dim = dim;
+        this.batch = batch;
+    }
+
+    /** Positions processed so far. */
+    public int length() {
+        return length;
+    }
+
+    /** Rows of the batch this cache belongs to. */
+    public int batch() {
+        return batch;
+    }
+
+    /** Adds the {@code past.N.*} inputs; empty past tensors it creates go to {@code owned} for the caller to close. */
+    void addPast(Map<String, OnnxTensor> inputs, List<OnnxTensor> owned) throws OrtException {
+        requireOpen();
+        if (!past.isEmpty()) {
+            inputs.putAll(past);
+            return;
+        }
+        long[] shape = {batch, 0, dim};
+        for (int i = 0; i < layers; i++) {
+            for (String name : new String[] {OnnxNames.pastKey(i), OnnxNames.pastValue(i)}) {
+                OnnxTensor empty = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.allocate(0), shape);
+                owned.add(empty);
+                inputs.put(name, empty);
+            }
+        }
+    }
+
+    /** Takes a run's result (holding the presents) as the new cache, {@code added} positions longer. */
+    void advance(OrtSession.Result result, int added) {
+        requireOpen();
+        Map<String, OnnxTensor> next = new LinkedHashMap<>();
+        for (int i = 0; i < layers; i++) {
+            next.put(OnnxNames.pastKey(i), present(result, OnnxNames.presentKey(i)));
+            next.put(OnnxNames.pastValue(i), present(result, OnnxNames.presentValue(i)));
+        }
+        replace(next, result);
+        length += added;
+    }
+
+    private static OnnxTensor present(OrtSession.Result result, String name) {
+        OnnxValue v = result.get(name).orElseThrow(() -> new IllegalStateException(
+                "the graph gave no output '" + name + "'; was the file exported by this release?"));
+        return (OnnxTensor) v;
+    }
+
+    /**
+     * Makes row {@code i} of the cache a copy of row {@code rows[i]} (rows may repeat or be left out), so the batch
+     * becomes {@code rows.length} rows: what beam search does after picking its best continuations.
+     */
+    public void selectRows(int[] rows) {
+        requireOpen();
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("selectRows: no rows given; a cache keeps at least one row");
+        }
+        for (int r : rows) {
+            if (r < 0 || r >= batch) {
+                throw new IllegalArgumentException("selectRows: row " + r + " is outside the batch [0, " + batch + ")");
+            }
+        }
+        if (past.isEmpty()) {
+            batch = rows.length;
+            return;
+        }
+        int rowSize = length * dim;
+        Map<String, OnnxTensor> next = new LinkedHashMap<>();
+        List<OnnxTensor> created = new ArrayList<>();
+        try {
+            for (var e : past.entrySet()) {
+                FloatBuffer src = e.getValue().getFloatBuffer();
+                float[] out = new float[rows.length * rowSize];
+                for (int i = 0; i < rows.length; i++) {
+                    src.get(rows[i] * rowSize, out, i * rowSize, rowSize);
+                }
+                OnnxTensor t = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(out),
+                        new long[] {rows.length, length, dim});
+                created.add(t);
+                next.put(e.getKey(), t);
+            }
+        } catch (OrtException e) {
+            created.forEach(OnnxTensor::close);
+            throw new IllegalStateException("ONNX Runtime failed copying the cache rows: " + e.getMessage(), e);
+        }
+        replace(next, () -> created.forEach(OnnxTensor::close));
+        batch = rows.length;
+    }
+
+    private void replace(Map<String, OnnxTensor> next, AutoCloseable nextOwner) {
+        AutoCloseable old = owner;
+        past.clear();
+        past.putAll(next);
+        owner = nextOwner;
+        closeOwner(old);
+    }
+
+    private static void closeOwner(AutoCloseable o) {
+        if (o == null) {
+            return;
+        }
+        try {
+            o.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("ONNX Runtime failed freeing cache tensors: " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this OnnxKvCache is closed; start a new one with newCache()");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        past.clear();
+        AutoCloseable o = owner;
+        owner = null;
+        closeOwner(o);
+    }
+}

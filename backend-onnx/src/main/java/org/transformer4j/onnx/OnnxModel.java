@@ -1,0 +1,195 @@
+package org.transformer4j.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.transformer4j.io.CheckpointFormatException;
+import org.transformer4j.model.GptConfig;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tokenizer.Tokenizer;
+import org.transformer4j.tokenizer.Tokenizers;
+
+/**
+ * An exported GPT ({@code model.onnx}) served by ONNX Runtime. ONNX serving runs the fixed exported graph, not the
+ * {@link org.transformer4j.nn.Ops} composition: {@link #logits} runs whole sequences, {@link #step} runs new tokens
+ * against an {@link OnnxKvCache} (incremental decoding), and {@link OnnxGptGenerator} generates text as
+ * {@link org.transformer4j.generate.GptGenerator} does.
+ *
+ * <p>One {@link ai.onnxruntime.OrtSession} is created when the model opens and shared: the model is thread-safe,
+ * any number of threads may run it at once, each with its own caches. Every native tensor and result is closed
+ * after use. Close the model when done (not while other threads still run it).
+ */
+public final class OnnxModel implements AutoCloseable {
+    private final Path file;
+    private final OrtSession session;
+    private final GptConfig config;
+    private final String tokenizerJson;
+
+    private OnnxModel(Path file, OrtSession session, GptConfig config, String tokenizerJson) {
+        this.file = file;
+        this.session = session;
+        this.config = config;
+        this.tokenizerJson = tokenizerJson;
+    }
+
+    /** Opens {@code path} (a {@code model.onnx} file or a directory holding one) on the CPU. */
+    public static OnnxModel open(Path path) throws IOException {
+        return open(path, OnnxOptions.defaults());
+    }
+
+    /** Opens {@code path} (a {@code model.onnx} file or a directory holding one) with {@code options}. */
+    public static OnnxModel open(Path path, OnnxOptions options) throws IOException {
+        Path file = Files.isDirectory(path) ? path.resolve(OnnxNames.MODEL_FILE) : path;
+        OnnxSessions.Opened opened = OnnxSessions.open(file, options, "gpt");
+        if (!(opened.config() instanceof GptConfig gpt)) {
+            close(opened.session());
+            throw new CheckpointFormatException(file, "its config is a " + opened.config().modelType()
+                    + " model, not a GPT; open it with OnnxSeq2SeqModel");
+        }
+        return new OnnxModel(file, opened.session(), gpt, opened.tokenizerJson());
+    }
+
+    /** The model's architecture, read from the file's metadata. */
+    public GptConfig config() {
+        return config;
+    }
+
+    /** The tokenizer stored in the file, if it was exported with one. */
+    public Optional<Tokenizer> tokenizer() {
+        return tokenizerJson == null ? Optional.empty()
+                : Optional.of(Tokenizers.fromJson(tokenizerJson, file + " metadata " + OnnxNames.META_TOKENIZER));
+    }
+
+    /** The file this model runs. */
+    public Path file() {
+        return file;
+    }
+
+    /** Logits {@code [B, T, V]} of token ids {@code [B, T]} (positions from 0, no padding). */
+    public HostTensor logits(int[][] ids) {
+        return run(ids, null, null);
+    }
+
+    /**
+     * Logits {@code [B, T, V]} of token ids {@code [B, T]} with an attention mask {@code [B, T]} (1 real token,
+     * 0 padding: padded keys are not attended).
+     */
+    public HostTensor logits(int[][] ids, int[][] attentionMask) {
+        return run(ids, attentionMask, null);
+    }
+
+    /** An empty cache for incremental decoding of {@code batch} rows. */
+    public OnnxKvCache newCache(int batch) {
+        return new OnnxKvCache(config.layers(), config.embeddingDim(), batch);
+    }
+
+    /**
+     * Runs token ids {@code [B, T]} at the positions after the cached ones and appends them to {@code cache}.
+     *
+     * @return the logits {@code [B, T, V]} of the new positions
+     */
+    public HostTensor step(int[][] ids, OnnxKvCache cache) {
+        return run(ids, null, java.util.Objects.requireNonNull(cache, "cache"));
+    }
+
+    /**
+     * As {@link #step(int[][], OnnxKvCache)}, with an attention mask {@code [B, cache.length() + T]} over the cached
+     * and the new positions.
+     */
+    public HostTensor step(int[][] ids, int[][] attentionMask, OnnxKvCache cache) {
+        return run(ids, attentionMask, java.util.Objects.requireNonNull(cache, "cache"));
+    }
+
+    private HostTensor run(int[][] ids, int[][] mask, OnnxKvCache cache) {
+        int t = OnnxInputs.width("input_ids", ids);
+        int b = ids.length;
+        OnnxInputs.checkIds("input_ids", ids, config.vocabSize());
+        int past = cache == null ? 0 : cache.length();
+        if (cache != null && cache.batch() != b) {
+            throw new IllegalArgumentException("input_ids has " + b + " rows but the cache belongs to a batch of "
+                    + cache.batch());
+        }
+        if (past + t > config.contextLength()) {
+            throw new IllegalArgumentException("positions " + past + ".." + (past + t - 1) + " exceed the model's context "
+                    + "length " + config.contextLength() + "; shorten the input or crop it to the last "
+                    + config.contextLength() + " tokens");
+        }
+        if (mask != null) {
+            int w = OnnxInputs.width("attention_mask", mask);
+            if (mask.length != b || w != past + t) {
+                throw new IllegalArgumentException("attention_mask is [" + mask.length + ", " + w + "] but must be ["
+                        + b + ", " + (past + t) + "] (cached plus new positions)");
+            }
+        }
+        int vocab = config.vocabSize();
+        List<OnnxTensor> owned = new ArrayList<>();
+        OnnxKvCache kv = cache != null ? cache : newCache(b);
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put(OnnxNames.INPUT_IDS, add(owned, OnnxInputs.longs(ids, t)));
+            inputs.put(OnnxNames.ATTENTION_MASK, add(owned, mask == null ? OnnxInputs.ones(b, past + t)
+                    : OnnxInputs.longs(mask, past + t)));
+            kv.addPast(inputs, owned);
+            OrtSession.Result result = session.run(inputs);
+            try {
+                float[] logits = floats(result, OnnxNames.LOGITS, b * t * vocab);
+                if (cache != null) {
+                    cache.advance(result, t);
+                    result = null;
+                }
+                return HostTensor.ofFloats(Shape.of(b, t, vocab), logits);
+            } finally {
+                if (result != null) {
+                    result.close();
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed running " + file + ": " + e.getMessage(), e);
+        } finally {
+            owned.forEach(OnnxTensor::close);
+            if (cache == null) {
+                kv.close();
+            }
+        }
+    }
+
+    static OnnxTensor add(List<OnnxTensor> owned, OnnxTensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /** The float output {@code name} of {@code result}, checked to have {@code size} elements. */
+    static float[] floats(OrtSession.Result result, String name, int size) {
+        OnnxValue v = result.get(name).orElseThrow(() -> new IllegalStateException("the graph gave no output '" + name + "'"));
+        var buf = ((OnnxTensor) v).getFloatBuffer();
+        if (buf.remaining() != size) {
+            throw new IllegalStateException("output '" + name + "' has " + buf.remaining() + " values, expected " + size);
+        }
+        float[] out = new float[size];
+        buf.get(out);
+        return out;
+    }
+
+    private static void close(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed closing a session: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(session);
+    }
+}

@@ -1,0 +1,251 @@
+package org.transformer4j.onnx.export;
+
+import static org.transformer4j.onnx.export.OnnxGraph.in;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.transformer4j.io.AtomicFiles;
+import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.model.KvCache;
+import org.transformer4j.model.ModelConfig;
+import org.transformer4j.model.ModelConfigJson;
+import org.transformer4j.model.ModelDirectory;
+import org.transformer4j.model.Seq2SeqConfig;
+import org.transformer4j.model.Seq2SeqModel;
+import org.transformer4j.onnx.OnnxNames;
+import org.transformer4j.tensor.DType;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.Tensor;
+import org.transformer4j.tokenizer.Tokenizer;
+
+/**
+ * Exports a model to ONNX (opset 17) by running its composition ({@link GptModel#logits},
+ * {@link Seq2SeqModel#encode}/{@link Seq2SeqModel#decode}) once through {@link OnnxExportOps}.
+ *
+ * <p>Files (names and axes in {@link OnnxNames}):
+ * <ul>
+ *   <li>GPT, {@code model.onnx}: inputs {@code input_ids [batch, seq]}, {@code attention_mask [batch, total_seq]}
+ *       and per layer {@code past.N.key/value [batch, past_seq, C]}; outputs {@code logits [batch, seq, V]} and
+ *       {@code present.N.key/value [batch, total_seq, C]}. An empty past ({@code past_seq = 0}) runs a prompt;
+ *       feeding the presents back as the next past decodes incrementally.</li>
+ *   <li>Encoder-decoder, {@code encoder.onnx}: {@code src_ids, src_mask [batch, src_seq]} to
+ *       {@code memory [batch, src_seq, C]}; {@code decoder.onnx}: {@code tgt_ids [batch, seq]}, {@code memory},
+ *       {@code src_mask} and the self-attention past to {@code logits} and the presents. The memory's keys and
+ *       values are recomputed from {@code memory} at each decoder run.</li>
+ * </ul>
+ * Positions are computed inside the graph from the past length: the new tokens sit at positions
+ * {@code past_seq .. past_seq + seq - 1}, the same for every row, so batched rows must share their positions
+ * (pad on the right, with 0 in the mask). Ids and masks are int64. The config (config.json's text) and the
+ * tokenizer (tokenizer.json's text) are stored as metadata ({@link OnnxNames#META_CONFIG},
+ * {@link OnnxNames#META_TOKENIZER}), so a file serves alone. Weights are initializers under their checkpoint
+ * names; protobuf limits one file to 2 GiB.
+ */
+public final class OnnxExporter {
+    /** The ONNX operator set the graphs use. */
+    public static final int OPSET = 17;
+    /** The ONNX IR version matching {@link #OPSET}. */
+    public static final int IR_VERSION = 8;
+
+    private OnnxExporter() {
+    }
+
+    /** Exports a loaded model directory into {@code outDir} (created if missing); returns the files written. */
+    public static List<Path> export(ModelDirectory model, Path outDir) throws IOException {
+        return export(model.config(), model.weights(), model.tokenizer(), outDir);
+    }
+
+    /**
+     * Exports a model into {@code outDir} (created if missing): {@code model.onnx} for a GPT, {@code encoder.onnx}
+     * and {@code decoder.onnx} for an encoder-decoder. Each file is written atomically.
+     *
+     * @param tokenizer stored in the files' metadata, or null for none
+     * @return the files written
+     */
+    public static List<Path> export(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer, Path outDir)
+            throws IOException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(weights, "weights");
+        Files.createDirectories(outDir);
+        String tokenizerJson = tokenizer == null ? null : tokenizer.toJson();
+        List<Path> written = new ArrayList<>();
+        switch (config) {
+            case GptConfig gpt -> written.add(write(outDir.resolve(OnnxNames.MODEL_FILE), gpt(gpt, weights, tokenizerJson)));
+            case Seq2SeqConfig s2s -> {
+                written.add(write(outDir.resolve(OnnxNames.ENCODER_FILE), encoder(s2s, weights, tokenizerJson)));
+                written.add(write(outDir.resolve(OnnxNames.DECODER_FILE), decoder(s2s, weights, tokenizerJson)));
+            }
+        }
+        return written;
+    }
+
+    private static Path write(Path file, ModelProto model) throws IOException {
+        AtomicFiles.write(file, model::writeTo);
+        return file;
+    }
+
+    /** Trace sizes: small, distinct, and leaving room in the context for a past and new tokens. */
+    private record Trace(int batch, int past, int time) {
+        static Trace of(int context) {
+            if (context < 2) {
+                throw new IllegalArgumentException("ONNX export needs a context length of at least 2 (one cached "
+                        + "position and one new one), the model has " + context);
+            }
+            return context >= 5 ? new Trace(2, 2, 3) : new Trace(2, 1, 1);
+        }
+    }
+
+    /** The GPT's graph ({@code model.onnx}). */
+    public static ModelProto gpt(GptConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        Trace tr = Trace.of(config.contextLength());
+        int c = config.embeddingDim();
+        OnnxGraph g = new OnnxGraph("transformer4j_gpt");
+        OnnxExportOps ops = new OnnxExportOps(g);
+        g.input(OnnxNames.INPUT_IDS, DType.INT64, "batch", "seq");
+        g.input(OnnxNames.ATTENTION_MASK, DType.INT64, "batch", "total_seq");
+        GptModel model = new GptModel(config);
+        KvCache cache = model.newCache();
+        for (int i = 0; i < config.layers(); i++) {
+            g.input(OnnxNames.pastKey(i), DType.FLOAT32, "batch", "past_seq", c);
+            g.input(OnnxNames.pastValue(i), DType.FLOAT32, "batch", "past_seq", c);
+        }
+        String batch = ops.dim(OnnxNames.INPUT_IDS, 0);
+        String seq = ops.dim(OnnxNames.INPUT_IDS, 1);
+        String past = ops.dim(OnnxNames.pastKey(0), 1);
+        for (int i = 0; i < config.layers(); i++) {
+            cache.self(i).set(pastTensor(ops, OnnxNames.pastKey(i), tr, c, batch, past),
+                    pastTensor(ops, OnnxNames.pastValue(i), tr, c, batch, past));
+        }
+        SymbolicTensor ids = ops.sym(OnnxNames.INPUT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
+        SymbolicTensor mask = ops.sym(OnnxNames.ATTENTION_MASK, DType.INT64, Shape.of(tr.batch, tr.past + tr.time),
+                new String[] {batch, ops.sum(past, seq)});
+        // positions past_seq .. past_seq + seq - 1
+        SymbolicTensor positions = ops.sym(g.node("Range", in(past, ops.sum(past, seq), g.scalarLong(1))), DType.INT64,
+                Shape.of(tr.time), new String[] {seq});
+        ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), c);
+        Tensor logits = model.logits(ops, new ExportParameters(weights, g), ids, cache, mask);
+        requirePositionsUsed(ops, "GptModel.logits");
+        requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
+        g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, "batch", "seq", config.vocabSize());
+        for (int i = 0; i < config.layers(); i++) {
+            Shape present = Shape.of(tr.batch, tr.past + tr.time, c);
+            requireShape(OnnxNames.presentKey(i), cache.self(i).keys(), present);
+            requireShape(OnnxNames.presentValue(i), cache.self(i).values(), present);
+            g.output(OnnxNames.presentKey(i), name(cache.self(i).keys()), DType.FLOAT32, "batch", "total_seq", c);
+            g.output(OnnxNames.presentValue(i), name(cache.self(i).values()), DType.FLOAT32, "batch", "total_seq", c);
+        }
+        return model(g, config, tokenizerJson, "gpt");
+    }
+
+    /** The encoder-decoder's encoder graph ({@code encoder.onnx}). */
+    public static ModelProto encoder(Seq2SeqConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        Trace tr = Trace.of(config.contextLength());
+        int c = config.embeddingDim();
+        int srcTrace = tr.past + tr.time;
+        OnnxGraph g = new OnnxGraph("transformer4j_encoder");
+        OnnxExportOps ops = new OnnxExportOps(g);
+        g.input(OnnxNames.SRC_IDS, DType.INT64, "batch", "src_seq");
+        g.input(OnnxNames.SRC_MASK, DType.INT64, "batch", "src_seq");
+        String[] dims = {ops.dim(OnnxNames.SRC_IDS, 0), ops.dim(OnnxNames.SRC_IDS, 1)};
+        SymbolicTensor ids = ops.sym(OnnxNames.SRC_IDS, DType.INT64, Shape.of(tr.batch, srcTrace), dims);
+        SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace), dims);
+        String positions = g.node("Range", in(g.scalarLong(0), dims[1], g.scalarLong(1)));
+        ops.bindPositions(0, srcTrace, ops.sym(positions, DType.INT64, Shape.of(srcTrace), new String[] {dims[1]}),
+                config.contextLength(), c);
+        Tensor memory = new Seq2SeqModel(config).encode(ops, new ExportParameters(weights, g), ids, mask);
+        requirePositionsUsed(ops, "Seq2SeqModel.encode");
+        requireShape(OnnxNames.MEMORY, memory, Shape.of(tr.batch, srcTrace, c));
+        g.output(OnnxNames.MEMORY, name(memory), DType.FLOAT32, "batch", "src_seq", c);
+        return model(g, config, tokenizerJson, "encoder");
+    }
+
+    /** The encoder-decoder's decoder graph ({@code decoder.onnx}). */
+    public static ModelProto decoder(Seq2SeqConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        Trace tr = Trace.of(config.contextLength());
+        int c = config.embeddingDim();
+        int srcTrace = tr.past + tr.time + 1;
+        OnnxGraph g = new OnnxGraph("transformer4j_decoder");
+        OnnxExportOps ops = new OnnxExportOps(g);
+        g.input(OnnxNames.TGT_IDS, DType.INT64, "batch", "seq");
+        g.input(OnnxNames.MEMORY, DType.FLOAT32, "batch", "src_seq", c);
+        g.input(OnnxNames.SRC_MASK, DType.INT64, "batch", "src_seq");
+        Seq2SeqModel model = new Seq2SeqModel(config);
+        KvCache cache = model.newCache();
+        for (int i = 0; i < config.decoderLayers(); i++) {
+            g.input(OnnxNames.pastKey(i), DType.FLOAT32, "batch", "past_seq", c);
+            g.input(OnnxNames.pastValue(i), DType.FLOAT32, "batch", "past_seq", c);
+        }
+        String batch = ops.dim(OnnxNames.TGT_IDS, 0);
+        String seq = ops.dim(OnnxNames.TGT_IDS, 1);
+        String src = ops.dim(OnnxNames.MEMORY, 1);
+        String past = ops.dim(OnnxNames.pastKey(0), 1);
+        for (int i = 0; i < config.decoderLayers(); i++) {
+            cache.self(i).set(pastTensor(ops, OnnxNames.pastKey(i), tr, c, batch, past),
+                    pastTensor(ops, OnnxNames.pastValue(i), tr, c, batch, past));
+        }
+        SymbolicTensor ids = ops.sym(OnnxNames.TGT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
+        SymbolicTensor memory = ops.sym(OnnxNames.MEMORY, DType.FLOAT32, Shape.of(tr.batch, srcTrace, c),
+                new String[] {batch, src, null});
+        SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace), new String[] {batch, src});
+        SymbolicTensor positions = ops.sym(g.node("Range", in(past, ops.sum(past, seq), g.scalarLong(1))), DType.INT64,
+                Shape.of(tr.time), new String[] {seq});
+        ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), c);
+        Tensor logits = model.decode(ops, new ExportParameters(weights, g), ids, memory, mask, cache);
+        requirePositionsUsed(ops, "Seq2SeqModel.decode");
+        requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
+        g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, "batch", "seq", config.vocabSize());
+        for (int i = 0; i < config.decoderLayers(); i++) {
+            g.output(OnnxNames.presentKey(i), name(cache.self(i).keys()), DType.FLOAT32, "batch", "total_seq", c);
+            g.output(OnnxNames.presentValue(i), name(cache.self(i).values()), DType.FLOAT32, "batch", "total_seq", c);
+        }
+        return model(g, config, tokenizerJson, "decoder");
+    }
+
+    private static SymbolicTensor pastTensor(OnnxExportOps ops, String name, Trace tr, int c, String batch, String past) {
+        return ops.sym(name, DType.FLOAT32, Shape.of(tr.batch, tr.past, c), new String[] {batch, past, null});
+    }
+
+    private static ModelProto model(OnnxGraph g, ModelConfig config, String tokenizerJson, String graphKind) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(OnnxNames.META_FORMAT, OnnxNames.FORMAT_VERSION);
+        meta.put(OnnxNames.META_GRAPH, graphKind);
+        meta.put(OnnxNames.META_CONFIG, ModelConfigJson.toJson(config));
+        if (tokenizerJson != null) {
+            meta.put(OnnxNames.META_TOKENIZER, tokenizerJson);
+        }
+        ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("transformer4j")
+                .setProducerVersion(OnnxNames.FORMAT_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(g.build());
+        meta.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return m.build();
+    }
+
+    private static String name(Tensor t) {
+        return ((SymbolicTensor) t).name();
+    }
+
+    private static void requireShape(String what, Tensor t, Shape expected) {
+        if (!(t instanceof SymbolicTensor) || !t.shape().equals(expected)) {
+            throw new IllegalStateException("ONNX export: the traced " + what + " is " + t + ", expected a graph value of "
+                    + "shape " + expected + "; the composition does not match what the exporter expects");
+        }
+    }
+
+    private static void requirePositionsUsed(OnnxExportOps ops, String where) {
+        if (ops.positionUses() != 1) {
+            throw new IllegalStateException("ONNX export: " + where + " used the token positions " + ops.positionUses()
+                    + " times, expected once; the exporter cannot make its positions dynamic");
+        }
+    }
+}

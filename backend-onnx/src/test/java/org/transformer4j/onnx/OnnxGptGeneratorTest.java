@@ -1,0 +1,103 @@
+package org.transformer4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.generate.BeamSearchOptions;
+import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.Hypothesis;
+import org.transformer4j.generate.GptGenerator;
+import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.onnx.export.OnnxExporter;
+import org.transformer4j.tensor.HostTensor;
+
+/** Generation on an exported GPT gives backend-cpu's tokens, also with many threads sharing one model. */
+class OnnxGptGeneratorTest {
+
+    @Test
+    void greedyAndSampledTokensEqualCpuGenerator(@TempDir Path dir) throws Exception {
+        GptConfig config = TinyModels.preLnLearnedGelu();
+        GptModel model = new GptModel(config);
+        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 21);
+        OnnxExporter.export(config, weights, null, dir);
+        int[] prompt = {3, 1, 4, 1, 5};
+        // 40 new tokens run past the context (16): the window is rebuilt twice
+        List<GenerationOptions> options = List.of(GenerationOptions.greedy(40),
+                GenerationOptions.sampling(40, 0.9f, 0, 42L));
+        try (OnnxModel onnx = OnnxModel.open(dir);
+             Engine cpu = TinyModels.cpu();
+             LoadedWeights w = cpu.load(weights)) {
+            for (GenerationOptions o : options) {
+                int[] want = new GptGenerator(model, cpu, w).generate(prompt, o, t -> true);
+                int[] got = new OnnxGptGenerator(onnx).generate(prompt, o, t -> true);
+                assertEquals(40, want.length);
+                assertArrayEquals(want, got, "temperature " + o.temperature());
+            }
+        }
+    }
+
+    @Test
+    void beamSearchEqualsCpuBeamSearch(@TempDir Path dir) throws Exception {
+        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptModel model = new GptModel(config);
+        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 29);
+        OnnxExporter.export(config, weights, null, dir);
+        int[] prompt = {2, 7, 1};
+        BeamSearchOptions options = BeamSearchOptions.of(3, 6, java.util.Set.of(4)).withNBest(3);
+        try (OnnxModel onnx = OnnxModel.open(dir);
+             Engine cpu = TinyModels.cpu();
+             LoadedWeights w = cpu.load(weights)) {
+            List<Hypothesis> want = new GptGenerator(model, cpu, w).beamSearch(prompt, options);
+            List<Hypothesis> got = new OnnxGptGenerator(onnx).beamSearch(prompt, options, false);
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) {
+                assertArrayEquals(want.get(i).tokens(), got.get(i).tokens(), "hypothesis " + i);
+                assertEquals(want.get(i).logProb(), got.get(i).logProb(), 1e-3, "hypothesis " + i);
+            }
+        }
+    }
+
+    @Test
+    void sixteenThreadsOnOneModelEqualSequentialRuns(@TempDir Path dir) throws Exception {
+        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 23);
+        OnnxExporter.export(config, weights, null, dir);
+        int threads = 16;
+        try (OnnxModel onnx = OnnxModel.open(dir)) {
+            OnnxGptGenerator generator = new OnnxGptGenerator(onnx);
+            List<int[]> prompts = new ArrayList<>();
+            List<int[]> sequential = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int[] prompt = TinyModels.ids(1, 1 + i % 5, config.vocabSize(), 100 + i)[0];
+                prompts.add(prompt);
+                sequential.add(generator.generate(prompt, GenerationOptions.sampling(20, 1f, 5, i), t -> true));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<int[]>> futures = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    int k = i;
+                    futures.add(pool.submit(() -> generator.generate(prompts.get(k),
+                            GenerationOptions.sampling(20, 1f, 5, k), t -> true)));
+                }
+                for (int i = 0; i < threads; i++) {
+                    assertArrayEquals(sequential.get(i), futures.get(i).get(), "thread " + i);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.transformer4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.examples.plot.LossPlot;
+import org.transformer4j.examples.plot.Series;
+import org.transformer4j.examples.progress.ProgressBar;
+import org.transformer4j.model.ModelConfig;
+import org.transformer4j.model.ModelDirectory;
+import org.transformer4j.nn.Initializer;
+import org.transformer4j.nn.TrainableModel;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tokenizer.Tokenizer;
+import org.transformer4j.train.Trainer;
+import org.transformer4j.train.TrainingCheckpoint;
+import org.transformer4j.train.TrainingCheckpoints;
+import org.transformer4j.train.TrainingConfig;
+import org.transformer4j.train.TrainingData;
+import org.transformer4j.train.TrainingListener;
+import org.transformer4j.train.TrainingProgram;
+
+/**
+ * The part of {@code train} every task shares: opens the backend, initialises or resumes, runs the
+ * {@link Trainer} with a progress bar, a metrics file and loss estimates, writes checkpoints as model
+ * directories, draws the loss plot, then hands the trained weights to a task-specific finish (a sample,
+ * an accuracy).
+ */
+final class TrainingSession {
+
+    /** What a task prepares: the model with its config and tokenizer, the batches, and one line about the data. */
+    record Setup(TrainableModel model, ModelConfig config, Tokenizer tokenizer, TrainingData data, String description,
+                 String dataDescription) {
+    }
+
+    /** Runs after training with the final weights loaded for inference. */
+    @FunctionalInterface
+    interface Finish {
+        void after(Engine engine, LoadedWeights weights) throws Exception;
+    }
+
+    private TrainingSession() {
+    }
+
+    static void run(TrainCommand o, Path out, Setup setup, TrainingConfig training, Finish finish) throws Exception {
+        Map<String, HostTensor> init = Initializer.initialize(setup.model().parameterSpecs(), o.seed);
+        Files.createDirectories(out);
+        Path metricsFile = o.metrics != null ? o.metrics : out.resolve("metrics.csv");
+        List<Series.Point> trainCurve = new ArrayList<>();
+        List<Series.Point> valCurve = new ArrayList<>();
+        try (Engine engine = Backends.open(o.backend, new EngineOptions(o.threads, null, o.seed));
+             TrainingProgram program = engine.compileTraining(setup.model(), init);
+             MetricsLog log = new MetricsLog(metricsFile)) {
+            System.out.printf(Locale.ROOT, "backend %s | %s | %,d parameters | %s%n", engine.backendName(),
+                    setup.description(), setup.model().parameterSpecs().stream().mapToLong(s -> s.shape().size()).sum(),
+                    setup.dataDescription());
+            Trainer trainer = new Trainer(program, training, setup.data()).listener(log);
+            ProgressBar progress = o.quiet ? null : ProgressBar.create(System.out);
+            trainer.listener(new TrainingListener() {
+                @Override
+                public void onStep(StepMetrics m) {
+                    if (progress != null) {
+                        progress.update(m.step(), m.maxSteps(), m.loss(), m.lr(), m.tokensPerSecond());
+                    }
+                }
+
+                @Override
+                public void onEvaluation(EvalMetrics m) {
+                    trainCurve.add(new Series.Point(m.step(), m.trainLoss()));
+                    valCurve.add(new Series.Point(m.step(), m.valLoss()));
+                    System.out.printf(Locale.ROOT, "%nstep %d: train loss %.4f, val loss %.4f%n", m.step(), m.trainLoss(), m.valLoss());
+                }
+            });
+            trainer.checkpointTo(c -> save(out, setup.config(), setup.tokenizer(), c));
+            Path state = out.resolve(TrainingCheckpoints.FILE_NAME);
+            if (o.resume) {
+                if (!Files.exists(state)) {
+                    throw new IllegalArgumentException("--resume: no " + state + " to resume from; train without --resume first");
+                }
+                trainer.resumeFrom(TrainingCheckpoints.load(state));
+                System.out.println("resumed at step " + trainer.step());
+            }
+            long t0 = System.nanoTime();
+            var last = trainer.run();
+            if (progress != null) {
+                progress.finish();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "done: %d steps in %.1f s, train loss %.4f, val loss %.4f; model in %s%n",
+                    trainer.step(), seconds, last.trainLoss(), last.valLoss(), out);
+            if (!trainCurve.isEmpty()) {
+                Path png = out.resolve("loss.png");
+                LossPlot.write(png, List.of(new Series("train", trainCurve), new Series("val", valCurve)), "loss, " + out.getFileName());
+                System.out.println("loss plot: " + png);
+            }
+            try (LoadedWeights weights = engine.load(program.weights())) {
+                finish.after(engine, weights);
+            }
+        }
+    }
+
+    static Path save(Path out, ModelConfig config, Tokenizer tokenizer, TrainingCheckpoint c) throws IOException {
+        // The training state first: it alone is enough to resume; then the model directory for users.
+        TrainingCheckpoints.save(out.resolve(TrainingCheckpoints.FILE_NAME), c);
+        new ModelDirectory(config, c.weights(), tokenizer).save(out);
+        return out;
+    }
+}
