@@ -67,6 +67,14 @@ final class CpuOps implements Ops {
         return c;
     }
 
+    /** Refuses a scalar where an op works along the last axis (Shape.dim(-1) of a scalar has no axis to read). */
+    private static void requireAxis(String op, String what, CpuTensor t) {
+        if (t.shape.rank() < 1) {
+            throw new ShapeMismatchException(op + ": " + what + " must have at least one axis but is a scalar "
+                    + t.shape);
+        }
+    }
+
     private boolean grads(CpuTensor... ts) {
         if (tape == null) {
             return false;
@@ -177,6 +185,7 @@ final class CpuOps implements Ops {
         CpuTensor x = values(xT, "layerNorm", "x");
         CpuTensor g = values(gT, "layerNorm", "gamma");
         CpuTensor b = bT == null ? null : values(bT, "layerNorm", "beta");
+        requireAxis("layerNorm", "x", x);
         int c = x.shape.dim(-1);
         Shape.requireEqual("layerNorm", "gamma", Shape.of(c), g.shape);
         if (b != null) {
@@ -311,6 +320,7 @@ final class CpuOps implements Ops {
     @Override
     public Tensor[] split(Tensor xT, int parts) {
         CpuTensor x = values(xT, "split", "x");
+        requireAxis("split", "x", x);
         int width = x.shape.dim(-1);
         if (parts < 1 || width % parts != 0) {
             throw new ShapeMismatchException("split: the last axis of " + x.shape + " does not split into " + parts + " equal parts");
@@ -433,6 +443,7 @@ final class CpuOps implements Ops {
     public Tensor crossEntropy(Tensor logitsT, Tensor targetsT, int ignoreIndex) {
         CpuTensor logits = values(logitsT, "crossEntropy", "logits");
         CpuTensor targets = idsOf(targetsT, "crossEntropy", "targets");
+        requireAxis("crossEntropy", "logits", logits);
         int vocab = logits.shape.dim(-1);
         int n = logits.shape.rows();
         if (!logits.shape.withLast(1).equals(withTrailingOne(targets.shape))) {

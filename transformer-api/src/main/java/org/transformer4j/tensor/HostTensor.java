@@ -98,7 +98,11 @@ public final class HostTensor implements Tensor {
         if (longs != null) {
             int[] out = new int[longs.length];
             for (int i = 0; i < out.length; i++) {
-                out[i] = Math.toIntExact(longs[i]);
+                if (longs[i] != (int) longs[i]) {
+                    throw new IllegalArgumentException("int64 tensor " + shape + ": value " + longs[i] + " at index " + i
+                            + " does not fit in int32, which token ids, targets and masks use");
+                }
+                out[i] = (int) longs[i];
             }
             return out;
         }
