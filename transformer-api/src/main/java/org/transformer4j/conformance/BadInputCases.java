@@ -49,6 +49,9 @@ final class BadInputCases {
                 ops.constant(ids(6, V, B, T, C)), ops.constant(normal(4, 1, 0, OUT, C)), null)));
         cases.add(op("bad_layer_norm_gamma_shape", "layer norm over C=" + C + " with gamma [" + (C + 1) + "]",
                 ops -> ops.layerNorm(ops.constant(normal(8, 1, 0, B, T, C)), ops.constant(normal(9, 1, 1, C + 1)), null, 1e-5f)));
+        cases.add(op("bad_layer_norm_negative_eps", "layer norm with eps -1e-5 (the variance plus eps could be"
+                + " negative: NaN out)", ops -> ops.layerNorm(ops.constant(normal(8, 1, 0, B, T, C)),
+                        ops.constant(normal(9, 1, 1, C)), null, -1e-5f)));
         cases.add(op("bad_add_shape", "add of [" + B + ", " + T + ", " + C + "] and [5] (not its trailing axes)",
                 ops -> ops.add(ops.constant(normal(13, 1, 0, B, T, C)), ops.constant(normal(14, 1, 0, 5)))));
         cases.add(op("bad_split_uneven", "split of width " + C + " into 5 parts", ops ->

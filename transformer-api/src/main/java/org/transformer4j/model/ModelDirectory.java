@@ -1,8 +1,13 @@
 package org.transformer4j.model;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +59,10 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
 
     /** Writes the three files into {@code dir} (created if missing), each atomically. */
     public void save(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new NotDirectoryException(dir + ": cannot save a model directory there, a file of that name exists and"
+                    + " is not a directory; pick another path or move the file");
+        }
         Files.createDirectories(dir);
         checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
         Map<String, HostTensor> checked = checkWeights(dir.resolve(WEIGHTS), config, weights);
@@ -71,7 +80,7 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         Path configFile = dir.resolve(CONFIG);
         ModelConfig config;
         try {
-            config = ModelConfigJson.fromJson(Files.readString(configFile));
+            config = ModelConfigJson.fromJson(readUtf8(configFile));
         } catch (ConfigException e) {
             throw new ConfigException(configFile + ": " + e.getMessage(), e);
         }
@@ -80,6 +89,17 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         Path weightsFile = dir.resolve(WEIGHTS);
         Map<String, HostTensor> weights = checkWeights(weightsFile, config, Safetensors.read(weightsFile).tensors());
         return new ModelDirectory(config, weights, tokenizer);
+    }
+
+    /** The text of {@code file}, refusing bytes that are not UTF-8 with a message naming the file. */
+    private static String readUtf8(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException("the file is not UTF-8 text (" + e + "); config.json must be UTF-8 JSON", e);
+        }
     }
 
     private static void checkTokenizer(Path file, ModelConfig config, Tokenizer tokenizer) throws CheckpointFormatException {
@@ -109,6 +129,10 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
             HostTensor head = given.remove("lm_head.weight");
             if (head != null && !given.containsKey(embed)) {
                 given.put(embed, head);
+            } else if (head != null && !head.equals(given.get(embed))) {
+                throw new CheckpointFormatException(file, "'lm_head.weight' differs from '" + embed + "' although "
+                        + "config.json sets tie_embeddings true: this checkpoint has an untied output head; set "
+                        + "tie_embeddings to false");
             }
         }
         List<String> problems = new ArrayList<>();
