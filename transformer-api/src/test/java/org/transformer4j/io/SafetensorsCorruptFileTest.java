@@ -119,4 +119,32 @@ class SafetensorsCorruptFileTest {
             assertTrue(e.getMessage().contains(part), "expected \"" + part + "\" in: " + e.getMessage());
         }
     }
+
+    /**
+     * A file cut at any byte (inside the length prefix, the header, or any tensor's data) is refused with the file
+     * named, never read as a shorter checkpoint: every prefix of a written three-tensor file with metadata is tried.
+     */
+    @org.junit.jupiter.api.Test
+    void aFileTruncatedAtAnyByteIsRefused() throws Exception {
+        Path whole = dir.resolve("whole.safetensors");
+        java.util.Map<String, org.transformer4j.tensor.HostTensor> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("a", org.transformer4j.tensor.HostTensor.ofFloats(org.transformer4j.tensor.Shape.of(2, 3),
+                new float[] {1, 2, 3, 4, 5, 6}));
+        tensors.put("ids", org.transformer4j.tensor.HostTensor.ofInts(org.transformer4j.tensor.Shape.of(3),
+                new int[] {7, 8, 9}));
+        tensors.put("b", org.transformer4j.tensor.HostTensor.ofFloats(org.transformer4j.tensor.Shape.of(1),
+                new float[] {0.5f}));
+        Safetensors.write(whole, tensors, java.util.Map.of("format", "pt"));
+        byte[] bytes = Files.readAllBytes(whole);
+        assertEquals(tensors.get("a"), Safetensors.read(whole).tensors().get("a"));
+        Path cut = dir.resolve("cut.safetensors");
+        for (int length = 0; length < bytes.length; length++) {
+            Files.write(cut, Arrays.copyOf(bytes, length));
+            int at = length;
+            CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Safetensors.read(cut),
+                    () -> "cut at byte " + at + " of " + bytes.length);
+            assertEquals(cut, e.file());
+            assertTrue(e.getMessage().startsWith(cut + ": "), e.getMessage());
+        }
+    }
 }
