@@ -76,6 +76,20 @@ class ModelConfigJsonTest {
         assertMessage(() -> ModelConfigJson.fromJson(base.replace("{", "{ \"bias\": true,")), "Duplicate field");
     }
 
+    @Test
+    void seq2seqFieldsAreCheckedAsTheGptOnes() {
+        String base = ModelConfigJson.toJson(Seq2SeqConfig.builder().build());
+        assertMessage(() -> ModelConfigJson.fromJson(base.replace("{", "{ \"n_layer\": 3,")),
+                "unknown field(s) [n_layer] for model_type \"seq2seq\"");
+        assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"decoder_layers\" : 3,", "")),
+                "missing the required field \"decoder_layers\"");
+        assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"n_head\" : 4", "\"n_head\" : 5")),
+                "n_embd=128 is not divisible by n_head=5");
+        assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"encoder_layers\" : 3", "\"encoder_layers\" : -1")),
+                "encoder_layers must be > 0, was -1");
+        assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"post\"", "\"middle\"")), "norm_placement");
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable e, String part) {
         var ex = assertThrows(IllegalArgumentException.class, e);
         assertTrue(ex.getMessage().contains(part), () -> "expected '" + part + "' in: " + ex.getMessage());
