@@ -13,9 +13,9 @@ import org.tensorflow.proto.GPUOptions;
  */
 final class TfDevice {
     /** What the tensorflow-core-native artifact on the class path can use. */
-    static final String GPU_HINT = "the CPU build of TensorFlow (tensorflow-core-native, classifier linux-x86_64) has no "
-            + "GPU support: build with -Ptensorflow-gpu for the linux-x86_64-gpu native library, on a machine with an "
-            + "NVIDIA driver and CUDA 12";
+    static final String GPU_HINT = "check that the GPU build of TensorFlow is on the class path (Maven profile "
+            + "-Ptensorflow-gpu: tensorflow-core-native classifier linux-x86_64-gpu; the default linux-x86_64 build has no"
+            + " GPU support), that the NVIDIA driver and CUDA 12 are installed, and the GPU's index";
 
     private final boolean gpu;
     private final int index;
