@@ -2,6 +2,7 @@ package org.transformer4j.onnx;
 
 import java.util.Arrays;
 import org.transformer4j.generate.DecodingSession;
+import org.transformer4j.generate.Sessions;
 
 /**
  * A {@link DecodingSession} of an exported GPT continuing one prompt (already checked and fitted to the context),
@@ -53,11 +54,7 @@ final class OnnxGptSession implements DecodingSession {
 
     @Override
     public void selectRows(int[] rows) {
-        boolean identity = rows.length == cache.batch();
-        for (int i = 0; identity && i < rows.length; i++) {
-            identity = rows[i] == i;
-        }
-        if (!identity) {
+        if (!Sessions.isIdentity(rows, cache.batch())) {
             cache.selectRows(rows);
         }
     }

@@ -15,13 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.BeamSearchOptions;
+import org.transformer4j.generate.GeneratedText;
 import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.TextGenerator;
 import org.transformer4j.generate.Hypothesis;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tokenizer.CharTokenizer;
 
 /** Generation on an exported GPT gives backend-cpu's tokens, also with many threads sharing one model. */
 class OnnxGptGeneratorTest {
@@ -45,6 +48,31 @@ class OnnxGptGeneratorTest {
                 assertEquals(40, want.length);
                 assertArrayEquals(want, got, "temperature " + o.temperature());
             }
+        }
+    }
+
+    @Test
+    void textGenerationWithStopStringsEqualsCpu(@TempDir Path dir) throws Exception {
+        CharTokenizer chars = CharTokenizer.fromText("abcdefghijklmnopqrstuvw");
+        GptConfig config = TinyModels.preLnLearnedGelu(); // vocabulary 23: the tokenizer's
+        assertEquals(config.vocabSize(), chars.vocabSize());
+        GptModel model = new GptModel(config);
+        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 22);
+        OnnxExporter.export(config, weights, chars, dir);
+        GenerationOptions options = GenerationOptions.sampling(30, 1f, 0, 3L);
+        try (OnnxModel onnx = OnnxModel.open(dir);
+             Engine cpu = TinyModels.cpu();
+             LoadedWeights w = cpu.load(weights)) {
+            TextGenerator want = new TextGenerator(new GptGenerator(model, cpu, w), chars);
+            TextGenerator got = new TextGenerator(new OnnxGptGenerator(onnx), onnx.tokenizer().orElseThrow());
+            GeneratedText free = want.generate("abc", options);
+            assertEquals(free, got.generate("abc", options));
+            String stop = free.text().substring(10, 12);
+            StringBuilder streamed = new StringBuilder();
+            GeneratedText cut = got.generate("abc", options.withStopStrings(List.of(stop)), streamed::append);
+            assertEquals(free.text().substring(0, free.text().indexOf(stop)), cut.text());
+            assertEquals(cut.text(), streamed.toString());
+            assertEquals(stop, cut.stopString());
         }
     }
 

@@ -27,10 +27,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: runs nanoGPT's shakespeare-char recipe end to end on each training backend and prints
- * ms/iteration, tokens/s, wall time, final train/val loss and peak resident memory, side by side.
+ * ms/iteration, tokens/s, wall time, final train/val loss and peak resident memory, side by side. With
+ * {@code --inference}, instead times inference of the same model size on backend-cpu and on ONNX Runtime
+ * ({@link InferenceBench}): cached generation and a full forward of 8 x 64 tokens.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Train nanoGPT's shakespeare-char recipe on each backend and report speed and loss.")
+        description = {"Train nanoGPT's shakespeare-char recipe on each backend and report speed and loss.",
+                "--inference: time cached generation and a forward of 8 x 64 tokens on backend-cpu and ONNX Runtime instead."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "benchmark only this backend (repeatable; default: every available one that trains)")
     List<String> backends;
@@ -41,6 +44,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0") int threads;
     @Option(names = "--seed", defaultValue = "1337") long seed;
     @Option(names = "--data", description = "text file (default: the bundled tiny Shakespeare)") Path data;
+    @Option(names = "--inference", description = "time inference (backend-cpu and ONNX Runtime, random weights) instead of training")
+    boolean inference;
+    @Option(names = "--runs", defaultValue = "5", description = "with --inference: timed runs per measurement, best kept (default: ${DEFAULT-VALUE})")
+    int runs;
 
     private record Row(String backend, double msPerIter, double cpuMsPerIter, double tokensPerSecond, double wallSeconds,
                        float trainLoss, float valLoss, long peakRssMb) {
@@ -60,11 +67,18 @@ final class BenchCommand implements Callable<Integer> {
         }
         String text = TrainCommand.readText(data);
         CharTokenizer tokenizer = CharTokenizer.fromText(text);
-        TokenDataset dataset = TokenDataset.fromText(text, tokenizer, 0.9);
         // nanoGPT config/train_shakespeare_char.py, CPU variant: n_layer=4, n_head=4, n_embd=128, block_size=64,
         // batch_size=12, dropout=0, bias=False; lr 1e-3 (warm-up 100, cosine to 1e-4 over 2000), betas (0.9, 0.99), wd 0.1.
         GptConfig config = GptConfig.builder().vocabSize(tokenizer.vocabSize()).contextLength(64).layers(4).heads(4)
                 .embeddingDim(128).dropout(0f).bias(false).tiedEmbeddings(true).build();
+        if (inference) {
+            if (runs < 1) {
+                throw new IllegalArgumentException("--runs must be at least 1, was " + runs);
+            }
+            InferenceBench.run(config, threads, seed, runs, System.out);
+            return 0;
+        }
+        TokenDataset dataset = TokenDataset.fromText(text, tokenizer, 0.9);
         TrainingConfig training = TrainingConfig.builder().maxSteps(steps).learningRate(1e-3f).minLearningRate(1e-4f)
                 .warmupSteps(100).decaySteps(2000).betas(0.9f, 0.99f).weightDecay(0.1f).gradClip(1f)
                 .evalInterval(evalInterval).evalBatches(evalBatches).build();

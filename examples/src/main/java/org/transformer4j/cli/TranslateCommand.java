@@ -1,6 +1,7 @@
 package org.transformer4j.cli;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.transformer4j.backend.Backends;
 import org.transformer4j.backend.Engine;
@@ -22,20 +24,29 @@ import org.transformer4j.examples.translate.Translator;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
+import org.transformer4j.onnx.OnnxBackend;
+import org.transformer4j.onnx.OnnxEngine;
+import org.transformer4j.onnx.OnnxSeq2SeqGenerator;
+import org.transformer4j.onnx.OnnxSeq2SeqModel;
+import org.transformer4j.tokenizer.Tokenizer;
+import org.transformer4j.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code translate}: translates input lines (a file or standard input) with an encoder-decoder model directory,
  * one output line per input line; or, with {@code --eval}, measures the exact-match accuracy on
- * {@code source<TAB>target} pairs. Greedy decoding (batched), or beam search with {@code --beam N}.
+ * {@code source<TAB>target} pairs. Greedy decoding (batched), or beam search with {@code --beam N}. A directory
+ * holding {@code encoder.onnx} and {@code decoder.onnx} (written by {@code export}) runs on ONNX Runtime, one source
+ * at a time through the library's decoding loops.
  */
 @Command(name = "translate", mixinStandardHelpOptions = true,
         description = {"Translate lines with an encoder-decoder model directory (greedy, or beam search with --beam N), or measure its "
                 + "exact-match accuracy on source<TAB>target pairs with --eval.",
                 "Example: echo '22 November 2026' | transformer4j translate --model runs/dates"})
 final class TranslateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model directory written by 'train --task seq2seq'")
+    @Option(names = "--model", required = true,
+            description = "model directory written by 'train --task seq2seq', or a directory holding encoder.onnx and decoder.onnx (export)")
     Path model;
 
     @Option(names = "--input", description = "file of lines to translate (default: standard input)")
@@ -56,7 +67,8 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--show-mistakes", defaultValue = "5", description = "with --eval: print up to this many wrong translations (default: ${DEFAULT-VALUE})")
     int showMistakes;
 
-    @Option(names = "--backend", description = "backend name (default: selection rules)") String backend;
+    @Option(names = "--backend", description = "backend name (default: onnx for a directory holding encoder.onnx, else the selection rules)")
+    String backend;
     @Option(names = "--threads", defaultValue = "0") int threads;
 
     @Override
@@ -67,36 +79,73 @@ final class TranslateCommand implements Callable<Integer> {
         if (eval != null && input != null) {
             throw new IllegalArgumentException("give --input (translate lines) or --eval (measure accuracy), not both");
         }
-        ModelDirectory dir = ModelDirectory.load(model);
-        if (!(dir.config() instanceof Seq2SeqConfig config)) {
-            throw new IllegalArgumentException(model + " holds a " + dir.config().modelType()
-                    + " model; translate needs an encoder-decoder (train --task seq2seq); use 'generate' for a GPT");
-        }
-        try (Engine engine = Backends.open(backend, new EngineOptions(threads, null, 0));
-             LoadedWeights weights = engine.load(dir.weights())) {
-            Seq2SeqModel s2s = new Seq2SeqModel(config);
-            Translator translator = beam == 1 ? new GreedyTranslator(s2s, engine, weights, dir.tokenizer())
-                    : new BeamTranslator(s2s, engine, weights, dir.tokenizer(), beam, lengthPenalty);
-            if (eval != null) {
-                return evaluate(translator);
+        Path encoderFile = model.resolve("encoder.onnx");
+        boolean onnx = OnnxBackend.NAME.equals(backend) || (backend == null && Files.isRegularFile(encoderFile));
+        try (Engine engine = Backends.open(onnx ? OnnxBackend.NAME : backend, new EngineOptions(threads, null, 0))) {
+            if (onnx) {
+                if (!Files.isRegularFile(encoderFile)) {
+                    throw new IllegalArgumentException(model + " holds no encoder.onnx; export it first "
+                            + "(transformer4j export --model " + model + " --out DIR), then translate with --model DIR");
+                }
+                try (OnnxSeq2SeqModel served = ((OnnxEngine) engine).openSeq2Seq(model)) {
+                    Tokenizer tokenizer = onnxTokenizer(served);
+                    int bos = tokenizer.bosId().orElseThrow(() -> new IllegalArgumentException(
+                            "the tokenizer of " + model + " has no <bos> token; an encoder-decoder needs <bos> and <eos>"));
+                    int eos = tokenizer.eosId().orElseThrow(() -> new IllegalArgumentException(
+                            "the tokenizer of " + model + " has no <eos> token; an encoder-decoder needs <bos> and <eos>"));
+                    return run(new SessionTranslator(new OnnxSeq2SeqGenerator(served, bos, eos), tokenizer,
+                            served.config().contextLength(), beam, lengthPenalty));
+                }
             }
-            if (input != null) {
-                if (!Files.isRegularFile(input)) {
-                    throw new IllegalArgumentException("--input: " + input + " is not a readable file");
-                }
-                List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
-                for (int from = 0; from < lines.size(); from += batchSize) {
-                    print(translator, lines.subList(from, Math.min(lines.size(), from + batchSize)));
-                }
-            } else {
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                String line;
-                while ((line = in.readLine()) != null) {
-                    print(translator, List.of(line));
-                }
+            ModelDirectory dir = ModelDirectory.load(model);
+            if (!(dir.config() instanceof Seq2SeqConfig config)) {
+                throw new IllegalArgumentException(model + " holds a " + dir.config().modelType()
+                        + " model; translate needs an encoder-decoder (train --task seq2seq); use 'generate' for a GPT");
+            }
+            try (LoadedWeights weights = engine.load(dir.weights())) {
+                Seq2SeqModel s2s = new Seq2SeqModel(config);
+                Translator translator = beam == 1 ? new GreedyTranslator(s2s, engine, weights, dir.tokenizer())
+                        : new BeamTranslator(s2s, engine, weights, dir.tokenizer(), beam, lengthPenalty);
+                return run(translator);
+            }
+        }
+    }
+
+    /** Translates the input lines, or evaluates on the --eval pairs. */
+    private int run(Translator translator) throws IOException {
+        if (eval != null) {
+            return evaluate(translator);
+        }
+        if (input != null) {
+            if (!Files.isRegularFile(input)) {
+                throw new IllegalArgumentException("--input: " + input + " is not a readable file");
+            }
+            List<String> lines = Files.readAllLines(input, StandardCharsets.UTF_8);
+            for (int from = 0; from < lines.size(); from += batchSize) {
+                print(translator, lines.subList(from, Math.min(lines.size(), from + batchSize)));
+            }
+        } else {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                print(translator, List.of(line));
             }
         }
         return 0;
+    }
+
+    /** The tokenizer stored in the exported files, else the directory's tokenizer.json. */
+    private Tokenizer onnxTokenizer(OnnxSeq2SeqModel served) throws IOException {
+        Optional<Tokenizer> stored = served.tokenizer();
+        if (stored.isPresent()) {
+            return stored.get();
+        }
+        Path json = model.resolve("tokenizer.json");
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException(model + " holds ONNX files exported without a tokenizer and no "
+                    + "tokenizer.json; put the model's tokenizer.json next to them or export the model directory again");
+        }
+        return Tokenizers.load(json);
     }
 
     private int evaluate(Translator translator) {

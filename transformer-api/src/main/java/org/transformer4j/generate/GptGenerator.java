@@ -20,8 +20,11 @@ import org.transformer4j.nn.Parameters;
  * {@link #beamSearch beam search}. A prompt longer than the context is refused unless
  * {@link GenerationOptions#cropPrompt()} keeps its last tokens; an empty prompt or an id outside the vocabulary is
  * refused. Token-level only: see {@link TextGenerator} for text and stop strings.
+ *
+ * <p>One prompt and beam search run the backend-neutral loops ({@link SamplingSearch}, {@link BeamSearch}) over
+ * this generator's {@link #session sessions}, as every {@link TokenGenerator} does.
  */
-public final class GptGenerator {
+public final class GptGenerator implements TokenGenerator {
     private final GptModel model;
     private final Ops ops;
     private final Parameters weights;
@@ -43,15 +46,26 @@ public final class GptGenerator {
         return model;
     }
 
+    @Override
+    public int vocabSize() {
+        return model.config().vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return model.config().contextLength();
+    }
+
     /**
-     * Continues {@code prompt}; {@code onToken} sees each new token as it is chosen and may return false to stop.
-     * Generation also stops after {@code maxNewTokens} or at a stop token (which is included in the result).
+     * Continues {@code prompt} ({@link SamplingSearch}); {@code onToken} sees each new token as it is chosen and may
+     * return false to stop. Generation also stops after {@code maxNewTokens} or at a stop token (which is included in
+     * the result).
      *
      * @return the new tokens (without the prompt)
      */
+    @Override
     public int[] generate(int[] prompt, GenerationOptions options, IntPredicate onToken) {
-        Objects.requireNonNull(onToken, "onToken");
-        return generate(Collections.singletonList(prompt), List.of(options), (row, token) -> onToken.test(token)).get(0);
+        return SamplingSearch.generate(this, prompt, options, onToken);
     }
 
     /** Continues every prompt with the same options (each row samples with {@code options.seed()}). */
@@ -80,27 +94,10 @@ public final class GptGenerator {
     }
 
     /**
-     * Beam search continuing {@code prompt} (see {@link BeamSearch}); the prompt must leave room in the context for
-     * {@code maxNewTokens}.
-     *
-     * @param cropPrompt keep only the last context-length tokens of a longer prompt instead of refusing it
-     * @return up to {@code nBest} hypotheses, best first
-     */
-    public List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options, boolean cropPrompt) {
-        try (DecodingSession session = session(prompt, cropPrompt)) {
-            return BeamSearch.search(session, options);
-        }
-    }
-
-    /** Beam search continuing {@code prompt}, refusing a prompt longer than the context. */
-    public List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options) {
-        return beamSearch(prompt, options, false);
-    }
-
-    /**
      * A decoding session continuing {@code prompt} (checked: not empty, ids in the vocabulary, at most the context
      * length unless {@code cropPrompt}), for custom search strategies. Close it.
      */
+    @Override
     public DecodingSession session(int[] prompt, boolean cropPrompt) {
         int[] fitted = Sessions.checkTokens(prompt, model.config().vocabSize(), model.config().contextLength(),
                 cropPrompt, "the prompt");

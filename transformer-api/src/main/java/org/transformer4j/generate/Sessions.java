@@ -2,13 +2,16 @@ package org.transformer4j.generate;
 
 import java.util.Arrays;
 
-/** Checks shared by the generators: prompt validation and cropping, row-selection shortcuts. */
-final class Sessions {
+/**
+ * Checks shared by the generators and {@link DecodingSession} implementations on any backend: prompt validation
+ * and cropping, row-selection shortcuts.
+ */
+public final class Sessions {
     private Sessions() {
     }
 
     /** True when {@code rows} is {@code 0, 1, .., batch-1}: selecting them changes nothing. */
-    static boolean isIdentity(int[] rows, int batch) {
+    public static boolean isIdentity(int[] rows, int batch) {
         if (rows.length != batch) {
             return false;
         }
@@ -25,8 +28,10 @@ final class Sessions {
      * longer unless {@code crop}, in which case only the last {@code context} tokens are kept.
      *
      * @param what what the ids are, for messages ("the prompt", "prompt 2", "the source")
+     * @return the ids to run (a copy)
+     * @throws IllegalArgumentException naming {@code what} and the offending position, length or id
      */
-    static int[] checkTokens(int[] ids, int vocab, int context, boolean crop, String what) {
+    public static int[] checkTokens(int[] ids, int vocab, int context, boolean crop, String what) {
         if (ids == null || ids.length == 0) {
             throw new IllegalArgumentException(what + " is empty: give at least one token (e.g. a newline or <bos>)");
         }

@@ -5,20 +5,20 @@ import java.util.function.Consumer;
 import org.transformer4j.tokenizer.Tokenizer;
 
 /**
- * Text in, text out over a {@link GptGenerator} and a tokenizer: encodes the prompt, streams the continuation as
+ * Text in, text out over a {@link TokenGenerator} (a GPT on any backend or on ONNX Runtime) and a tokenizer: encodes the prompt, streams the continuation as
  * text pieces, and stops when the text contains one of {@link GenerationOptions#stopStrings()}, which is trimmed
  * from the result and never streamed (see {@link StopStringStream}). A stop token (e.g. EOS) ends generation
  * without showing up in the text.
  */
 public final class TextGenerator {
-    private final GptGenerator generator;
+    private final TokenGenerator generator;
     private final Tokenizer tokenizer;
 
     /** Generates with {@code generator}, encoding and decoding with {@code tokenizer}. */
-    public TextGenerator(GptGenerator generator, Tokenizer tokenizer) {
+    public TextGenerator(TokenGenerator generator, Tokenizer tokenizer) {
         this.generator = Objects.requireNonNull(generator, "generator");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-        int vocab = generator.model().config().vocabSize();
+        int vocab = generator.vocabSize();
         if (tokenizer.vocabSize() > vocab) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's vocabulary is " + vocab + "; use the tokenizer the model was trained with");

@@ -1,7 +1,16 @@
 /**
  * Decoding: turning a trained model into tokens and text, on any inference backend.
  *
+ * <p>Search strategies are written once over {@link org.transformer4j.generate.DecodingSession} (start, step, reorder
+ * rows), which every runtime implements: {@link org.transformer4j.generate.TokenGenerator} (a GPT: the API's
+ * {@code GptGenerator}, backend-onnx's {@code OnnxGptGenerator}) and {@link org.transformer4j.generate.TargetGenerator}
+ * (an encoder-decoder: {@code Seq2SeqGenerator}, {@code OnnxSeq2SeqGenerator}) only open sessions and inherit
+ * greedy/sampled decoding and beam search.
+ *
  * <ul>
+ *   <li>{@link org.transformer4j.generate.SamplingSearch}: greedy or sampled decoding over any session; through a
+ *       {@code TokenGenerator} it slides the window past the context length (a new session over the most recent
+ *       half-window).</li>
  *   <li>{@link org.transformer4j.generate.GptGenerator}: a GPT continues one prompt or a batch of prompts of
  *       different lengths (left-padded, per-row positions and seeds; equal to generating each alone), greedy or
  *       sampled ({@link org.transformer4j.generate.GenerationOptions}, {@link org.transformer4j.generate.TokenSampler}),

@@ -1,0 +1,121 @@
+package org.transformer4j.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.backend.Backends;
+import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.GptGenerator;
+import org.transformer4j.generate.TokenGenerator;
+import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.nn.Initializer;
+import org.transformer4j.nn.Ops;
+import org.transformer4j.onnx.OnnxGptGenerator;
+import org.transformer4j.onnx.OnnxModel;
+import org.transformer4j.onnx.OnnxOptions;
+import org.transformer4j.onnx.export.OnnxExporter;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.Tensor;
+
+/**
+ * The inference half of {@code bench}: the same GPT (random weights) on backend-cpu and, exported, on ONNX Runtime,
+ * side by side: cached greedy generation (one prompt token, then one token per step against the key/value cache,
+ * filling the context without sliding) and a full forward of a batch of 8 x 64 tokens. Each number is the best of
+ * several timed runs after as many warm-up runs.
+ */
+final class InferenceBench {
+    static final int BATCH = 8;
+    static final int FORWARD_TOKENS = 64;
+
+    private InferenceBench() {
+    }
+
+    /** What was measured on one runtime. */
+    record Result(double generationTokensPerSecond, double forwardMillis) {
+        double forwardTokensPerSecond() {
+            return BATCH * FORWARD_TOKENS / (forwardMillis / 1e3);
+        }
+    }
+
+    /** Runs both runtimes on {@code config} with {@code threads} (0: each runtime's default) and prints a table. */
+    static void run(GptConfig config, int threads, long seed, int runs, PrintStream out) throws IOException {
+        GptModel model = new GptModel(config);
+        Map<String, HostTensor> weights = Initializer.initialize(model.parameterSpecs(), seed);
+        int vocab = config.vocabSize();
+        int forwardTokens = Math.min(FORWARD_TOKENS, config.contextLength());
+        int[][] rows = new int[BATCH][forwardTokens];
+        int[] flat = new int[BATCH * forwardTokens];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = (i * 11 + 7) % vocab;
+            rows[i / forwardTokens][i % forwardTokens] = flat[i];
+        }
+        int[] prompt = {0};
+        GenerationOptions greedy = GenerationOptions.greedy(config.contextLength()); // fills the window, no slide
+        Path dir = Files.createTempDirectory("transformer4j-bench-onnx");
+        Result cpu;
+        Result onnx;
+        try {
+            OnnxExporter.export(config, weights, null, dir);
+            try (Engine engine = Backends.open("cpu", new EngineOptions(threads, null, seed));
+                 LoadedWeights w = engine.load(weights)) {
+                Ops ops = engine.inferenceOps();
+                cpu = measure(new GptGenerator(model, engine, w), prompt, greedy, runs, () -> {
+                    try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(BATCH, forwardTokens), flat));
+                         Tensor logits = model.logits(ops, w, in)) {
+                        logits.toFloatArray();
+                    }
+                });
+            }
+            try (OnnxModel served = OnnxModel.open(dir, new OnnxOptions("cpu", threads))) {
+                onnx = measure(new OnnxGptGenerator(served), prompt, greedy, runs, () -> served.logits(rows));
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        out.printf(Locale.ROOT, "inference: GPT %d layers x %d heads x %d wide, vocab %d, context %d, random weights; threads %s; %d cores%n",
+                config.layers(), config.heads(), config.embeddingDim(), vocab, config.contextLength(),
+                threads == 0 ? "default" : threads, Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "%-40s %12s %12s%n", "", "backend-cpu", "onnxruntime");
+        out.printf(Locale.ROOT, "%-40s %12.0f %12.0f%n", "cached generation (" + greedy.maxNewTokens() + " tokens), tokens/s",
+                cpu.generationTokensPerSecond(), onnx.generationTokensPerSecond());
+        out.printf(Locale.ROOT, "%-40s %12.2f %12.2f%n", "forward " + BATCH + " x " + forwardTokens + ", ms", cpu.forwardMillis(),
+                onnx.forwardMillis());
+        out.printf(Locale.ROOT, "%-40s %12.0f %12.0f%n", "forward " + BATCH + " x " + forwardTokens + ", tokens/s",
+                cpu.forwardTokensPerSecond(), onnx.forwardTokensPerSecond());
+        out.println("(best of " + runs + " timed runs after " + runs + " warm-up runs each)");
+    }
+
+    private static Result measure(TokenGenerator generator, int[] prompt, GenerationOptions options, int runs,
+                                  Runnable forward) {
+        int[] produced = new int[1];
+        double genSeconds = best(runs, () -> produced[0] = generator.generate(prompt, options, t -> true).length);
+        double fwdSeconds = best(runs, forward);
+        return new Result(produced[0] / genSeconds, fwdSeconds * 1e3);
+    }
+
+    /** The best of {@code runs} timed runs after as many warm-up runs, in seconds. */
+    private static double best(int runs, Runnable r) {
+        for (int i = 0; i < runs; i++) {
+            r.run();
+        }
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return best;
+    }
+}

@@ -1,0 +1,55 @@
+package org.transformer4j.generate;
+
+import java.util.List;
+import java.util.function.IntPredicate;
+
+/**
+ * A decoder-only model (a GPT) that continues prompts, on whatever runs it: {@link GptGenerator} on an
+ * {@link org.transformer4j.nn.Ops} backend, {@code OnnxGptGenerator} on ONNX Runtime. An implementation only opens
+ * {@link DecodingSession}s; greedy and sampled generation ({@link SamplingSearch}, which slides the window past the
+ * context length) and beam search ({@link BeamSearch}) are written once on top, so every runtime decodes the same
+ * way and {@link TextGenerator} (text, stop strings) works over any of them.
+ */
+public interface TokenGenerator {
+
+    /** Number of token ids the model knows. */
+    int vocabSize();
+
+    /** The model's context length: the most tokens one session holds. */
+    int contextLength();
+
+    /**
+     * A decoding session continuing {@code prompt} (checked: not empty, ids in the vocabulary, at most
+     * {@link #contextLength()} tokens unless {@code cropPrompt}, which keeps the last ones). Close it.
+     */
+    DecodingSession session(int[] prompt, boolean cropPrompt);
+
+    /**
+     * Continues {@code prompt}, greedy or sampled as {@code options} say; {@code onToken} sees each new token as it is
+     * chosen and may return false to stop. Generation also stops after {@code maxNewTokens} or at a stop token (which
+     * is included in the result); when the context fills, it goes on from the most recent half-window of tokens.
+     *
+     * @return the new tokens (without the prompt)
+     */
+    default int[] generate(int[] prompt, GenerationOptions options, IntPredicate onToken) {
+        return SamplingSearch.generate(this, prompt, options, onToken);
+    }
+
+    /**
+     * Beam search continuing {@code prompt} (see {@link BeamSearch}); the prompt must leave room in the context for
+     * {@code maxNewTokens}.
+     *
+     * @param cropPrompt keep only the last context-length tokens of a longer prompt instead of refusing it
+     * @return up to {@code nBest} hypotheses, best first
+     */
+    default List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options, boolean cropPrompt) {
+        try (DecodingSession session = session(prompt, cropPrompt)) {
+            return BeamSearch.search(session, options);
+        }
+    }
+
+    /** Beam search continuing {@code prompt}, refusing a prompt longer than the context. */
+    default List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options) {
+        return beamSearch(prompt, options, false);
+    }
+}
