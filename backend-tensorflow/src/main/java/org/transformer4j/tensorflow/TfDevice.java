@@ -106,9 +106,7 @@ final class TfDevice {
         try (Graph g = new Graph(); Session s = new Session(g, config(false))) {
             org.tensorflow.op.Ops tf = scope(org.tensorflow.op.Ops.create(g));
             var probe = tf.math.add(tf.constant(1f), tf.constant(1f));
-            try (var r = s.runner().fetch(probe).run()) {
-                // placed and ran on the GPU
-            }
+            s.runner().fetch(probe).run().close(); // placed and ran on the GPU
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("device '" + name() + "' was requested but TensorFlow "
                     + org.tensorflow.TensorFlow.version() + " found no GPU " + index + " (looked for " + tfName()
