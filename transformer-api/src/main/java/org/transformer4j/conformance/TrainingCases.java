@@ -27,9 +27,10 @@ final class TrainingCases {
      * is the forward's relative one plus a small absolute part for that move.
      */
     static final Tolerance STEP = new Tolerance(1e-5, 1e-4, "float32 weights moved by one AdamW step of lr 1e-2;"
-            + " eps 1e-6 keeps gradients that are float noise (|g| << eps) from flipping a whole update");
-    /** lr 1e-2, betas 0.9/0.95, eps 1e-6, weight decay 0.1, gradients scaled by 0.5 (clipping folded in). */
-    static final AdamWStep ADAMW = new AdamWStep(1e-2f, 0.9f, 0.95f, 1e-6f, 0.1f, 0.5f);
+            + " eps 1e-4 keeps gradients that are float noise (e.g. the exactly-zero true gradient of attention key"
+            + " biases, ~1e-8 in each backend's own rounding) from turning into backend-specific moves");
+    /** lr 1e-2, betas 0.9/0.95, eps 1e-4, weight decay 0.1, gradients scaled by 0.5 (clipping folded in). */
+    static final AdamWStep ADAMW = new AdamWStep(1e-2f, 0.9f, 0.95f, 1e-4f, 0.1f, 0.5f);
 
     private TrainingCases() {
     }
@@ -47,7 +48,7 @@ final class TrainingCases {
                 + "every weight, padded sources, ignored targets", GRADIENTS, Need.TRAINING,
                 e -> gradients(e, ModelFixtures.seq2seqPostLn(), 21, sb)));
         cases.add(EngineCase.of("gpt_adamw_step", "GPT (pre-LN) weights and evaluation loss after one AdamW step "
-                + "(lr 1e-2, betas 0.9/0.95, eps 1e-6, weight decay 0.1 on matrices, gradient scale 0.5)", STEP,
+                + "(lr 1e-2, betas 0.9/0.95, eps 1e-4, weight decay 0.1 on matrices, gradient scale 0.5)", STEP,
                 Need.TRAINING, e -> oneStep(e, ModelFixtures.gptPreLn(), 11, gb)));
         cases.add(EngineCase.of("seq2seq_adamw_step", "encoder-decoder (pre-LN) weights and evaluation loss after "
                 + "one AdamW step", STEP, Need.TRAINING, e -> oneStep(e, ModelFixtures.seq2seqPreLn(), 22, sb)));
