@@ -42,6 +42,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
     @Option(names = "--eval-batches", defaultValue = "200") int evalBatches;
     @Option(names = "--threads", defaultValue = "0") int threads;
+    @Option(names = "--device", description = "device for every backend: cpu (default) or gpu:N") String device;
     @Option(names = "--seed", defaultValue = "1337") long seed;
     @Option(names = "--data", description = "text file (default: the bundled tiny Shakespeare)") Path data;
     @Option(names = "--inference", description = "time inference (backend-cpu and ONNX Runtime, random weights) instead of training")
@@ -87,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
             GptModel model = new GptModel(config);
             TrainingData batches = new TrainingData(new BatchSampler(dataset.train(), 12, 64, seed),
                     new BatchSampler(dataset.train(), 12, 64, seed + 1), new BatchSampler(dataset.validation(), 12, 64, seed + 2));
-            try (Engine engine = Backends.open(name, new EngineOptions(threads, null, seed));
+            try (Engine engine = Backends.open(name, new EngineOptions(threads, device, seed));
                  TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), seed))) {
                 double[] stepMillis = new double[1];
                 long[] timedSteps = new long[1];

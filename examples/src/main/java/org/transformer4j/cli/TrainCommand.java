@@ -47,6 +47,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "compute threads, 0 = one per core (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--device", description = "device of the backend: cpu (default) or gpu:N (tensorflow built with -Ptensorflow-gpu)")
+    String device;
+
     @Option(names = "--seed", defaultValue = "1337", description = "seed for weights, batches and dropout (default: ${DEFAULT-VALUE})")
     long seed;
 

@@ -56,7 +56,7 @@ final class TrainingSession {
         Path metricsFile = o.metrics != null ? o.metrics : out.resolve("metrics.csv");
         List<Series.Point> trainCurve = new ArrayList<>();
         List<Series.Point> valCurve = new ArrayList<>();
-        try (Engine engine = Backends.open(o.backend, new EngineOptions(o.threads, null, o.seed));
+        try (Engine engine = Backends.open(o.backend, new EngineOptions(o.threads, o.device, o.seed));
              TrainingProgram program = engine.compileTraining(setup.model(), init);
              MetricsLog log = new MetricsLog(metricsFile)) {
             System.out.printf(Locale.ROOT, "backend %s | %s | %,d parameters | %s%n", engine.backendName(),
