@@ -109,6 +109,7 @@ final class BenchCommand implements Callable<Integer> {
 
                     @Override
                     public void onEvaluation(EvalMetrics m) {
+                        cpuNanos[0] = threadMx.getCurrentThreadCpuTime(); // evaluation is not part of an iteration
                         System.out.printf(Locale.ROOT, "[%s] step %d: train loss %.4f, val loss %.4f%n", name, m.step(),
                                 m.trainLoss(), m.valLoss());
                     }
