@@ -27,7 +27,7 @@ import org.transformer4j.tensor.Tensor;
  * closed within the call (the model never closes its intermediate tensors, so this is the backend's job).
  */
 class TfMemoryTest {
-    static final int CALLS = Integer.getInteger("calls", 1_000);
+    static final int CALLS = Integer.getInteger("calls", 10_000);
     static final int WARM_UP = 500;
     static final int VOCAB = 512;
     static final int T = 64;
