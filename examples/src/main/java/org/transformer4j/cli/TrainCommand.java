@@ -87,6 +87,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-batches", description = "batches per loss estimate (presets: 200; 20)") Integer evalBatches;
     @Option(names = "--checkpoint-interval", description = "steps between checkpoints, 0: only at the end (presets: 500; 1000)") Integer checkpointInterval;
     @Option(names = "--metrics", description = "append metrics here (.csv or .jsonl; default: <out>/metrics.csv)") Path metrics;
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "also write TensorBoard event files to DIR "
+            + "(train/loss, train/lr, train/tokens_per_second, eval/train_loss, eval/val_loss; works with any backend, "
+            + "uses TensorFlow's native library; view: tensorboard --logdir DIR)") Path tensorboard;
     @Option(names = "--resume", description = "continue from <out>/training_state.safetensors") boolean resume;
     @Option(names = "--sample", defaultValue = "0", description = "gpt: print this many generated tokens at the end; "
             + "seq2seq: print this many validation translations") int sample;

@@ -19,6 +19,7 @@ import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.nn.Initializer;
 import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensorflow.TensorBoardWriter;
 import org.transformer4j.tokenizer.Tokenizer;
 import org.transformer4j.train.Trainer;
 import org.transformer4j.train.TrainingCheckpoint;
@@ -58,11 +59,17 @@ final class TrainingSession {
         List<Series.Point> valCurve = new ArrayList<>();
         try (Engine engine = Backends.open(o.backend, new EngineOptions(o.threads, o.device, o.seed));
              TrainingProgram program = engine.compileTraining(setup.model(), init);
-             MetricsLog log = new MetricsLog(metricsFile)) {
+             MetricsLog log = new MetricsLog(metricsFile);
+             TensorBoardWriter tensorBoard = o.tensorboard == null ? null : new TensorBoardWriter(o.tensorboard)) {
             System.out.printf(Locale.ROOT, "backend %s | %s | %,d parameters | %s%n", engine.backendName(),
                     setup.description(), setup.model().parameterSpecs().stream().mapToLong(s -> s.shape().size()).sum(),
                     setup.dataDescription());
             Trainer trainer = new Trainer(program, training, setup.data()).listener(log);
+            if (tensorBoard != null) {
+                trainer.listener(tensorBoard);
+                System.out.println("TensorBoard events in " + tensorBoard.logDir() + " (view: tensorboard --logdir "
+                        + tensorBoard.logDir() + ")");
+            }
             ProgressBar progress = o.quiet ? null : ProgressBar.create(System.out);
             trainer.listener(new TrainingListener() {
                 @Override
