@@ -20,15 +20,8 @@ public final class OnnxSeq2SeqGenerator implements TargetGenerator {
     /** A generator starting targets with {@code bosId} and ending them at {@code eosId}. */
     public OnnxSeq2SeqGenerator(OnnxSeq2SeqModel model, int bosId, int eosId) {
         this.model = Objects.requireNonNull(model, "model");
-        int vocab = model.config().vocabSize();
-        if (bosId < 0 || bosId >= vocab) {
-            throw new IllegalArgumentException("the BOS id " + bosId + " is outside the vocabulary [0, " + vocab + ")");
-        }
-        if (eosId < 0 || eosId >= vocab) {
-            throw new IllegalArgumentException("the EOS id " + eosId + " is outside the vocabulary [0, " + vocab + ")");
-        }
-        this.bos = bosId;
-        this.eos = eosId;
+        this.bos = Sessions.checkId(bosId, model.config().vocabSize(), "BOS");
+        this.eos = Sessions.checkId(eosId, model.config().vocabSize(), "EOS");
     }
 
     /** The model this generator runs. */

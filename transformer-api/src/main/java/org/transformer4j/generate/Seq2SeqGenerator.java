@@ -34,15 +34,8 @@ public final class Seq2SeqGenerator implements TargetGenerator {
         this.model = Objects.requireNonNull(model, "model");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.weights = Objects.requireNonNull(weights, "weights");
-        int vocab = model.config().vocabSize();
-        if (bosId < 0 || bosId >= vocab) {
-            throw new IllegalArgumentException("the BOS id " + bosId + " is outside the vocabulary [0, " + vocab + ")");
-        }
-        if (eosId < 0 || eosId >= vocab) {
-            throw new IllegalArgumentException("the EOS id " + eosId + " is outside the vocabulary [0, " + vocab + ")");
-        }
-        this.bos = bosId;
-        this.eos = eosId;
+        this.bos = Sessions.checkId(bosId, model.config().vocabSize(), "BOS");
+        this.eos = Sessions.checkId(eosId, model.config().vocabSize(), "EOS");
     }
 
     /** The model this generator runs. */

@@ -23,6 +23,14 @@ public final class Sessions {
         return true;
     }
 
+    /** Returns {@code id} if it is a valid token id of a vocabulary of {@code vocab}; else fails naming {@code what}. */
+    public static int checkId(int id, int vocab, String what) {
+        if (id < 0 || id >= vocab) {
+            throw new IllegalArgumentException("the " + what + " id " + id + " is outside the vocabulary [0, " + vocab + ")");
+        }
+        return id;
+    }
+
     /**
      * Validates token ids (not empty, every id in the vocabulary) and fits them to the context: refused when
      * longer unless {@code crop}, in which case only the last {@code context} tokens are kept.
