@@ -22,8 +22,6 @@ public final class BatchSampler implements BatchSource {
     /** Name of the target tensor in each {@link Batch}. */
     public static final String TARGETS = "targets";
 
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-
     private final int[] tokens;
     private final int batchSize;
     private final int blockSize;
@@ -86,7 +84,7 @@ public final class BatchSampler implements BatchSource {
         if (batchIndex < 0) {
             throw new IllegalArgumentException("batch index must be at least 0, got " + batchIndex);
         }
-        SplittableRandom random = new SplittableRandom(mix64(mix64(seed) + GOLDEN_GAMMA * (batchIndex + 1)));
+        SplittableRandom random = new SplittableRandom(Seeds.stream(seed, batchIndex));
         int bound = tokens.length - blockSize; // offsets 0..n-T-1
         int[] out = new int[batchSize];
         for (int b = 0; b < batchSize; b++) {
@@ -121,12 +119,5 @@ public final class BatchSampler implements BatchSource {
     /** The seed all batches derive from. */
     public long seed() {
         return seed;
-    }
-
-    // SplitMix64's finaliser (Steele, Lea, Flood 2014): spreads nearby seeds and indices over all 64 bits.
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -46,8 +46,6 @@ public final class Seq2SeqBatcher implements BatchSource {
         CONTEXT
     }
 
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-
     private final PairDataset data;
     private final int batchSize;
     private final int contextLength;
@@ -163,7 +161,7 @@ public final class Seq2SeqBatcher implements BatchSource {
             for (int i = 0; i < n; i++) {
                 order[i] = i;
             }
-            SplittableRandom random = new SplittableRandom(mix64(mix64(seed) + GOLDEN_GAMMA * (epoch + 1)));
+            SplittableRandom random = new SplittableRandom(Seeds.stream(seed, epoch));
             for (int i = n - 1; i > 0; i--) { // Fisher-Yates
                 int j = random.nextInt(i + 1);
                 int tmp = order[i];
@@ -207,12 +205,5 @@ public final class Seq2SeqBatcher implements BatchSource {
     /** The pairs batched. */
     public PairDataset data() {
         return data;
-    }
-
-    // SplitMix64's finaliser (Steele, Lea, Flood 2014): spreads nearby seeds and indices over all 64 bits.
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }
