@@ -120,6 +120,10 @@ final class TfDevice {
             return "no message";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = (nl < 0 ? s : s.substring(0, nl)).strip();
+        while (line.endsWith(".")) { // the caller adds its own full stop
+            line = line.substring(0, line.length() - 1);
+        }
+        return line;
     }
 }
