@@ -74,6 +74,7 @@ final class OnnxSessions {
                 throw new CheckpointFormatException(file, "its metadata '" + OnnxNames.META_CONFIG + "' is not a valid "
                         + "config: " + e.getMessage(), e);
             }
+            OnnxGraphCheck.check(file, session, graph, config);
             return new Opened(session, config, meta.get(OnnxNames.META_TOKENIZER));
         } catch (OrtException e) {
             CheckpointFormatException failure = new CheckpointFormatException(file,
