@@ -1,7 +1,11 @@
 package org.transformer4j.onnx;
 
+import java.util.List;
 import java.util.Objects;
+import org.transformer4j.generate.BatchTokenListener;
 import org.transformer4j.generate.DecodingSession;
+import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.GptBatchRun;
 import org.transformer4j.generate.Sessions;
 import org.transformer4j.generate.TokenGenerator;
 
@@ -11,11 +15,18 @@ import org.transformer4j.generate.TokenGenerator;
  * stop strings) are the API's own loops, the same as {@link org.transformer4j.generate.GptGenerator} runs with the
  * {@link org.transformer4j.nn.Ops} composition; only the {@link #session sessions} run ONNX Runtime (the prompt
  * once, then each new token against an {@link OnnxKvCache}). Greedy decoding and seeded sampling thus give the
- * CPU path's tokens (up to float rounding between the two runtimes). Thread-safe: each call has its own cache.
+ * CPU path's tokens (up to float rounding between the two runtimes). Several prompts of different lengths
+ * {@link #generate(List, List, BatchTokenListener) run as one batch}: left-padded, each row at its own
+ * {@code position_ids} with its padding masked, through the API's {@link GptBatchRun}, so each row gives the tokens
+ * its prompt gives alone. Thread-safe: each call has its own cache.
+ *
+ * <p>Needs a {@code model.onnx} of format 2 (with the {@code position_ids} input); {@link OnnxModel#open} refuses
+ * older GPT files with a message to export them again.
  */
 public final class OnnxGptGenerator implements TokenGenerator {
     private final OnnxModel model;
 
+    /** A generator running {@code model}. */
     public OnnxGptGenerator(OnnxModel model) {
         this.model = Objects.requireNonNull(model, "model");
     }
@@ -33,6 +44,17 @@ public final class OnnxGptGenerator implements TokenGenerator {
     @Override
     public int contextLength() {
         return model.config().contextLength();
+    }
+
+    /**
+     * Continues several prompts of any lengths as one left-padded batch (see {@link GptBatchRun}): prompt {@code i}
+     * is decoded with {@code options.get(i)} and gives, token for token, what it gives alone.
+     *
+     * @return the new tokens of each prompt, in prompt order
+     */
+    @Override
+    public List<int[]> generate(List<int[]> prompts, List<GenerationOptions> options, BatchTokenListener listener) {
+        return GptBatchRun.run(new OnnxBatchDecoder(model), vocabSize(), contextLength(), prompts, options, listener);
     }
 
     /**

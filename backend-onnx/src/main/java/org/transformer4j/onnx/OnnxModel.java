@@ -77,7 +77,7 @@ public final class OnnxModel implements AutoCloseable {
 
     /** Logits {@code [B, T, V]} of token ids {@code [B, T]} (positions from 0, no padding). */
     public HostTensor logits(int[][] ids) {
-        return run(ids, null, null);
+        return run(ids, null, null, null);
     }
 
     /**
@@ -85,7 +85,16 @@ public final class OnnxModel implements AutoCloseable {
      * 0 padding: padded keys are not attended).
      */
     public HostTensor logits(int[][] ids, int[][] attentionMask) {
-        return run(ids, attentionMask, null);
+        return run(ids, null, attentionMask, null);
+    }
+
+    /**
+     * Logits {@code [B, T, V]} of token ids {@code [B, T]} at explicit positions {@code [B, T]} (each in
+     * {@code [0, context)}), with an attention mask {@code [B, T]} or null for none: a left-padded batch of prompts
+     * of different lengths gives each row the logits of its prompt alone (at the real tokens).
+     */
+    public HostTensor logits(int[][] ids, int[][] positionIds, int[][] attentionMask) {
+        return run(ids, java.util.Objects.requireNonNull(positionIds, "positionIds"), attentionMask, null);
     }
 
     /** An empty cache for incremental decoding of {@code batch} rows. */
@@ -99,7 +108,7 @@ public final class OnnxModel implements AutoCloseable {
      * @return the logits {@code [B, T, V]} of the new positions
      */
     public HostTensor step(int[][] ids, OnnxKvCache cache) {
-        return run(ids, null, java.util.Objects.requireNonNull(cache, "cache"));
+        return run(ids, null, null, java.util.Objects.requireNonNull(cache, "cache"));
     }
 
     /**
@@ -107,10 +116,47 @@ public final class OnnxModel implements AutoCloseable {
      * and the new positions.
      */
     public HostTensor step(int[][] ids, int[][] attentionMask, OnnxKvCache cache) {
-        return run(ids, attentionMask, java.util.Objects.requireNonNull(cache, "cache"));
+        return run(ids, null, attentionMask, java.util.Objects.requireNonNull(cache, "cache"));
     }
 
-    private HostTensor run(int[][] ids, int[][] mask, OnnxKvCache cache) {
+    /**
+     * As {@link #step(int[][], int[][], OnnxKvCache)}, with explicit positions {@code [B, T]} of the new tokens
+     * (each in {@code [0, context)}), so every row continues at its own position.
+     */
+    public HostTensor step(int[][] ids, int[][] positionIds, int[][] attentionMask, OnnxKvCache cache) {
+        return run(ids, java.util.Objects.requireNonNull(positionIds, "positionIds"), attentionMask,
+                java.util.Objects.requireNonNull(cache, "cache"));
+    }
+
+    /** Positions {@code past .. past + t - 1} for every row: what a batch without padding runs at. */
+    private static int[][] following(int rows, int past, int t) {
+        int[][] p = new int[rows][t];
+        for (int[] row : p) {
+            for (int j = 0; j < t; j++) {
+                row[j] = past + j;
+            }
+        }
+        return p;
+    }
+
+    private void checkPositions(int[][] positions, int b, int t) {
+        int w = OnnxInputs.width("position_ids", positions);
+        if (positions.length != b || w != t) {
+            throw new IllegalArgumentException("position_ids is [" + positions.length + ", " + w + "] but must be [" + b
+                    + ", " + t + "] like input_ids");
+        }
+        for (int r = 0; r < b; r++) {
+            for (int j = 0; j < t; j++) {
+                if (positions[r][j] < 0 || positions[r][j] >= config.contextLength()) {
+                    throw new IllegalArgumentException("position_ids: position " + positions[r][j] + " at [" + r + ", "
+                            + j + "] is outside the model's context [0, " + config.contextLength() + "); shorten the "
+                            + "input or crop it to the last " + config.contextLength() + " tokens");
+                }
+            }
+        }
+    }
+
+    private HostTensor run(int[][] ids, int[][] positions, int[][] mask, OnnxKvCache cache) {
         int t = OnnxInputs.width("input_ids", ids);
         int b = ids.length;
         OnnxInputs.checkIds("input_ids", ids, config.vocabSize());
@@ -119,7 +165,9 @@ public final class OnnxModel implements AutoCloseable {
             throw new IllegalArgumentException("input_ids has " + b + " rows but the cache belongs to a batch of "
                     + cache.batch());
         }
-        if (past + t > config.contextLength()) {
+        // with explicit positions the positions are checked instead: a padded batch's cache may be wider than the
+        // context when its longest row has left the batch
+        if (positions == null && past + t > config.contextLength()) {
             throw new IllegalArgumentException("positions " + past + ".." + (past + t - 1) + " exceed the model's context "
                     + "length " + config.contextLength() + "; shorten the input or crop it to the last "
                     + config.contextLength() + " tokens");
@@ -131,12 +179,18 @@ public final class OnnxModel implements AutoCloseable {
                         + b + ", " + (past + t) + "] (cached plus new positions)");
             }
         }
+        if (positions == null) {
+            positions = following(b, past, t);
+        } else {
+            checkPositions(positions, b, t);
+        }
         int vocab = config.vocabSize();
         List<OnnxTensor> owned = new ArrayList<>();
         OnnxKvCache kv = cache != null ? cache : newCache(b);
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             inputs.put(OnnxNames.INPUT_IDS, add(owned, OnnxInputs.longs(ids, t)));
+            inputs.put(OnnxNames.POSITION_IDS, add(owned, OnnxInputs.longs(positions, t)));
             inputs.put(OnnxNames.ATTENTION_MASK, add(owned, mask == null ? OnnxInputs.ones(b, past + t)
                     : OnnxInputs.longs(mask, past + t)));
             kv.addPast(inputs, owned);

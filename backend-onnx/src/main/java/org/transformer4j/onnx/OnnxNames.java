@@ -19,6 +19,11 @@ public final class OnnxNames {
 
     /** GPT: token ids int64 {@code [batch, seq]}, the positions after the past ones. */
     public static final String INPUT_IDS = "input_ids";
+    /**
+     * GPT: int64 {@code [batch, seq]}, the position of each new token in {@code [0, context)}; rows of a left-padded
+     * batch start their first real token at 0, so prompts of different lengths batch together (format 2 on).
+     */
+    public static final String POSITION_IDS = "position_ids";
     /** GPT: int64 {@code [batch, total_seq]}, 1 for a real token and 0 for padding, over past and new positions. */
     public static final String ATTENTION_MASK = "attention_mask";
     /** Encoder: source token ids int64 {@code [batch, src_seq]}. */
@@ -40,8 +45,18 @@ public final class OnnxNames {
     public static final String META_GRAPH = "transformer4j.graph";
     /** Metadata key: the version of this layout of inputs and outputs. */
     public static final String META_FORMAT = "transformer4j.format";
-    /** The current value of {@link #META_FORMAT}. */
-    public static final String FORMAT_VERSION = "1";
+    /**
+     * The current value of {@link #META_FORMAT}: {@code 2}, which added the GPT's {@link #POSITION_IDS} input.
+     * Encoder and decoder files of format {@code 1} have the same layout and are still read; a GPT file of format
+     * {@code 1} (positions derived from the past length, so no ragged batches) is refused with a message to export
+     * it again.
+     */
+    public static final String FORMAT_VERSION = "2";
+
+    /** True when this release serves a {@code graph} file ({@code gpt}, {@code encoder}, {@code decoder}) of {@code format}. */
+    static boolean readable(String graph, String format) {
+        return FORMAT_VERSION.equals(format) || ("1".equals(format) && !"gpt".equals(graph));
+    }
 
     private OnnxNames() {
     }

@@ -61,9 +61,11 @@ final class OnnxSessions {
                         + " graph is needed here");
             }
             String format = meta.get(OnnxNames.META_FORMAT);
-            if (!OnnxNames.FORMAT_VERSION.equals(format)) {
+            if (!OnnxNames.readable(graph, format)) {
                 throw new CheckpointFormatException(file, "its layout version is " + format + " but this release reads "
-                        + OnnxNames.FORMAT_VERSION + "; export it again with this release");
+                        + OnnxNames.FORMAT_VERSION + ("1".equals(format) ? " (the GPT graph gained the input '"
+                        + OnnxNames.POSITION_IDS + "' for batches of prompts of different lengths)" : "")
+                        + "; export it again with this release (`transformer4j export --model DIR --out DIR`)");
             }
             ModelConfig config;
             try {
@@ -72,6 +74,7 @@ final class OnnxSessions {
                 throw new CheckpointFormatException(file, "its metadata '" + OnnxNames.META_CONFIG + "' is not a valid "
                         + "config: " + e.getMessage(), e);
             }
+            OnnxGraphCheck.check(file, session, graph, config);
             return new Opened(session, config, meta.get(OnnxNames.META_TOKENIZER));
         } catch (OrtException e) {
             CheckpointFormatException failure = new CheckpointFormatException(file,

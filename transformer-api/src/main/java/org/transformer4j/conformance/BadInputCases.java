@@ -13,9 +13,6 @@ import static org.transformer4j.conformance.StandardCases.normal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.transformer4j.backend.LoadedWeights;
-import org.transformer4j.model.GptModel;
-import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
@@ -24,7 +21,7 @@ import org.transformer4j.tensor.Tensor;
 /**
  * The bad inputs every backend must refuse with an {@link IllegalArgumentException} rather than compute garbage
  * from: token ids and targets outside the vocabulary, tensors of the wrong shape or dtype for each op, and the
- * same through whole models on loaded weights.
+ * same through whole models ({@link ModelBadInputs}).
  */
 final class BadInputCases {
     private BadInputCases() {
@@ -76,23 +73,7 @@ final class BadInputCases {
         cases.add(op("bad_cross_entropy_targets_shape", "cross-entropy of logits [" + B + ", " + T + ", " + V
                 + "] with targets [" + B + ", " + (T - 1) + "]", ops -> ops.crossEntropy(
                         ops.constant(normal(40, 3, 0, B, T, V)), ops.constant(ids(41, V, B, T - 1)), IGNORE)));
-        GptModel gpt = ModelFixtures.gptPreLn();
-        cases.add(new BadInputCase("bad_gpt_token_past_vocab", "GPT logits on loaded weights for ids holding "
-                + ModelFixtures.VOCAB + " (the model's vocabulary size)", e -> {
-                    Ops ops = e.inferenceOps();
-                    try (LoadedWeights w = e.load(ModelFixtures.weights(gpt, 11))) {
-                        return gpt.logits(ops, w, ops.constant(withValue(ModelFixtures.ids(101, 2, 9), 12,
-                                ModelFixtures.VOCAB)));
-                    }
-                }));
-        Seq2SeqModel s2s = ModelFixtures.seq2seqPostLn();
-        cases.add(new BadInputCase("bad_seq2seq_source_negative_id", "encoder output on loaded weights for a source "
-                + "holding -1", e -> {
-                    Ops ops = e.inferenceOps();
-                    try (LoadedWeights w = e.load(ModelFixtures.weights(s2s, 21))) {
-                        return s2s.encode(ops, w, ops.constant(withValue(ModelFixtures.ids(201, 2, 7), 3, -1)), null);
-                    }
-                }));
+        cases.addAll(ModelBadInputs.all());
         return cases;
     }
 
@@ -101,7 +82,7 @@ final class BadInputCases {
     }
 
     /** A copy of int32 {@code t} with flat element {@code at} set to {@code value}. */
-    private static HostTensor withValue(HostTensor t, int at, int value) {
+    static HostTensor withValue(HostTensor t, int at, int value) {
         int[] v = t.ints().clone();
         v[at] = value;
         return HostTensor.ofInts(t.shape(), v);

@@ -82,7 +82,7 @@ final class CheckpointCase implements ConformanceCase {
             Outputs expected;
             try {
                 expected = ModelCases.gptLogits(reference, model, loaded.weights(), ids);
-            } catch (RuntimeException | AssertionError | LinkageError e) {
+            } catch (RuntimeException | IOException | AssertionError | LinkageError e) {
                 return CaseResult.failed("the reference engine '" + reference.backendName() + "' failed to run the "
                         + "saved checkpoint, so nothing was compared: " + e);
             }
@@ -91,7 +91,7 @@ final class CheckpointCase implements ConformanceCase {
                 actual = ModelCases.gptLogits(candidate, model, loaded.weights(), ids);
             } catch (UnsupportedOperationException e) {
                 return CaseResult.notSupported(String.valueOf(e.getMessage()));
-            } catch (RuntimeException | AssertionError | LinkageError e) {
+            } catch (RuntimeException | IOException | AssertionError | LinkageError e) {
                 return CaseResult.failed("the candidate '" + candidate.backendName() + "' failed to run the saved "
                         + "checkpoint: " + e);
             }

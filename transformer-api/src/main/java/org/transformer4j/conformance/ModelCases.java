@@ -1,5 +1,6 @@
 package org.transformer4j.conformance;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -67,6 +68,9 @@ final class ModelCases {
         cases.add(EngineCase.of("gpt_logits_left_padded", "GPT logits of a left-padded batch (row 0 has 3 pads) with a"
                 + " key mask and per-row position ids; compared at the real tokens", MODEL, Need.INFERENCE,
                 e -> gptLeftPadded(e, ModelFixtures.gptPreLn(), 11, gb.get("input_ids"))));
+        cases.add(EngineCase.of("gpt_logits_sizes", "GPT (post-LN, sinusoidal) logits at batch x length 1 x 1, "
+                + "3 x 5 and 1 x " + ModelFixtures.CONTEXT + " (the whole context)", MODEL, Need.INFERENCE,
+                e -> gptSizes(e, ModelFixtures.gptPostLn(), 12)));
         cases.add(EngineCase.of("gpt_loss", "GPT mean cross-entropy of a [2, 9] batch with 3 ignored targets",
                 MODEL, Need.INFERENCE, e -> loss(e, ModelFixtures.gptPreLn(), 11, gb)));
         cases.add(EngineCase.of("seq2seq_logits", "encoder-decoder (post-LN, sinusoidal, ReLU, biases, tied) decoder "
@@ -75,6 +79,9 @@ final class ModelCases {
         cases.add(EngineCase.of("seq2seq_logits_pre_ln", "encoder-decoder (pre-LN, learned positions, GELU, no "
                 + "biases, untied) decoder logits [2, 6, " + ModelFixtures.VOCAB + "]", MODEL, Need.INFERENCE,
                 e -> seq2seqLogits(e, ModelFixtures.seq2seqPreLn(), 22, sb)));
+        cases.add(EngineCase.of("seq2seq_logits_sizes", "encoder-decoder (pre-LN, learned positions) decoder logits "
+                + "at batch x source x target 1 x 1 x 1, 3 x " + ModelFixtures.CONTEXT + " x 4 and 1 x 4 x "
+                + ModelFixtures.CONTEXT, MODEL, Need.INFERENCE, e -> seq2seqSizes(e, ModelFixtures.seq2seqPreLn(), 22)));
         cases.add(EngineCase.of("seq2seq_loss", "encoder-decoder mean cross-entropy with padded sources and 2 ignored "
                 + "targets", MODEL, Need.INFERENCE, e -> loss(e, ModelFixtures.seq2seqPostLn(), 21, sb)));
         cases.add(EngineCase.of("gpt_kv_cache", "GPT logits for 9 tokens fed as a prompt of 4 then 5 single steps "
@@ -104,11 +111,15 @@ final class ModelCases {
         return cases;
     }
 
-    static Outputs gptLogits(Engine e, GptModel model, long seed, HostTensor ids) {
+    static Outputs gptLogits(Engine e, GptModel model, long seed, HostTensor ids) throws IOException {
         return gptLogits(e, model, ModelFixtures.weights(model, seed), ids);
     }
 
-    static Outputs gptLogits(Engine e, GptModel model, Map<String, HostTensor> weights, HostTensor ids) {
+    static Outputs gptLogits(Engine e, GptModel model, Map<String, HostTensor> weights, HostTensor ids)
+            throws IOException {
+        if (e instanceof ModelServer s) {
+            return ServedCases.gptLogits(s, model, weights, ids);
+        }
         Ops ops = e.inferenceOps();
         try (LoadedWeights w = e.load(weights);
              Tensor logits = model.logits(ops, w, ops.constant(ids))) {
@@ -116,8 +127,37 @@ final class ModelCases {
         }
     }
 
+    /** GPT logits at several batch and sequence sizes, one after the other. */
+    static Outputs gptSizes(Engine e, GptModel model, long seed) throws IOException {
+        Map<String, HostTensor> weights = ModelFixtures.weights(model, seed);
+        Builder all = new Builder();
+        int[][] sizes = {{1, 1}, {3, 5}, {1, ModelFixtures.CONTEXT}};
+        for (int[] bt : sizes) {
+            Outputs o = gptLogits(e, model, weights, ModelFixtures.ids(300 + bt[1], bt[0], bt[1]));
+            all.add(String.join(", ", o.layout()), o.values());
+        }
+        return all.build();
+    }
+
+    /** Encoder-decoder logits at several batch, source and target sizes (no padding), one after the other. */
+    static Outputs seq2seqSizes(Engine e, Seq2SeqModel model, long seed) throws IOException {
+        Builder all = new Builder();
+        int[][] sizes = {{1, 1, 1}, {3, ModelFixtures.CONTEXT, 4}, {1, 4, ModelFixtures.CONTEXT}};
+        for (int[] bst : sizes) {
+            int[] ones = new int[bst[0] * bst[1]];
+            Arrays.fill(ones, 1);
+            Map<String, HostTensor> m = new LinkedHashMap<>();
+            m.put("src_ids", ModelFixtures.ids(400 + bst[1], bst[0], bst[1]));
+            m.put("src_mask", HostTensor.ofInts(Shape.of(bst[0], bst[1]), ones));
+            m.put("tgt_in", ModelFixtures.ids(500 + bst[2], bst[0], bst[2]));
+            Outputs o = seq2seqLogits(e, model, seed, new Batch(m));
+            all.add(String.join(", ", o.layout()), o.values());
+        }
+        return all.build();
+    }
+
     /** Row 0 is shifted right by 3 pads (masked, position 0); row 1 is unchanged. Padded positions read as 0. */
-    static Outputs gptLeftPadded(Engine e, GptModel model, long seed, HostTensor ids) {
+    static Outputs gptLeftPadded(Engine e, GptModel model, long seed, HostTensor ids) throws IOException {
         int t = ids.shape().dim(1);
         int pads = 3;
         int[] padded = ids.ints().clone();
@@ -130,15 +170,22 @@ final class ModelCases {
             mask[t + j] = 1;
             positions[t + j] = j;
         }
-        Ops ops = e.inferenceOps();
-        Shape s = Shape.of(2, t);
         float[] v;
         Shape shape;
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed));
-             Tensor logits = model.logits(ops, w, ops.constant(HostTensor.ofInts(s, padded)),
-                     ops.constant(HostTensor.ofInts(s, positions)), null, ops.constant(HostTensor.ofInts(s, mask)))) {
-            v = logits.toFloatArray();
-            shape = logits.shape();
+        if (e instanceof ModelServer server) {
+            Outputs served = ServedCases.gptLeftPadded(server, model, ModelFixtures.weights(model, seed), padded,
+                    positions, mask);
+            v = served.values();
+            shape = Shape.of(2, t, model.config().vocabSize());
+        } else {
+            Ops ops = e.inferenceOps();
+            Shape s = Shape.of(2, t);
+            try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed));
+                 Tensor logits = model.logits(ops, w, ops.constant(HostTensor.ofInts(s, padded)),
+                         ops.constant(HostTensor.ofInts(s, positions)), null, ops.constant(HostTensor.ofInts(s, mask)))) {
+                v = logits.toFloatArray();
+                shape = logits.shape();
+            }
         }
         int vocab = model.config().vocabSize();
         for (int i = 0; i < mask.length; i++) {
@@ -150,6 +197,9 @@ final class ModelCases {
     }
 
     static Outputs loss(Engine e, TrainableModel model, long seed, Batch batch) {
+        if (e instanceof ModelServer s) {
+            throw ServedCases.noLoss(s);
+        }
         Ops ops = e.inferenceOps();
         try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
             Map<String, Tensor> in = new LinkedHashMap<>();
@@ -160,7 +210,10 @@ final class ModelCases {
         }
     }
 
-    static Outputs seq2seqLogits(Engine e, Seq2SeqModel model, long seed, Batch batch) {
+    static Outputs seq2seqLogits(Engine e, Seq2SeqModel model, long seed, Batch batch) throws IOException {
+        if (e instanceof ModelServer s) {
+            return ServedCases.seq2seqLogits(s, model, ModelFixtures.weights(model, seed), batch);
+        }
         Ops ops = e.inferenceOps();
         try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
             Tensor mask = ops.constant(batch.get("src_mask"));
@@ -172,7 +225,10 @@ final class ModelCases {
     }
 
     /** Logits of {@code ids} computed as a prompt of {@code prompt} tokens then one token at a time with a cache. */
-    static Outputs gptCached(Engine e, GptModel model, long seed, HostTensor ids, int prompt) {
+    static Outputs gptCached(Engine e, GptModel model, long seed, HostTensor ids, int prompt) throws IOException {
+        if (e instanceof ModelServer s) {
+            return ServedCases.gptCached(s, model, ModelFixtures.weights(model, seed), ids, prompt);
+        }
         Ops ops = e.inferenceOps();
         int t = ids.shape().dim(1);
         int b = ids.shape().dim(0);
@@ -191,7 +247,11 @@ final class ModelCases {
         return new Builder().add(Shape.of(b, t, vocab) + " FLOAT32", all).build();
     }
 
-    static Outputs seq2seqCached(Engine e, Seq2SeqModel model, long seed, Batch batch, int prefix) {
+    static Outputs seq2seqCached(Engine e, Seq2SeqModel model, long seed, Batch batch, int prefix)
+            throws IOException {
+        if (e instanceof ModelServer s) {
+            return ServedCases.seq2seqCached(s, model, ModelFixtures.weights(model, seed), batch, prefix);
+        }
         Ops ops = e.inferenceOps();
         HostTensor tgt = batch.get("tgt_in");
         int t = tgt.shape().dim(1);
@@ -213,44 +273,64 @@ final class ModelCases {
         return new Builder().add(Shape.of(b, t, vocab) + " FLOAT32", all).build();
     }
 
-    static Outputs gptGreedy(Engine e, GptModel model, long seed) {
+    static Outputs gptGreedy(Engine e, GptModel model, long seed) throws IOException {
         List<int[]> prompts = GREEDY_PROMPTS;
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-            List<int[]> out = new GptGenerator(model, e, w).generate(prompts, GenerationOptions.greedy(7));
-            Builder b = new Builder();
-            for (int i = 0; i < out.size(); i++) {
-                b.add("prompt " + i + ": " + out.get(i).length + " tokens", out.get(i));
+        GenerationOptions options = GenerationOptions.greedy(7);
+        List<int[]> out;
+        if (e instanceof ModelServer s) {
+            out = ServedCases.gptGreedy(s, model, ModelFixtures.weights(model, seed), prompts, options);
+        } else {
+            try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
+                out = new GptGenerator(model, e, w).generate(prompts, options);
             }
-            return b.build();
         }
+        Builder b = new Builder();
+        for (int i = 0; i < out.size(); i++) {
+            b.add("prompt " + i + ": " + out.get(i).length + " tokens", out.get(i));
+        }
+        return b.build();
     }
 
-    static Outputs gptBeam(Engine e, GptModel model, long seed) {
+    static Outputs gptBeam(Engine e, GptModel model, long seed) throws IOException {
+        int[] prompt = {7, 19, 4, 11};
+        BeamSearchOptions options = new BeamSearchOptions(3, 1.0, 6, 3, Set.of(EOS));
+        if (e instanceof ModelServer s) {
+            return hypotheses(ServedCases.gptBeam(s, model, ModelFixtures.weights(model, seed), prompt, options));
+        }
         try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-            List<Hypothesis> hyps = new GptGenerator(model, e, w).beamSearch(new int[] {7, 19, 4, 11},
-                    new BeamSearchOptions(3, 1.0, 6, 3, Set.of(EOS)));
-            return hypotheses(hyps);
+            return hypotheses(new GptGenerator(model, e, w).beamSearch(prompt, options));
         }
     }
 
-    static Outputs seq2seqGreedy(Engine e, Seq2SeqModel model, long seed) {
+    static Outputs seq2seqGreedy(Engine e, Seq2SeqModel model, long seed) throws IOException {
         List<int[]> sources = GREEDY_SOURCES;
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-            Seq2SeqGenerator g = new Seq2SeqGenerator(model, e, w, BOS, EOS);
-            Builder b = new Builder();
-            for (int i = 0; i < sources.size(); i++) {
-                int[] out = g.generate(sources.get(i), GenerationOptions.greedy(8));
-                b.add("source " + i + ": " + out.length + " tokens", out);
+        GenerationOptions options = GenerationOptions.greedy(8);
+        int[][] out = new int[sources.size()][];
+        if (e instanceof ModelServer s) {
+            out = ServedCases.seq2seqGreedy(s, model, ModelFixtures.weights(model, seed), sources, BOS, EOS, options);
+        } else {
+            try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
+                Seq2SeqGenerator g = new Seq2SeqGenerator(model, e, w, BOS, EOS);
+                for (int i = 0; i < sources.size(); i++) {
+                    out[i] = g.generate(sources.get(i), options);
+                }
             }
-            return b.build();
         }
+        Builder b = new Builder();
+        for (int i = 0; i < out.length; i++) {
+            b.add("source " + i + ": " + out[i].length + " tokens", out[i]);
+        }
+        return b.build();
     }
 
-    static Outputs seq2seqBeam(Engine e, Seq2SeqModel model, long seed) {
+    static Outputs seq2seqBeam(Engine e, Seq2SeqModel model, long seed) throws IOException {
+        BeamSearchOptions options = new BeamSearchOptions(3, 1.0, 8, 2, Set.of());
+        if (e instanceof ModelServer s) {
+            return hypotheses(ServedCases.seq2seqBeam(s, model, ModelFixtures.weights(model, seed),
+                    GREEDY_SOURCES.get(0), BOS, EOS, options));
+        }
         try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-            List<Hypothesis> hyps = new Seq2SeqGenerator(model, e, w, BOS, EOS).beamSearch(
-                    GREEDY_SOURCES.get(0), new BeamSearchOptions(3, 1.0, 8, 2, Set.of()));
-            return hypotheses(hyps);
+            return hypotheses(new Seq2SeqGenerator(model, e, w, BOS, EOS).beamSearch(GREEDY_SOURCES.get(0), options));
         }
     }
 
@@ -276,7 +356,7 @@ final class ModelCases {
     }
 
     /** Copies logits {@code [B, to-from, V]} into positions {@code [from, to)} of {@code all [B, T, V]}. */
-    private static void place(float[] part, float[] all, int b, int t, int vocab, int from, int to) {
+    static void place(float[] part, float[] all, int b, int t, int vocab, int from, int to) {
         int n = to - from;
         if (part.length != b * n * vocab) {
             throw new IllegalStateException("the model returned " + part.length + " logits for " + b + " rows of " + n

@@ -5,7 +5,9 @@
  * {@link org.transformer4j.conformance.ConformanceCase}s: {@link org.transformer4j.conformance.ConformanceKit#standard()}
  * has one case per {@link org.transformer4j.nn.Ops} method, {@link org.transformer4j.conformance.ConformanceKit#complete()}
  * adds whole-model logits and loss, the key/value cache, greedy and beam outputs, gradients, an AdamW step,
- * cross-backend checkpoints and bad inputs. Its
+ * cross-backend checkpoints and bad inputs. A backend that serves exported models rather than running the ops
+ * (ONNX) implements {@link org.transformer4j.conformance.ModelServer} on its engine, and the kit builds its models
+ * through it. Its
  * {@link org.transformer4j.conformance.ConformanceReport} prints as a table or as JSON.
  */
 package org.transformer4j.conformance;

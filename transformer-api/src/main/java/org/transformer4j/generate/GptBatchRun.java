@@ -3,25 +3,18 @@ package org.transformer4j.generate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.transformer4j.model.GptModel;
-import org.transformer4j.model.KvCache;
-import org.transformer4j.nn.Ops;
-import org.transformer4j.nn.Parameters;
-import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.tensor.Shape;
-import org.transformer4j.tensor.Tensor;
+import java.util.Objects;
 
 /**
- * One batched generation run of {@link GptGenerator}: prompts of different lengths run as one batch, left-padded,
+ * One batched generation run of a GPT ({@link GptGenerator}, or another runtime's generator through its
+ * {@link BatchDecoder}): prompts of different lengths run as one batch, left-padded,
  * each row with its own positions (its first real token at position 0), a key mask hiding the padding, and its
  * own sampler. Finished rows leave the batch (their cache rows are dropped). When a row's window is full, the
  * cache is rebuilt: that row keeps its most recent half-window of tokens, the other rows their whole current
  * window, so every row sees exactly the tokens it would see generated alone.
  */
-final class GptBatchRun {
-    private final GptModel model;
-    private final Ops ops;
-    private final Parameters weights;
+public final class GptBatchRun {
+    private final BatchDecoder decoder;
     private final int context;
     private final int vocab;
     private final List<GenerationOptions> options;
@@ -37,14 +30,40 @@ final class GptBatchRun {
     private int[] nextPosition;
     private int[][] mask;
     private boolean padded;
-    private KvCache cache;
 
-    GptBatchRun(GptModel model, Ops ops, Parameters weights, List<int[]> prompts, List<GenerationOptions> options) {
-        this.model = model;
-        this.ops = ops;
-        this.weights = weights;
-        this.context = model.config().contextLength();
-        this.vocab = model.config().vocabSize();
+    /**
+     * Continues {@code prompts} (any lengths) as one batch on {@code decoder}: prompt {@code i} is decoded with
+     * {@code options.get(i)} and gives, token for token, what decoding it alone gives; rows that finish leave the
+     * batch. The decoder is closed at the end.
+     *
+     * @param vocab   the model's vocabulary size (the width of a row of logits)
+     * @param context the model's context length
+     * @return the new tokens of each prompt, in prompt order
+     * @throws IllegalArgumentException for no prompts, a count of options that differs from the prompts', or a
+     *                                  prompt that is empty, holds an id outside the vocabulary, or is longer than
+     *                                  the context without {@link GenerationOptions#cropPrompt()}
+     */
+    public static List<int[]> run(BatchDecoder decoder, int vocab, int context, List<int[]> prompts,
+            List<GenerationOptions> options, BatchTokenListener listener) {
+        Objects.requireNonNull(decoder, "decoder");
+        Objects.requireNonNull(listener, "listener");
+        try (decoder) {
+            if (prompts.isEmpty()) {
+                throw new IllegalArgumentException("no prompts given: give at least one");
+            }
+            if (options.size() != prompts.size()) {
+                throw new IllegalArgumentException(prompts.size() + " prompts but " + options.size()
+                        + " generation options: give one options per prompt");
+            }
+            return new GptBatchRun(decoder, vocab, context, prompts, options).run(listener);
+        }
+    }
+
+    private GptBatchRun(BatchDecoder decoder, int vocab, int context, List<int[]> prompts,
+            List<GenerationOptions> options) {
+        this.decoder = decoder;
+        this.context = context;
+        this.vocab = vocab;
         this.options = options;
         int n = prompts.size();
         this.samplers = new TokenSampler[n];
@@ -63,45 +82,39 @@ final class GptBatchRun {
         }
     }
 
-    List<int[]> run(BatchTokenListener listener) {
+    private List<int[]> run(BatchTokenListener listener) {
         active = java.util.stream.IntStream.range(0, history.length)
                 .filter(r -> options.get(r).maxNewTokens() > 0).toArray();
-        try {
-            float[] logits = active.length == 0 ? null : rebuild();
-            while (active.length > 0) {
-                int[] keep = new int[active.length];
-                int kept = 0;
-                for (int i = 0; i < active.length; i++) {
+        float[] logits = active.length == 0 ? null : rebuild();
+        while (active.length > 0) {
+            int[] keep = new int[active.length];
+            int kept = 0;
+            for (int i = 0; i < active.length; i++) {
+                int r = active[i];
+                int next = samplers[r].next(logits, i * vocab, vocab);
+                out[r][produced[r]++] = next;
+                history[r][historyLength[r]++] = next;
+                boolean goOn = listener.onToken(r, next) && !options.get(r).stopTokens().contains(next)
+                        && produced[r] < options.get(r).maxNewTokens();
+                if (goOn) {
+                    keep[kept++] = i;
+                }
+            }
+            if (kept == 0) {
+                break;
+            }
+            if (kept < active.length) {
+                dropRows(Arrays.copyOf(keep, kept));
+            }
+            boolean full = false;
+            for (int i = 0; i < active.length; i++) {
+                if (nextPosition[i] + 1 > context) {
                     int r = active[i];
-                    int next = samplers[r].next(logits, i * vocab, vocab);
-                    out[r][produced[r]++] = next;
-                    history[r][historyLength[r]++] = next;
-                    boolean goOn = listener.onToken(r, next) && !options.get(r).stopTokens().contains(next)
-                            && produced[r] < options.get(r).maxNewTokens();
-                    if (goOn) {
-                        keep[kept++] = i;
-                    }
+                    windowStart[r] = historyLength[r] - Math.max(1, context / 2);
+                    full = true;
                 }
-                if (kept == 0) {
-                    break;
-                }
-                if (kept < active.length) {
-                    dropRows(Arrays.copyOf(keep, kept));
-                }
-                boolean full = false;
-                for (int i = 0; i < active.length; i++) {
-                    if (nextPosition[i] + 1 > context) {
-                        int r = active[i];
-                        windowStart[r] = historyLength[r] - Math.max(1, context / 2);
-                        full = true;
-                    }
-                }
-                logits = full ? rebuild() : step();
             }
-        } finally {
-            if (cache != null) {
-                cache.close();
-            }
+            logits = full ? rebuild() : step();
         }
         List<int[]> results = new ArrayList<>();
         for (int r = 0; r < history.length; r++) {
@@ -112,7 +125,7 @@ final class GptBatchRun {
 
     /** Keeps batch rows {@code rows} (indices into the current batch). */
     private void dropRows(int[] rows) {
-        cache.selectRows(ops, rows);
+        decoder.selectRows(rows);
         int[] newActive = new int[rows.length];
         int[] newPositions = new int[rows.length];
         int[][] newMask = new int[rows.length][];
@@ -128,17 +141,13 @@ final class GptBatchRun {
 
     /** Runs every active row's current window from scratch, left-padded; gives the last position's logits per row. */
     private float[] rebuild() {
-        if (cache != null) {
-            cache.close();
-        }
-        cache = model.newCache();
         int rows = active.length;
         int width = 0;
         for (int r : active) {
             width = Math.max(width, historyLength[r] - windowStart[r]);
         }
-        int[] ids = new int[rows * width];
-        int[] positions = new int[rows * width];
+        int[][] ids = new int[rows][width];
+        int[][] positions = new int[rows][width];
         mask = new int[rows][width];
         nextPosition = new int[rows];
         padded = false;
@@ -149,13 +158,13 @@ final class GptBatchRun {
             padded |= pad > 0;
             for (int j = 0; j < width; j++) {
                 boolean real = j >= pad;
-                ids[i * width + j] = history[r][windowStart[r] + (real ? j - pad : 0)];
-                positions[i * width + j] = real ? j - pad : 0;
+                ids[i][j] = history[r][windowStart[r] + (real ? j - pad : 0)];
+                positions[i][j] = real ? j - pad : 0;
                 mask[i][j] = real ? 1 : 0;
             }
             nextPosition[i] = length;
         }
-        float[] all = forward(ids, positions, rows, width);
+        float[] all = decoder.restart(ids, positions, padded ? mask : null);
         float[] last = new float[rows * vocab];
         for (int i = 0; i < rows; i++) {
             System.arraycopy(all, (i * width + width - 1) * vocab, last, i * vocab, vocab);
@@ -175,27 +184,6 @@ final class GptBatchRun {
             mask[i] = Arrays.copyOf(mask[i], mask[i].length + 1);
             mask[i][mask[i].length - 1] = 1;
         }
-        return forward(ids, positions, rows, 1);
-    }
-
-    private float[] forward(int[] ids, int[] positions, int rows, int time) {
-        Tensor keyMask = null;
-        if (padded) {
-            int columns = mask[0].length;
-            int[] flat = new int[rows * columns];
-            for (int i = 0; i < rows; i++) {
-                System.arraycopy(mask[i], 0, flat, i * columns, columns);
-            }
-            keyMask = ops.constant(HostTensor.ofInts(Shape.of(rows, columns), flat));
-        }
-        try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(rows, time), ids));
-             Tensor pos = ops.constant(HostTensor.ofInts(Shape.of(rows, time), positions));
-             Tensor logits = model.logits(ops, weights, in, pos, cache, keyMask)) {
-            return logits.toFloatArray();
-        } finally {
-            if (keyMask != null) {
-                keyMask.close();
-            }
-        }
+        return decoder.step(ids, positions, padded ? mask : null);
     }
 }

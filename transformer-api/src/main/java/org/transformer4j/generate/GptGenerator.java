@@ -1,6 +1,5 @@
 package org.transformer4j.generate;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntPredicate;
@@ -68,11 +67,6 @@ public final class GptGenerator implements TokenGenerator {
         return SamplingSearch.generate(this, prompt, options, onToken);
     }
 
-    /** Continues every prompt with the same options (each row samples with {@code options.seed()}). */
-    public List<int[]> generate(List<int[]> prompts, GenerationOptions options) {
-        return generate(prompts, Collections.nCopies(prompts.size(), options), (row, token) -> true);
-    }
-
     /**
      * Continues several prompts of any lengths as one batch. Prompt {@code i} is decoded with {@code options.get(i)}
      * (its own token limit, sampling settings, seed and stop tokens) and gives, token for token, what
@@ -81,16 +75,10 @@ public final class GptGenerator implements TokenGenerator {
      *
      * @return the new tokens of each prompt, in prompt order
      */
+    @Override
     public List<int[]> generate(List<int[]> prompts, List<GenerationOptions> options, BatchTokenListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("no prompts given: give at least one");
-        }
-        if (options.size() != prompts.size()) {
-            throw new IllegalArgumentException(prompts.size() + " prompts but " + options.size()
-                    + " generation options: give one options per prompt");
-        }
-        return new GptBatchRun(model, ops, weights, prompts, options).run(listener);
+        return GptBatchRun.run(new OpsBatchDecoder(model, ops, weights), vocabSize(), contextLength(), prompts,
+                options, listener);
     }
 
     /**

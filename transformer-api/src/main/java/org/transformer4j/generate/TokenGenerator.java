@@ -35,6 +35,37 @@ public interface TokenGenerator {
         return SamplingSearch.generate(this, prompt, options, onToken);
     }
 
+    /** Continues every prompt with the same options (each row samples with {@code options.seed()}). */
+    default List<int[]> generate(List<int[]> prompts, GenerationOptions options) {
+        return generate(prompts, java.util.Collections.nCopies(prompts.size(), options), (row, token) -> true);
+    }
+
+    /**
+     * Continues several prompts of any lengths. Prompt {@code i} is decoded with {@code options.get(i)} (its own
+     * token limit, sampling settings, seed and stop tokens) and gives, token for token, what
+     * {@link #generate(int[], GenerationOptions, IntPredicate)} gives for it alone. This default decodes the prompts
+     * one after the other; generators that batch ({@link GptGenerator}, the ONNX one) run them as one left-padded
+     * batch through {@link GptBatchRun}.
+     *
+     * @return the new tokens of each prompt, in prompt order
+     */
+    default List<int[]> generate(List<int[]> prompts, List<GenerationOptions> options, BatchTokenListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("no prompts given: give at least one");
+        }
+        if (options.size() != prompts.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + options.size()
+                    + " generation options: give one options per prompt");
+        }
+        List<int[]> out = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            int row = i;
+            out.add(generate(prompts.get(i), options.get(i), token -> listener.onToken(row, token)));
+        }
+        return out;
+    }
+
     /**
      * Beam search continuing {@code prompt} (see {@link BeamSearch}); the prompt must leave room in the context for
      * {@code maxNewTokens}.

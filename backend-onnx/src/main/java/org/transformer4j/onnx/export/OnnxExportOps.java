@@ -48,8 +48,10 @@ public final class OnnxExportOps implements Ops {
 
     /**
      * Says that in this trace the composition's positions are {@code offset .. offset+length-1} and that the graph
-     * computes them at run time as {@code positionIds} (int64 {@code [length]}); sinusoidal positions are looked up
-     * in the {@code [context, dim]} sinusoid table.
+     * computes them at run time as {@code positionIds} (int64 {@code [length]}, or {@code [batch, length]} for
+     * per-row positions: the trace then sees {@code [length]} and the lookups give {@code [batch, length, dim]} at
+     * run time, which the composition's Add with the embeddings broadcasts alike); sinusoidal positions are looked
+     * up in the {@code [context, dim]} sinusoid table.
      */
     void bindPositions(int offset, int length, SymbolicTensor positionIds, int context, int dim) {
         positions = new Positions(offset, length, positionIds, context, dim);

@@ -35,8 +35,8 @@ import org.transformer4j.tokenizer.Tokenizer;
  *
  * <p>Files (names and axes in {@link OnnxNames}):
  * <ul>
- *   <li>GPT, {@code model.onnx}: inputs {@code input_ids [batch, seq]}, {@code attention_mask [batch, total_seq]}
- *       and per layer {@code past.N.key/value [batch, past_seq, C]}; outputs {@code logits [batch, seq, V]} and
+ *   <li>GPT, {@code model.onnx}: inputs {@code input_ids [batch, seq]}, {@code position_ids [batch, seq]},
+ *       {@code attention_mask [batch, total_seq]} and per layer {@code past.N.key/value [batch, past_seq, C]}; outputs {@code logits [batch, seq, V]} and
  *       {@code present.N.key/value [batch, total_seq, C]}. An empty past ({@code past_seq = 0}) runs a prompt;
  *       feeding the presents back as the next past decodes incrementally.</li>
  *   <li>Encoder-decoder, {@code encoder.onnx}: {@code src_ids, src_mask [batch, src_seq]} to
@@ -44,9 +44,11 @@ import org.transformer4j.tokenizer.Tokenizer;
  *       {@code src_mask} and the self-attention past to {@code logits} and the presents. The memory's keys and
  *       values are recomputed from {@code memory} at each decoder run.</li>
  * </ul>
- * Positions are computed inside the graph from the past length: the new tokens sit at positions
- * {@code past_seq .. past_seq + seq - 1}, the same for every row, so batched rows must share their positions
- * (pad on the right, with 0 in the mask). Ids and masks are int64. The config (config.json's text) and the
+ * The GPT takes each token's position as an input, so rows of one batch may sit at different positions: prompts of
+ * different lengths run left-padded (padding masked with 0 in {@code attention_mask}, each row's first real token
+ * at position 0), as {@link org.transformer4j.generate.GptBatchRun} does. The decoder computes its positions from
+ * the past length ({@code past_seq .. past_seq + seq - 1}: every target starts at BOS, so rows share them).
+ * Ids, positions and masks are int64. The config (config.json's text) and the
  * tokenizer (tokenizer.json's text) are stored as metadata ({@link OnnxNames#META_CONFIG},
  * {@link OnnxNames#META_TOKENIZER}), so a file serves alone. Weights are initializers under their checkpoint
  * names; protobuf limits one file to 2 GiB.
@@ -112,6 +114,7 @@ public final class OnnxExporter {
         OnnxGraph g = new OnnxGraph("transformer4j_gpt");
         OnnxExportOps ops = new OnnxExportOps(g);
         g.input(OnnxNames.INPUT_IDS, DType.INT64, "batch", "seq");
+        g.input(OnnxNames.POSITION_IDS, DType.INT64, "batch", "seq");
         g.input(OnnxNames.ATTENTION_MASK, DType.INT64, "batch", "total_seq");
         GptModel model = new GptModel(config);
         KvCache cache = model.newCache();
@@ -129,9 +132,9 @@ public final class OnnxExporter {
         SymbolicTensor ids = ops.sym(OnnxNames.INPUT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
         SymbolicTensor mask = ops.sym(OnnxNames.ATTENTION_MASK, DType.INT64, Shape.of(tr.batch, tr.past + tr.time),
                 new String[] {batch, ops.sum(past, seq)});
-        // positions past_seq .. past_seq + seq - 1
-        SymbolicTensor positions = ops.sym(g.node("Range", in(past, ops.sum(past, seq), g.scalarLong(1))), DType.INT64,
-                Shape.of(tr.time), new String[] {seq});
+        // the trace runs at positions past .. past + time - 1; the graph reads them from position_ids [batch, seq]
+        // (the trace sees [time]; the lookups give [batch, seq, C], which the Add with the embeddings broadcasts)
+        SymbolicTensor positions = ops.sym(OnnxNames.POSITION_IDS, DType.INT64, Shape.of(tr.time), new String[] {seq});
         ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), c);
         Tensor logits = model.logits(ops, new ExportParameters(weights, g), ids, cache, mask);
         requirePositionsUsed(ops, "GptModel.logits");
