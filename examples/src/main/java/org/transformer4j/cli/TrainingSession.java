@@ -104,13 +104,26 @@ final class TrainingSession {
             System.out.printf(Locale.ROOT, "done: %d steps in %.1f s, train loss %.4f, val loss %.4f; model in %s%n",
                     trainer.step(), seconds, last.trainLoss(), last.valLoss(), out);
             if (!trainCurve.isEmpty()) {
-                Path png = out.resolve("loss.png");
-                LossPlot.write(png, List.of(new Series("train", trainCurve), new Series("val", valCurve)), "loss, " + out.getFileName());
-                System.out.println("loss plot: " + png);
+                writeLossPlot(out.resolve("loss.png"), trainCurve, valCurve, out);
             }
             try (LoadedWeights weights = engine.load(program.weights())) {
                 finish.after(engine, weights);
             }
+        }
+    }
+
+    /**
+     * Draws the loss curves. A plot is a convenience: where Java cannot draw text (a server without fonts, where
+     * AWT fails with "Fontconfig head is null") the trained model and the metrics file are what count, so the
+     * command says why the plot is missing and goes on instead of failing after a finished training run.
+     */
+    private static void writeLossPlot(Path png, List<Series.Point> trainCurve, List<Series.Point> valCurve, Path out) {
+        try {
+            LossPlot.write(png, List.of(new Series("train", trainCurve), new Series("val", valCurve)), "loss, " + out.getFileName());
+            System.out.println("loss plot: " + png);
+        } catch (RuntimeException | InternalError | UnsatisfiedLinkError e) {
+            System.out.println("loss plot skipped: Java could not draw it (" + e + "); the losses are in the metrics file."
+                    + " On a server without fonts, install fontconfig and a font package (e.g. fonts-dejavu-core).");
         }
     }
 
