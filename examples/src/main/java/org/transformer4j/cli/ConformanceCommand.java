@@ -51,6 +51,10 @@ final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--standard", description = "run only the op-level cases (ConformanceKit.standard())")
     boolean standardOnly;
 
+    @Option(names = "--device", description = "device of the candidates, e.g. gpu:0 for TensorFlow on CUDA "
+            + "(default: each backend's own); the reference runs on its default device")
+    String device;
+
     @Spec
     CommandSpec spec;
 
@@ -79,7 +83,8 @@ final class ConformanceCommand implements Callable<Integer> {
         Map<String, String> errors = new LinkedHashMap<>();
         try (Engine ref = backends.open(refName, BackendRequirement.ANY, options)) {
             for (String name : candidateNames(backends.list(), refName, skipped, errors)) {
-                try (Engine candidate = backends.select(name).backend().open(options)) {
+                EngineOptions candidateOptions = device == null ? options : options.withDevice(device);
+                try (Engine candidate = backends.select(name).backend().open(candidateOptions)) {
                     reports.add(kit.run(ref, candidate));
                 } catch (RuntimeException | LinkageError e) {
                     errors.put(name, "could not be opened: " + e.getMessage());

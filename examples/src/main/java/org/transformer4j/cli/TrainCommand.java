@@ -35,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
             + "seq2seq: a source<TAB>target file, or a directory holding train.tsv (and valid.tsv)")
     Path data;
 
-    @Option(names = "--val-data", description = "seq2seq: validation pairs (default: <data dir>/valid.tsv, else the last 10% of --data)")
+    @Option(names = "--val-data", description = "seq2seq: validation pairs (default: <data dir>/valid.tsv, else the last 10%% of --data)")
     Path valData;
 
     @Option(names = "--out", description = "model directory to write (default: runs/shakespeare-char or runs/dates)")
