@@ -170,14 +170,25 @@ final class CpuOps implements Ops {
         });
     }
 
-    /** acc[j] += sum over rows of m[r, j]. */
-    private static void sumRows(float[] m, int rows, int width, float[] acc) {
-        for (int r = 0; r < rows; r++) {
-            int off = r * width;
-            for (int j = 0; j < width; j++) {
-                acc[j] += m[off + j];
+    /** acc[j] += sum over rows of m[r, j]; split by columns, so each column is summed in row order at any thread count. */
+    private void sumRows(float[] m, int rows, int width, float[] acc) {
+        par.forRange(width, 16, (from, to) -> {
+            for (int r = 0; r < rows; r++) {
+                int off = r * width;
+                for (int j = from; j < to; j++) {
+                    acc[j] += m[off + j];
+                }
             }
-        }
+        });
+    }
+
+    /** dst[i] += src[i] * factor for every i. */
+    private void addScaled(float[] src, float factor, float[] dst, int n) {
+        par.forRange(n, 4096, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                dst[i] += src[i] * factor;
+            }
+        });
     }
 
     @Override
@@ -237,10 +248,7 @@ final class CpuOps implements Ops {
             tape.record(() -> {
                 float[] dy = y.grad();
                 if (a.requiresGrad) {
-                    float[] da = a.grad();
-                    for (int i = 0; i < n; i++) {
-                        da[i] += dy[i];
-                    }
+                    addScaled(dy, 1f, a.grad(), n);
                 }
                 if (b.requiresGrad && period > 0) {
                     sumRows(dy, n / period, period, b.grad());
@@ -254,18 +262,10 @@ final class CpuOps implements Ops {
     public Tensor scale(Tensor xT, float factor) {
         CpuTensor x = values(xT, "scale", "x");
         float[] out = new float[x.data.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = x.data[i] * factor;
-        }
+        addScaled(x.data, factor, out, out.length);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> {
-                float[] dy = y.grad();
-                float[] dx = x.grad();
-                for (int i = 0; i < dx.length; i++) {
-                    dx[i] += dy[i] * factor;
-                }
-            });
+            tape.record(() -> addScaled(y.grad(), factor, x.grad(), out.length));
         }
         return y;
     }
@@ -332,22 +332,26 @@ final class CpuOps implements Ops {
         for (int p = 0; p < parts; p++) {
             float[] o = new float[rows * w];
             int col = p * w;
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(x.data, r * width + col, o, r * w, w);
-            }
+            par.forRange(rows, 16, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    System.arraycopy(x.data, r * width + col, o, r * w, w);
+                }
+            });
             CpuTensor y = result(outShape, o, x);
             outs[p] = y;
             if (y.requiresGrad) {
                 tape.record(() -> {
                     float[] dy = y.grad();
                     float[] dx = x.grad();
-                    for (int r = 0; r < rows; r++) {
-                        int xo = r * width + col;
-                        int yo = r * w;
-                        for (int j = 0; j < w; j++) {
-                            dx[xo + j] += dy[yo + j];
+                    par.forRange(rows, 16, (from, to) -> {
+                        for (int r = from; r < to; r++) {
+                            int xo = r * width + col;
+                            int yo = r * w;
+                            for (int j = 0; j < w; j++) {
+                                dx[xo + j] += dy[yo + j];
+                            }
                         }
-                    }
+                    });
                 });
             }
         }

@@ -80,14 +80,30 @@ final class CpuTrainingProgram implements TrainingProgram {
         return model.loss(ops, view, inputs(ops, batch)).item();
     }
 
+    /** Elements per partial sum of {@link #gradientNorm}: fixed, so the norm is the same at any thread count. */
+    private static final int NORM_BLOCK = 8192;
+
     @Override
     public double gradientNorm() {
         double sum = 0;
         for (CpuTensor p : params.values()) {
-            if (p.grad != null) {
-                for (float g : p.grad) {
-                    sum += (double) g * g;
+            float[] g = p.grad;
+            if (g == null) {
+                continue;
+            }
+            int blocks = (g.length + NORM_BLOCK - 1) / NORM_BLOCK;
+            double[] partial = new double[blocks];
+            par.forRange(blocks, (from, to) -> {
+                for (int blk = from; blk < to; blk++) {
+                    double s = 0;
+                    for (int i = blk * NORM_BLOCK, end = Math.min(g.length, i + NORM_BLOCK); i < end; i++) {
+                        s += (double) g[i] * g[i];
+                    }
+                    partial[blk] = s;
                 }
+            });
+            for (double s : partial) {
+                sum += s;
             }
         }
         return Math.sqrt(sum);
