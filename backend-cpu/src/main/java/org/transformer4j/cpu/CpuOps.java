@@ -308,8 +308,7 @@ final class CpuOps implements Ops {
         int n = x.data.length;
         float[] out = new float[n];
         byte[] mask = new byte[n];
-        long seed = dropoutSeed * 0x9E3779B97F4A7C15L + (++dropoutCalls);
-        DropoutKernel.forward(par, x.data, out, mask, n, p, seed);
+        DropoutKernel.forward(par, x.data, out, mask, n, p, nextDropoutSeed());
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
             tape.record(() -> DropoutKernel.backward(par, y.grad(), mask, n, p, x.grad()));
@@ -403,6 +402,14 @@ final class CpuOps implements Ops {
 
     @Override
     public Tensor attention(Tensor qT, Tensor kT, Tensor vT, int heads, boolean causal, Tensor maskT) {
+        return attention(qT, kT, vT, heads, causal, maskT, 0f);
+    }
+
+    @Override
+    public Tensor attention(Tensor qT, Tensor kT, Tensor vT, int heads, boolean causal, Tensor maskT, float dropout) {
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("attention: dropout must be in [0, 1), was " + dropout);
+        }
         CpuTensor q = values(qT, "attention", "q");
         CpuTensor k = values(kT, "attention", "k");
         CpuTensor v = values(vT, "attention", "v");
@@ -431,16 +438,30 @@ final class CpuOps implements Ops {
         }
         float[] out = new float[b * tq * c];
         float[] probs = new float[b * heads * tq * tk];
-        AttentionKernel.forward(par, q.data, k.data, v.data, b, tq, tk, c, heads, causal, mask, out, probs);
+        float[] dropScale = tape != null && dropout > 0f ? dropoutFactors(probs.length, dropout) : null;
+        AttentionKernel.forward(par, q.data, k.data, v.data, b, tq, tk, c, heads, causal, mask, out, probs, dropScale);
         CpuTensor y = result(q.shape, out, q, k, v);
         if (y.requiresGrad) {
             int[] maskF = mask;
             tape.record(() -> AttentionKernel.backward(par, y.grad(), q.data, k.data, v.data, probs, b, tq, tk, c, heads,
                     causal, maskF, q.requiresGrad ? q.grad() : new float[q.data.length],
                     k.requiresGrad ? k.grad() : new float[k.data.length],
-                    v.requiresGrad ? v.grad() : new float[v.data.length]));
+                    v.requiresGrad ? v.grad() : new float[v.data.length], dropScale));
         }
         return y;
+    }
+
+    /** Inverted-dropout factors (0 or 1/(1-p)) of n elements, from this pass's next dropout seed. */
+    private float[] dropoutFactors(int n, float p) {
+        float[] factors = new float[n];
+        java.util.Arrays.fill(factors, 1f);
+        DropoutKernel.forward(par, factors, factors, new byte[n], n, p, nextDropoutSeed());
+        return factors;
+    }
+
+    /** The seed of this pass's next dropout site: a function of the pass's seed and the site's order only. */
+    private long nextDropoutSeed() {
+        return dropoutSeed * 0x9E3779B97F4A7C15L + (++dropoutCalls);
     }
 
     @Override

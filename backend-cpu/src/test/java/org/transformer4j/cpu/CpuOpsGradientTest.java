@@ -426,4 +426,32 @@ class CpuOpsGradientTest {
             GradientCheck.assertGradientClose("linear, dropout, gelu: " + inputs[i].name, a.grads[i], fd, GRAD);
         }
     }
+
+    /** Attention dropout: with the mask fixed by the seed, the gradients of q, k and v match finite differences. */
+    @Test
+    void attentionWithDropoutMatchesTheSameMaskForward() {
+        Random rnd = new Random(27);
+        Input q = floats("q", rnd, -1, 1, 2, 5, 6);
+        Input k = floats("k", rnd, -1, 1, 2, 7, 6);
+        Input v = floats("v", rnd, -1, 1, 2, 7, 6);
+        Input mask = ints("mask", new int[] {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1}, 2, 7);
+        Layer layer = (ops, in) -> new Tensor[] {ops.attention(in[0], in[1], in[2], 2, true, in[3], 0.3f)};
+        Input[] inputs = {q, k, v, mask};
+        Analytic a = analytic(Parallelism.sequential(), layer, 27L, inputs);
+        for (int i = 0; i < 3; i++) {
+            int which = i;
+            double[] fd = GradientCheck.numericGradient(vals -> projectedLoss(
+                    new CpuOps(Parallelism.sequential(), new Tape(), 7L), layer, inputs, which, vals, a.projections),
+                    inputs[i].values, STEP);
+            GradientCheck.assertGradientClose("attention with dropout: " + inputs[i].name, a.grads[i], fd, GRAD);
+        }
+        // the dropout is real: the training output differs from plain attention's, and inference ignores it
+        CpuOps plain = new CpuOps(Parallelism.sequential(), null, 7L);
+        Tensor[] ts = {plain.constant(q.host(q.values)), plain.constant(k.host(k.values)), plain.constant(v.host(v.values)),
+                plain.constant(HostTensor.ofInts(mask.shape, mask.ids))};
+        float[] noDropout = plain.attention(ts[0], ts[1], ts[2], 2, true, ts[3]).toFloatArray();
+        assertArrayEquals(noDropout, plain.attention(ts[0], ts[1], ts[2], 2, true, ts[3], 0.3f).toFloatArray(),
+                "no dropout outside training");
+        assertNotEquals(Arrays.toString(noDropout), Arrays.toString(a.outputs[0]), "training drops attention weights");
+    }
 }

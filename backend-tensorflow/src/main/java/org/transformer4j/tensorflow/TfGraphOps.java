@@ -89,6 +89,20 @@ final class TfGraphOps extends TfOpsBase {
     }
 
     @Override
+    protected Tensor trainingAttention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor mask, float p) {
+        if (seed == null) {
+            throw new IllegalStateException("attention dropout in a training graph built without a seed input");
+        }
+        long site = ++dropoutSites;
+        Operand<TInt64> siteSeed = tf.math.add(seed, tf.constant(new long[] {0L, site}));
+        Operand<?> y = TfLayers.attention(tf, f(((TfSymbol) q).operand()), f(((TfSymbol) k).operand()),
+                f(((TfSymbol) v).operand()), q.shape().dim(2), heads, causal,
+                mask == null ? null : i(((TfSymbol) mask).operand()),
+                probs -> TfLayers.dropout(tf, probs, p, siteSeed));
+        return new TfSymbol(y, q.shape(), DType.FLOAT32, null, null);
+    }
+
+    @Override
     protected void requireIdsBelow(String op, String what, Tensor ids, int bound, Integer ignoreIndex) {
         TfSymbol s = (TfSymbol) ids;
         if (s.constantInts() != null) {

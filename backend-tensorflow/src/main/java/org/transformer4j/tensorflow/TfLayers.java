@@ -79,10 +79,12 @@ final class TfLayers {
     /**
      * Multi-head attention on {@code [B, Tq, C]} queries and {@code [B, Tk, C]} keys/values, {@code C} split into
      * {@code heads} slices of {@code C/heads}. Causal: query i sits at position {@code Tk - Tq + i}. A query that sees
-     * no key (all its keys masked) outputs zeros, as the cpu backend.
+     * no key (all its keys masked) outputs zeros, as the cpu backend. {@code probsDropout}, when not null, is applied
+     * to the probabilities {@code [B, heads, Tq, Tk]} before they weight the values (attention dropout).
      */
     static Operand<TFloat32> attention(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
-            int width, int heads, boolean causal, Operand<TInt32> keyMask) {
+            int width, int heads, boolean causal, Operand<TInt32> keyMask,
+            java.util.function.UnaryOperator<Operand<TFloat32>> probsDropout) {
         int hs = width / heads;
         Operand<TInt32> qShape = tf.shape(q);
         Operand<TInt32> kShape = tf.shape(k);
@@ -123,6 +125,9 @@ final class TfLayers {
         Operand<TFloat32> probs = tf.nn.softmax(scores);
         if (anyVisible != null) {
             probs = tf.math.mul(probs, anyVisible);
+        }
+        if (probsDropout != null) {
+            probs = probsDropout.apply(probs);
         }
         Operand<TFloat32> out = tf.linalg.transpose(tf.train.batchMatMul(probs, vh, TFloat32.class), perm);
         return tf.reshape(out, tf.concat(List.of(b, tq, tf.constant(new int[] {width})), tf.constant(0)));

@@ -222,7 +222,34 @@ abstract class TfOpsBase implements Ops {
     }
 
     @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor mask, float dropout) {
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("attention: dropout must be in [0, 1), was " + dropout);
+        }
+        if (!training() || dropout == 0f) {
+            return attention(q, k, v, heads, causal, mask);
+        }
+        checkAttention(q, k, v, heads, causal, mask);
+        return trainingAttention(q, k, v, heads, causal, mask, dropout);
+    }
+
+    /** Attention with dropout {@code 0 < p < 1} on its probabilities while training; only the training graph has it. */
+    protected Tensor trainingAttention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor mask, float p) {
+        throw new IllegalStateException("attention dropout while training needs the training graph");
+    }
+
+    @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor mask) {
+        checkAttention(q, k, v, heads, causal, mask);
+        int c = q.shape().dim(2);
+        boolean masked = mask != null;
+        return one("attention/" + c + "/" + heads + "/" + causal + "/" + masked,
+                (tf, in) -> List.of(TfLayers.attention(tf, f(in.get(0)), f(in.get(1)), f(in.get(2)), c, heads, causal,
+                        masked ? i(in.get(3)) : null, null)),
+                q.shape(), q, k, v, mask);
+    }
+
+    private void checkAttention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor mask) {
         floats(q, "attention", "q");
         floats(k, "attention", "k");
         floats(v, "attention", "v");
@@ -248,11 +275,6 @@ abstract class TfOpsBase implements Ops {
             ints(mask, "attention", "keyMask");
             Shape.requireEqual("attention", "keyMask", Shape.of(b, tk), mask.shape());
         }
-        boolean masked = mask != null;
-        return one("attention/" + c + "/" + heads + "/" + causal + "/" + masked,
-                (tf, in) -> List.of(TfLayers.attention(tf, f(in.get(0)), f(in.get(1)), f(in.get(2)), c, heads, causal,
-                        masked ? i(in.get(3)) : null)),
-                q.shape(), q, k, v, mask);
     }
 
     @Override

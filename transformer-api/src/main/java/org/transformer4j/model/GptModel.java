@@ -26,6 +26,8 @@ import org.transformer4j.tensor.Tensor;
  *              (post-LN): x = ln_1(x + attn(x));  x = ln_2(x + mlp(x))
  *   logits = lm_head(ln_f(x))        (ln_f only with pre-LN)
  * </pre>
+ * With {@code dropout > 0}, training drops the embeddings' sum, each residual branch and the attention
+ * probabilities (nanoGPT's {@code drop}, {@code resid_dropout} and {@code attn_dropout}) with that probability.
  * Weight names follow nanoGPT, so its state dict saved as safetensors loads as it is:
  * {@code transformer.wte.weight [V,C]}, {@code transformer.wpe.weight [T,C]} (learned positions),
  * {@code transformer.h.N.ln_1.weight/.bias}, {@code transformer.h.N.attn.c_attn.weight [3C,C]/.bias},
@@ -64,7 +66,8 @@ public final class GptModel implements TrainableModel {
             String h = "transformer.h." + i;
             blocks.add(new Block(
                     new LayerNorm(h + ".ln_1", c, config.bias()),
-                    MultiHeadAttention.fused(h + ".attn", c, config.heads(), config.bias(), projStd),
+                    MultiHeadAttention.fused(h + ".attn", c, config.heads(), config.bias(), projStd)
+                            .withAttentionDropout(config.dropout()),
                     new LayerNorm(h + ".ln_2", c, config.bias()),
                     new FeedForward(h + ".mlp.c_fc", h + ".mlp.c_proj", c, config.feedForwardDim(), config.bias(),
                             config.activation(), projStd)));

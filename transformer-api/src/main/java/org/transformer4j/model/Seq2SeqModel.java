@@ -78,7 +78,8 @@ public final class Seq2SeqModel implements TrainableModel {
         for (int i = 0; i < config.encoderLayers(); i++) {
             String l = "encoder.layers." + i;
             encoder.add(new EncoderLayer(
-                    MultiHeadAttention.separate(l + ".self_attn", c, config.heads(), bias, projStd),
+                    MultiHeadAttention.separate(l + ".self_attn", c, config.heads(), bias, projStd)
+                            .withAttentionDropout(config.dropout()),
                     new LayerNorm(l + ".self_attn_layer_norm", c, bias),
                     new FeedForward(l + ".fc1", l + ".fc2", c, config.feedForwardDim(), bias, config.activation(), projStd),
                     new LayerNorm(l + ".final_layer_norm", c, bias)));
@@ -86,9 +87,11 @@ public final class Seq2SeqModel implements TrainableModel {
         for (int i = 0; i < config.decoderLayers(); i++) {
             String l = "decoder.layers." + i;
             decoder.add(new DecoderLayer(
-                    MultiHeadAttention.separate(l + ".self_attn", c, config.heads(), bias, projStd),
+                    MultiHeadAttention.separate(l + ".self_attn", c, config.heads(), bias, projStd)
+                            .withAttentionDropout(config.dropout()),
                     new LayerNorm(l + ".self_attn_layer_norm", c, bias),
-                    MultiHeadAttention.separate(l + ".cross_attn", c, config.heads(), bias, projStd),
+                    MultiHeadAttention.separate(l + ".cross_attn", c, config.heads(), bias, projStd)
+                            .withAttentionDropout(config.dropout()),
                     new LayerNorm(l + ".cross_attn_layer_norm", c, bias),
                     new FeedForward(l + ".fc1", l + ".fc2", c, config.feedForwardDim(), bias, config.activation(), projStd),
                     new LayerNorm(l + ".final_layer_norm", c, bias)));

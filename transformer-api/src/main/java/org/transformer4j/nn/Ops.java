@@ -69,6 +69,26 @@ public interface Ops {
     Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor keyMask);
 
     /**
+     * {@link #attention(Tensor, Tensor, Tensor, int, boolean, Tensor)} with dropout on the attention probabilities
+     * while {@link #training()}: {@code (dropout(softmax(q kᵀ / sqrt(C/heads) + mask), p)) v}, as nanoGPT and the
+     * original Transformer's implementation regularise attention. Outside training, or with {@code p = 0}, it is
+     * plain attention. Backends that train implement it; this default serves the others (inference, export).
+     *
+     * @param dropout drop probability of each attention weight, in [0, 1)
+     * @throws UnsupportedOperationException if this backend trains but has no attention dropout
+     */
+    default Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor keyMask, float dropout) {
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("attention: dropout must be in [0, 1), was " + dropout);
+        }
+        if (dropout == 0f || !training()) {
+            return attention(q, k, v, heads, causal, keyMask);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not implement dropout of attention"
+                + " probabilities; train with dropout 0 on this backend or implement Ops.attention(..., dropout)");
+    }
+
+    /**
      * Mean cross-entropy of {@code softmax(logits)} against {@code targets}, over positions whose target is
      * not {@code ignoreIndex}. {@code logits [B, T, V]}, {@code targets [B, T]} int32; gives a scalar.
      */

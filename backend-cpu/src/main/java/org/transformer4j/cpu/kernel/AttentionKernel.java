@@ -43,9 +43,24 @@ public final class AttentionKernel {
      */
     public static void forward(Parallelism par, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
                                boolean causal, int[] keyMask, float[] out, float[] probs) {
+        forward(par, q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs, null);
+    }
+
+    /**
+     * The forward with dropout on the probabilities: {@code out_i = Σ_j P_ij D_ij v_j}, where {@code D [b, heads, tq, tk]}
+     * holds each weight's dropout factor ({@code 0} dropped, {@code 1/(1-p)} kept). {@code probs} still receives the
+     * undropped {@code P}; pass the same {@code dropScale} to {@link #backward}.
+     *
+     * @param dropScale the dropout factors, or null for no dropout
+     */
+    public static void forward(Parallelism par, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
+                               boolean causal, int[] keyMask, float[] out, float[] probs, float[] dropScale) {
         String name = KERNEL + ".forward";
         checkShapes(name, q, k, v, b, tq, tk, c, heads, keyMask, probs);
         KernelArgs.length(name, "out", out, (long) b * tq * c);
+        if (dropScale != null) {
+            KernelArgs.length(name, "dropScale", dropScale, (long) b * heads * tq * tk);
+        }
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
@@ -54,14 +69,14 @@ public final class AttentionKernel {
             float[] row = new float[tkPad];
             for (int unit = from; unit < to; unit++) {
                 forwardHead(unit / heads, unit % heads, heads, q, k, v, tq, tk, c, hs, scale, causal, keyMask, out, probs,
-                        kT, row);
+                        dropScale, kT, row);
             }
         });
     }
 
     private static void forwardHead(int bi, int h, int heads, float[] q, float[] k, float[] v, int tq, int tk, int c, int hs,
-                                    float scale, boolean causal, int[] keyMask, float[] out, float[] probs, float[] kT,
-                                    float[] row) {
+                                    float scale, boolean causal, int[] keyMask, float[] out, float[] probs,
+                                    float[] dropScale, float[] kT, float[] row) {
         int kBase = bi * tk * c + h * hs;
         int tkPad = row.length;
         if (kT != null) {
@@ -91,6 +106,11 @@ public final class AttentionKernel {
             boolean seesAKey = softmaxInPlace(row, span);
             System.arraycopy(row, 0, probs, pOff, limit);
             Arrays.fill(probs, pOff + limit, pOff + tk, 0f);
+            if (dropScale != null) {
+                for (int j = 0; j < limit; j++) {
+                    row[j] *= dropScale[pOff + j];
+                }
+            }
             if (seesAKey) { // else zero probabilities and zero output
                 addWeightedRows(row, 0, 1, limit, v, kBase, c, out, qOff, hs);
             }
@@ -107,6 +127,18 @@ public final class AttentionKernel {
      */
     public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
                                 int tk, int c, int heads, boolean causal, int[] keyMask, float[] dq, float[] dk, float[] dv) {
+        backward(par, dout, q, k, v, probs, b, tq, tk, c, heads, causal, keyMask, dq, dk, dv, null);
+    }
+
+    /**
+     * The backward of the forward with dropout factors {@code D}: {@code dv_j += Σ_i P_ij D_ij dout_i}, and the
+     * softmax backward above with {@code dP_ij = D_ij (dout_i·v_j)}.
+     *
+     * @param dropScale the factors the forward used, or null for no dropout
+     */
+    public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
+                                int tk, int c, int heads, boolean causal, int[] keyMask, float[] dq, float[] dk, float[] dv,
+                                float[] dropScale) {
         String name = KERNEL + ".backward";
         checkShapes(name, q, k, v, b, tq, tk, c, heads, keyMask, probs);
         long qSize = (long) b * tq * c;
@@ -115,6 +147,9 @@ public final class AttentionKernel {
         KernelArgs.length(name, "dq", dq, qSize);
         KernelArgs.length(name, "dk", dk, kSize);
         KernelArgs.length(name, "dv", dv, kSize);
+        if (dropScale != null) {
+            KernelArgs.length(name, "dropScale", dropScale, (long) b * heads * tq * tk);
+        }
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
@@ -122,16 +157,18 @@ public final class AttentionKernel {
             float[] vT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
             float[] dp = new float[tkPad];
             float[] ds = new float[tq * tk];
+            float[] dropped = dropScale == null ? null : new float[tq * tk];
             for (int unit = from; unit < to; unit++) {
-                backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, tq, tk, c, hs, scale, causal, dq, dk, dv,
-                        vT, dp, ds);
+                backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, dropScale, tq, tk, c, hs, scale, causal,
+                        dq, dk, dv, vT, dp, ds, dropped);
             }
         });
     }
 
     private static void backwardHead(int bi, int h, int heads, float[] dout, float[] q, float[] k, float[] v, float[] probs,
-                                     int tq, int tk, int c, int hs, float scale, boolean causal, float[] dq, float[] dk,
-                                     float[] dv, float[] vT, float[] dp, float[] ds) {
+                                     float[] dropScale, int tq, int tk, int c, int hs, float scale, boolean causal,
+                                     float[] dq, float[] dk, float[] dv, float[] vT, float[] dp, float[] ds,
+                                     float[] dropped) {
         int kBase = bi * tk * c + h * hs;
         int qBase = bi * tq * c + h * hs;
         int pBase = (bi * heads + h) * tq * tk;
@@ -146,10 +183,20 @@ public final class AttentionKernel {
             int dsOff = i * tk;
             int limit = visibleKeys(i, tq, tk, causal);
             Arrays.fill(ds, dsOff + Math.max(0, limit), dsOff + tk, 0f);
+            if (dropped != null) {
+                Arrays.fill(dropped, dsOff + Math.max(0, limit), dsOff + tk, 0f);
+            }
             if (limit <= 0) {
                 continue;
             }
             scores(dout, qOff, v, kBase, vT, tkPad, c, hs, limit, roundUp(limit), 1f, dp);
+            if (dropped != null) { // dP = D ⊙ (dout·v); dv then takes the dropped weights P ⊙ D
+                for (int j = 0; j < limit; j++) {
+                    float d = dropScale[pOff + j];
+                    dp[j] *= d;
+                    dropped[dsOff + j] = probs[pOff + j] * d;
+                }
+            }
             float pdp = KernelMath.dot(probs, pOff, dp, 0, limit);
             for (int j = 0; j < limit; j++) {
                 ds[dsOff + j] = scale * probs[pOff + j] * (dp[j] - pdp);
@@ -164,7 +211,11 @@ public final class AttentionKernel {
             }
             int kOff = kBase + j * c;
             addWeightedRows(ds, i0 * tk + j, tk, tq - i0, q, qBase + i0 * c, c, dk, kOff, hs);
-            addWeightedRows(probs, pBase + i0 * tk + j, tk, tq - i0, dout, qBase + i0 * c, c, dv, kOff, hs);
+            if (dropped != null) {
+                addWeightedRows(dropped, i0 * tk + j, tk, tq - i0, dout, qBase + i0 * c, c, dv, kOff, hs);
+            } else {
+                addWeightedRows(probs, pBase + i0 * tk + j, tk, tq - i0, dout, qBase + i0 * c, c, dv, kOff, hs);
+            }
         }
     }
 

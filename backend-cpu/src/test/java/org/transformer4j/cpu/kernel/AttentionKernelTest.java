@@ -33,6 +33,11 @@ class AttentionKernelTest {
      * A query seeing no key gives a zero output row and zero probabilities.
      */
     static double[] reference(Case cs, double[] q, double[] k, double[] v, double[] probsOut) {
+        return reference(cs, q, k, v, probsOut, null);
+    }
+
+    /** As above, each probability multiplied by its dropout factor {@code drop [b, heads, tq, tk]} (null: none). */
+    static double[] reference(Case cs, double[] q, double[] k, double[] v, double[] probsOut, float[] drop) {
         int hs = cs.c / cs.heads;
         double scale = 1 / Math.sqrt(hs);
         double[] out = new double[cs.qSize()];
@@ -62,8 +67,12 @@ class AttentionKernelTest {
                     }
                     for (int j = 0; j < cs.tk; j++) {
                         double p = sum == 0 ? 0 : s[j] / sum;
+                        int idx = ((bi * cs.heads + h) * cs.tq + i) * cs.tk + j;
                         if (probsOut != null) {
-                            probsOut[((bi * cs.heads + h) * cs.tq + i) * cs.tk + j] = p;
+                            probsOut[idx] = p;
+                        }
+                        if (drop != null) {
+                            p *= drop[idx];
                         }
                         for (int d = 0; d < hs; d++) {
                             out[(bi * cs.tq + i) * cs.c + h * hs + d] += p * v[(bi * cs.tk + j) * cs.c + h * hs + d];
@@ -182,6 +191,76 @@ class AttentionKernelTest {
         assertClose("dq", plus(dqPre, fdQ), dq, 1e-4, 1e-3);
         assertClose("dk", plus(dkPre, fdK), dk, 1e-4, 1e-3);
         assertClose("dv", plus(dvPre, fdV), dv, 1e-4, 1e-3);
+    }
+
+    /** Dropout factors as attention dropout uses them: 0 with probability p, else 1/(1-p). */
+    private static float[] randomDropFactors(Random rnd, int n, float p) {
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = rnd.nextFloat() < p ? 0f : 1f / (1f - p);
+        }
+        return d;
+    }
+
+    @ParameterizedTest(name = "b={0} tq={1} tk={2} c={3} heads={4} causal={5} mask={6}")
+    @CsvSource({
+        "2, 7, 7, 33, 3, true, false",
+        "2, 3, 7, 16, 2, true, true",
+        "1, 33, 130, 16, 2, true, true",
+        "2, 9, 5, 8, 2, true, false",
+    })
+    void forwardWithDropoutMatchesDoubleReference(int b, int tq, int tk, int c, int heads, boolean causal, boolean masked) {
+        Random rnd = new Random(7 * b + tq + 3 * tk + c);
+        Case cs = new Case(b, tq, tk, c, heads, causal, masked ? randomMask(rnd, b, tk) : null);
+        float[] q = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] k = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] v = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] drop = randomDropFactors(rnd, b * heads * tq * tk, 0.3f);
+        float[] out = new float[cs.qSize()];
+        float[] probs = new float[drop.length];
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, cs.keyMask, out, probs, drop);
+        double[] refProbs = new double[probs.length];
+        double[] expected = reference(cs, toDouble(q), toDouble(k), toDouble(v), refProbs, drop);
+        assertClose("attention out with dropout", expected, out, 1e-5, 1e-4);
+        assertClose("saved probabilities (undropped)", refProbs, probs, 1e-6, 1e-4);
+    }
+
+    /** The backward with dropout factors against central differences of the double reference with the same factors. */
+    @ParameterizedTest(name = "b={0} tq={1} tk={2} c={3} heads={4} causal={5} mask={6}")
+    @CsvSource({
+        "2, 3, 4, 4, 2, true, '1,1,1,1,0,0,1,1'",
+        "1, 5, 5, 6, 2, true, ''",
+        "2, 4, 6, 8, 2, false, '1,0,1,1,1,1,1,1,0,1,1,1'",
+        "1, 9, 9, 9, 1, true, ''",
+    })
+    void backwardWithDropoutMatchesFiniteDifferences(int b, int tq, int tk, int c, int heads, boolean causal, String mask) {
+        int[] keyMask = mask.isEmpty() ? null : java.util.Arrays.stream(mask.split(",")).mapToInt(Integer::parseInt).toArray();
+        Case cs = new Case(b, tq, tk, c, heads, causal, keyMask);
+        Random rnd = new Random(tq * 101 + tk * 11 + c);
+        float[] q = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] k = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] v = randomFloats(rnd, cs.kSize(), 1.0);
+        float[] r = randomFloats(rnd, cs.qSize(), 1.0);
+        float[] drop = randomDropFactors(rnd, b * heads * tq * tk, 0.25f);
+        double[] qd = toDouble(q);
+        double[] kd = toDouble(k);
+        double[] vd = toDouble(v);
+        double[] rd = toDouble(r);
+        double[] fdQ = numericGradient(qd, 1e-3, x -> KernelTestSupport.dot(reference(cs, x, kd, vd, null, drop), rd));
+        double[] fdK = numericGradient(kd, 1e-3, x -> KernelTestSupport.dot(reference(cs, qd, x, vd, null, drop), rd));
+        double[] fdV = numericGradient(vd, 1e-3, x -> KernelTestSupport.dot(reference(cs, qd, kd, x, null, drop), rd));
+
+        float[] out = new float[cs.qSize()];
+        float[] probs = new float[drop.length];
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs, drop);
+        float[] dq = new float[cs.qSize()];
+        float[] dk = new float[cs.kSize()];
+        float[] dv = new float[cs.kSize()];
+        AttentionKernel.backward(Parallelism.sequential(), r, q, k, v, probs, b, tq, tk, c, heads, causal, keyMask, dq, dk, dv,
+                drop);
+        assertClose("dq", fdQ, dq, 1e-4, 1e-3);
+        assertClose("dk", fdK, dk, 1e-4, 1e-3);
+        assertClose("dv", fdV, dv, 1e-4, 1e-3);
     }
 
     @Test

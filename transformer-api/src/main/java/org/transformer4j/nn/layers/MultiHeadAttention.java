@@ -27,8 +27,14 @@ public final class MultiHeadAttention {
     private final Linear k;
     private final Linear v;
     private final Linear out;
+    private final float dropout;
 
-    private MultiHeadAttention(int heads, boolean fusedLayout, Linear qkv, Linear q, Linear k, Linear v, Linear out) {
+    private MultiHeadAttention(int heads, boolean fusedLayout, Linear qkv, Linear q, Linear k, Linear v, Linear out,
+                               float dropout) {
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("attention dropout must be in [0, 1), was " + dropout);
+        }
+        this.dropout = dropout;
         this.heads = heads;
         this.fusedLayout = fusedLayout;
         this.qkv = qkv;
@@ -41,7 +47,7 @@ public final class MultiHeadAttention {
     /** GPT-2 layout; {@code projStd} is the init std of {@code c_proj} (nanoGPT scales it by 1/sqrt(2·layers)). */
     public static MultiHeadAttention fused(String name, int dim, int heads, boolean bias, float projStd) {
         return new MultiHeadAttention(heads, true, new Linear(name + ".c_attn", dim, 3 * dim, bias, 0.02f),
-                null, null, null, new Linear(name + ".c_proj", dim, dim, bias, projStd));
+                null, null, null, new Linear(name + ".c_proj", dim, dim, bias, projStd), 0f);
     }
 
     /** Separate q/k/v/out projections. */
@@ -50,7 +56,15 @@ public final class MultiHeadAttention {
                 new Linear(name + ".q_proj", dim, dim, bias, 0.02f),
                 new Linear(name + ".k_proj", dim, dim, bias, 0.02f),
                 new Linear(name + ".v_proj", dim, dim, bias, 0.02f),
-                new Linear(name + ".out_proj", dim, dim, bias, projStd));
+                new Linear(name + ".out_proj", dim, dim, bias, projStd), 0f);
+    }
+
+    /**
+     * This layer with dropout {@code p} on its attention probabilities while training (nanoGPT's {@code attn_dropout};
+     * the models use their config's {@code dropout}). No weights change.
+     */
+    public MultiHeadAttention withAttentionDropout(float p) {
+        return new MultiHeadAttention(heads, fusedLayout, qkv, q, k, v, out, p);
     }
 
     public List<ParameterSpec> parameterSpecs() {
@@ -94,7 +108,7 @@ public final class MultiHeadAttention {
             }
             cache.set(ks, vs);
         }
-        return out.forward(ops, p, ops.attention(qs, ks, vs, heads, causal, keyMask));
+        return out.forward(ops, p, ops.attention(qs, ks, vs, heads, causal, keyMask, dropout));
     }
 
     /**
@@ -120,6 +134,6 @@ public final class MultiHeadAttention {
                 cache.set(ks, vs);
             }
         }
-        return out.forward(ops, p, ops.attention(qs, ks, vs, heads, false, memoryMask));
+        return out.forward(ops, p, ops.attention(qs, ks, vs, heads, false, memoryMask, dropout));
     }
 }
