@@ -10,6 +10,7 @@ import org.transformer4j.backend.EngineOptions;
 /**
  * The TensorFlow Java backend: trains and infers in graph mode on TensorFlow's CPU kernels, or on a GPU
  * ({@code device gpu:0}) with the CUDA build of the native library (Maven profile {@code tensorflow-gpu}).
+ * On a GPU, float32 matrix products are exact float32 unless TensorFloat-32 is asked for ({@link TfMatmulPrecision}).
  * Priority 50, below the embedded cpu backend's 100: it is picked when named (e.g. {@code --backend tensorflow}).
  * Availability loads the native library and asks its version; a failure (no native build for this platform, a
  * missing system library) is reported with TensorFlow's message.
@@ -51,6 +52,9 @@ public final class TensorFlowBackend implements Backend {
         }
         TfDevice device = TfDevice.parse(options.device(), options.threads());
         device.check();
+        if (device.isGpu()) {
+            TfMatmulPrecision.apply(); // exact float32 matrix products unless TF32 was asked for
+        }
         return new TfEngine(device, options.seed());
     }
 }
