@@ -12,10 +12,10 @@ import java.util.Optional;
 
 /**
  * Whether TensorFlow may run float32 matrix products in TensorFloat-32 on NVIDIA GPUs (Ampere and later): TF32 keeps
- * a 10-bit mantissa, about 1e-3 relative error per product, and ran nanoGPT's 6-layer recipe 1.45x faster on an H100
- * (46 vs 67 ms per step). TensorFlow turns it on by default; this backend turns it <b>off</b> unless asked, so that
- * GPU results match backend-cpu's float32 within the conformance kit's tolerances (with TF32 on, 19 of its 66 cases
- * fail on an H100; with it off, all pass).
+ * a 10-bit mantissa, about 1e-3 relative error per product. TensorFlow turns it on by default; this backend turns it
+ * <b>off</b> unless asked, so that GPU results match backend-cpu's float32 within the conformance kit's tolerances
+ * (on an H100, with TF32 19 of its 66 cases fail; without, all pass; nanoGPT's 6-layer recipe ran 45.5 vs 46.4 ms per
+ * step, so exactness costs little there).
  *
  * <p>Ask for TF32 with the system property {@code transformer4j.tensorflow.tf32=true} or the environment variable
  * {@code TRANSFORMER4J_TF32=1} (e.g. {@code TRANSFORMER4J_JAVA_OPTS=-Dtransformer4j.tensorflow.tf32=true}). The
