@@ -16,6 +16,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.transformer4j.cpu.kernel.AttentionKernel;
+import org.transformer4j.cpu.kernel.DropoutFactors;
 import org.transformer4j.cpu.kernel.Parallelism;
 
 /**
@@ -49,12 +50,12 @@ class TfAttentionDropoutTest {
 
         float[] out = new float[q.length];
         float[] probs = new float[drop.length];
-        AttentionKernel.forward(Parallelism.sequential(), q, k, v, B, TQ, TK, C, HEADS, true, mask, out, probs, drop);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, B, TQ, TK, C, HEADS, true, mask, out, probs, DropoutFactors.of(drop));
         float[] dq = new float[q.length];
         float[] dk = new float[k.length];
         float[] dv = new float[v.length];
         AttentionKernel.backward(Parallelism.sequential(), r, q, k, v, probs, B, TQ, TK, C, HEADS, true, mask, dq, dk, dv,
-                drop);
+                DropoutFactors.of(drop));
 
         try (Graph g = new Graph(); Session s = new Session(g)) {
             Ops tf = Ops.create(g);

@@ -218,7 +218,7 @@ class AttentionKernelTest {
         float[] drop = randomDropFactors(rnd, b * heads * tq * tk, 0.3f);
         float[] out = new float[cs.qSize()];
         float[] probs = new float[drop.length];
-        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, cs.keyMask, out, probs, drop);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, cs.keyMask, out, probs, DropoutFactors.of(drop));
         double[] refProbs = new double[probs.length];
         double[] expected = reference(cs, toDouble(q), toDouble(k), toDouble(v), refProbs, drop);
         assertClose("attention out with dropout", expected, out, 1e-5, 1e-4);
@@ -252,12 +252,12 @@ class AttentionKernelTest {
 
         float[] out = new float[cs.qSize()];
         float[] probs = new float[drop.length];
-        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs, drop);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs, DropoutFactors.of(drop));
         float[] dq = new float[cs.qSize()];
         float[] dk = new float[cs.kSize()];
         float[] dv = new float[cs.kSize()];
         AttentionKernel.backward(Parallelism.sequential(), r, q, k, v, probs, b, tq, tk, c, heads, causal, keyMask, dq, dk, dv,
-                drop);
+                DropoutFactors.of(drop));
         assertClose("dq", fdQ, dq, 1e-4, 1e-3);
         assertClose("dk", fdK, dk, 1e-4, 1e-3);
         assertClose("dv", fdV, dv, 1e-4, 1e-3);
