@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Work is split across threads by (batch, head) pair; each pair writes only its own slices, so results
  * are the same for any thread count. The forward saves the probabilities {@code [B, heads, Tq, Tk]}; the
- * backward adds into {@code dq}, {@code dk}, {@code dv}.
+ * backward adds into {@code dq}, {@code dk}, {@code dv}. Attention dropout, when asked for, multiplies the
+ * probabilities by {@link DropoutFactors} fetched a row at a time in the forward and again in the backward.
  */
 public final class AttentionKernel {
     private static final String KERNEL = "AttentionKernel";
