@@ -16,11 +16,16 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.transformer4j.cpu.kernel.AttentionKernel;
+import org.transformer4j.cpu.kernel.DropoutFactors;
 import org.transformer4j.cpu.kernel.Parallelism;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.Tensor;
 
 /**
  * Attention dropout in the TensorFlow graph against backend-cpu's kernel, with the same dropout factors forced on
- * both (so the random draws, which differ by design, are out of the comparison): outputs and the gradients of q, k, v.
+ * both (so the random draws, which differ by design, are out of the comparison): outputs and the gradients of q, k, v;
+ * and the training graph's own stateless masks, seen through the output: kept fraction, scale, sites, p = 0.
  */
 class TfAttentionDropoutTest {
 
@@ -49,12 +54,12 @@ class TfAttentionDropoutTest {
 
         float[] out = new float[q.length];
         float[] probs = new float[drop.length];
-        AttentionKernel.forward(Parallelism.sequential(), q, k, v, B, TQ, TK, C, HEADS, true, mask, out, probs, drop);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, B, TQ, TK, C, HEADS, true, mask, out, probs, DropoutFactors.of(drop));
         float[] dq = new float[q.length];
         float[] dk = new float[k.length];
         float[] dv = new float[v.length];
         AttentionKernel.backward(Parallelism.sequential(), r, q, k, v, probs, B, TQ, TK, C, HEADS, true, mask, dq, dk, dv,
-                drop);
+                DropoutFactors.of(drop));
 
         try (Graph g = new Graph(); Session s = new Session(g)) {
             Ops tf = Ops.create(g);
@@ -72,6 +77,68 @@ class TfAttentionDropoutTest {
                 assertClose("dq", dq, TfTensors.floats((TFloat32) res.get(1)));
                 assertClose("dk", dk, TfTensors.floats((TFloat32) res.get(2)));
                 assertClose("dv", dv, TfTensors.floats((TFloat32) res.get(3)));
+            }
+        }
+    }
+
+    /**
+     * The training graph's attention dropout, through {@link TfGraphOps} as the models call it: with q = 0 each key
+     * gets probability 1/tk, and one-hot values ({@code v_j} = e_j in each head) make the output show every weight's
+     * factor {@code out_ij · tk}. Each factor must be 0 or 1/(1-p), and the kept fraction 1-p within 6 binomial sigmas;
+     * two sites draw different masks; p = 0 and an evaluation graph give plain attention.
+     */
+    @Test
+    void trainingGraphDropsAFractionPOfTheAttentionWeights() {
+        int b = 8;
+        int t = 64;
+        int heads = 2;
+        int c = heads * t;
+        float p = 0.3f;
+        float[] v = new float[b * t * c];
+        for (int bi = 0; bi < b; bi++) {
+            for (int j = 0; j < t; j++) {
+                for (int h = 0; h < heads; h++) {
+                    v[(bi * t + j) * c + h * t + j] = 1f;
+                }
+            }
+        }
+        float[] k = random(new Random(9), b * t * c);
+        try (Graph g = new Graph(); Session s = new Session(g)) {
+            Ops tf = Ops.create(g);
+            TfGraphOps training = new TfGraphOps(tf, true, tf.constant(new long[] {17L, 4L}));
+            TfGraphOps evaluation = new TfGraphOps(tf, false, null);
+            Tensor[] qkv = new org.transformer4j.tensor.Tensor[3];
+            Shape shape = Shape.of(b, t, c);
+            float[][] values = {new float[b * t * c], k, v};
+            for (int i = 0; i < 3; i++) {
+                qkv[i] = training.constant(HostTensor.ofFloats(shape, values[i]));
+            }
+            Operand<?> site1 = ((TfSymbol) training.attention(qkv[0], qkv[1], qkv[2], heads, false, null, p)).operand();
+            Operand<?> site2 = ((TfSymbol) training.attention(qkv[0], qkv[1], qkv[2], heads, false, null, p)).operand();
+            Operand<?> noDrop = ((TfSymbol) training.attention(qkv[0], qkv[1], qkv[2], heads, false, null, 0f)).operand();
+            Operand<?> eval = ((TfSymbol) evaluation.attention(qkv[0], qkv[1], qkv[2], heads, false, null, p)).operand();
+            try (Result res = s.runner().fetch(site1).fetch(site2).fetch(noDrop).fetch(eval).run()) {
+                float[] a = TfTensors.floats((TFloat32) res.get(0));
+                float[] a2 = TfTensors.floats((TFloat32) res.get(1));
+                long kept = 0;
+                long differ = 0;
+                for (int i = 0; i < a.length; i++) {
+                    if (a[i] != 0f) {
+                        kept++;
+                        assertEquals(1.0 / (1.0 - p), a[i] * (double) t, 1e-5, "kept weight " + i + " scaled by 1/(1-p)");
+                    }
+                    differ += (a[i] == 0f) != (a2[i] == 0f) ? 1 : 0;
+                }
+                long n = a.length;
+                assertEquals(1 - p, (double) kept / n, 6 * Math.sqrt(p * (1 - p) / n), "kept fraction of " + n);
+                // independent masks disagree on a fraction 2p(1-p) = 0.42 of the weights
+                assertTrue(differ > n / 4, "two attention sites must draw different masks, differ in " + differ);
+                for (int which = 2; which <= 3; which++) {
+                    float[] plain = TfTensors.floats((TFloat32) res.get(which));
+                    for (int i = 0; i < plain.length; i++) {
+                        assertEquals(1f / t, plain[i], 1e-6f, (which == 2 ? "p = 0" : "evaluation") + " at " + i);
+                    }
+                }
             }
         }
     }

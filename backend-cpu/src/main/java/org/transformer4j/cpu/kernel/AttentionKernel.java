@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Work is split across threads by (batch, head) pair; each pair writes only its own slices, so results
  * are the same for any thread count. The forward saves the probabilities {@code [B, heads, Tq, Tk]}; the
- * backward adds into {@code dq}, {@code dk}, {@code dv}.
+ * backward adds into {@code dq}, {@code dk}, {@code dv}. Attention dropout, when asked for, multiplies the
+ * probabilities by {@link DropoutFactors} fetched a row at a time in the forward and again in the backward.
  */
 public final class AttentionKernel {
     private static final String KERNEL = "AttentionKernel";
@@ -48,35 +49,34 @@ public final class AttentionKernel {
 
     /**
      * The forward with dropout on the probabilities: {@code out_i = Σ_j P_ij D_ij v_j}, where {@code D [b, heads, tq, tk]}
-     * holds each weight's dropout factor ({@code 0} dropped, {@code 1/(1-p)} kept). {@code probs} still receives the
-     * undropped {@code P}; pass the same {@code dropScale} to {@link #backward}.
+     * holds each weight's dropout factor ({@code 0} dropped, {@code 1/(1-p)} kept), asked of {@code drop} a row at a
+     * time (so a seeded mask is regenerated, never stored). {@code probs} still receives the undropped {@code P};
+     * pass the same {@code drop} to {@link #backward}.
      *
-     * @param dropScale the dropout factors, or null for no dropout
+     * @param drop the dropout factors of the flat {@code [b, heads, tq, tk]} weights, or null for no dropout
      */
     public static void forward(Parallelism par, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
-                               boolean causal, int[] keyMask, float[] out, float[] probs, float[] dropScale) {
+                               boolean causal, int[] keyMask, float[] out, float[] probs, DropoutFactors drop) {
         String name = KERNEL + ".forward";
         checkShapes(name, q, k, v, b, tq, tk, c, heads, keyMask, probs);
         KernelArgs.length(name, "out", out, (long) b * tq * c);
-        if (dropScale != null) {
-            KernelArgs.length(name, "dropScale", dropScale, (long) b * heads * tq * tk);
-        }
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
         par.forRange(b * heads, (from, to) -> {
             float[] kT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
             float[] row = new float[tkPad];
+            float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
                 forwardHead(unit / heads, unit % heads, heads, q, k, v, tq, tk, c, hs, scale, causal, keyMask, out, probs,
-                        dropScale, kT, row);
+                        drop, factors, kT, row);
             }
         });
     }
 
     private static void forwardHead(int bi, int h, int heads, float[] q, float[] k, float[] v, int tq, int tk, int c, int hs,
                                     float scale, boolean causal, int[] keyMask, float[] out, float[] probs,
-                                    float[] dropScale, float[] kT, float[] row) {
+                                    DropoutFactors drop, float[] factors, float[] kT, float[] row) {
         int kBase = bi * tk * c + h * hs;
         int tkPad = row.length;
         if (kT != null) {
@@ -106,9 +106,10 @@ public final class AttentionKernel {
             boolean seesAKey = softmaxInPlace(row, span);
             System.arraycopy(row, 0, probs, pOff, limit);
             Arrays.fill(probs, pOff + limit, pOff + tk, 0f);
-            if (dropScale != null) {
+            if (drop != null) {
+                drop.fill(pOff, factors, limit);
                 for (int j = 0; j < limit; j++) {
-                    row[j] *= dropScale[pOff + j];
+                    row[j] *= factors[j];
                 }
             }
             if (seesAKey) { // else zero probabilities and zero output
@@ -134,11 +135,11 @@ public final class AttentionKernel {
      * The backward of the forward with dropout factors {@code D}: {@code dv_j += Σ_i P_ij D_ij dout_i}, and the
      * softmax backward above with {@code dP_ij = D_ij (dout_i·v_j)}.
      *
-     * @param dropScale the factors the forward used, or null for no dropout
+     * @param drop the factors the forward used, or null for no dropout
      */
     public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
                                 int tk, int c, int heads, boolean causal, int[] keyMask, float[] dq, float[] dk, float[] dv,
-                                float[] dropScale) {
+                                DropoutFactors drop) {
         String name = KERNEL + ".backward";
         checkShapes(name, q, k, v, b, tq, tk, c, heads, keyMask, probs);
         long qSize = (long) b * tq * c;
@@ -147,9 +148,6 @@ public final class AttentionKernel {
         KernelArgs.length(name, "dq", dq, qSize);
         KernelArgs.length(name, "dk", dk, kSize);
         KernelArgs.length(name, "dv", dv, kSize);
-        if (dropScale != null) {
-            KernelArgs.length(name, "dropScale", dropScale, (long) b * heads * tq * tk);
-        }
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
@@ -157,16 +155,18 @@ public final class AttentionKernel {
             float[] vT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
             float[] dp = new float[tkPad];
             float[] ds = new float[tq * tk];
-            float[] dropped = dropScale == null ? null : new float[tq * tk];
+            float[] dropped = drop == null ? null : new float[tq * tk];
+            float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
-                backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, dropScale, tq, tk, c, hs, scale, causal,
-                        dq, dk, dv, vT, dp, ds, dropped);
+                backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, drop, factors, tq, tk, c, hs, scale,
+                        causal, dq, dk, dv, vT, dp, ds, dropped);
             }
         });
     }
 
     private static void backwardHead(int bi, int h, int heads, float[] dout, float[] q, float[] k, float[] v, float[] probs,
-                                     float[] dropScale, int tq, int tk, int c, int hs, float scale, boolean causal,
+                                     DropoutFactors drop, float[] factors, int tq, int tk, int c, int hs, float scale,
+                                     boolean causal,
                                      float[] dq, float[] dk, float[] dv, float[] vT, float[] dp, float[] ds,
                                      float[] dropped) {
         int kBase = bi * tk * c + h * hs;
@@ -191,8 +191,9 @@ public final class AttentionKernel {
             }
             scores(dout, qOff, v, kBase, vT, tkPad, c, hs, limit, roundUp(limit), 1f, dp);
             if (dropped != null) { // dP = D ⊙ (dout·v); dv then takes the dropped weights P ⊙ D
+                drop.fill(pOff, factors, limit);
                 for (int j = 0; j < limit; j++) {
-                    float d = dropScale[pOff + j];
+                    float d = factors[j];
                     dp[j] *= d;
                     dropped[dsOff + j] = probs[pOff + j] * d;
                 }

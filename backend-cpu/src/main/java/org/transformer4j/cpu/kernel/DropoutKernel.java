@@ -69,6 +69,45 @@ public final class DropoutKernel {
         });
     }
 
+    /**
+     * The mask of {@link #forward} for {@code seed} and {@code p} as factors, for elements {@code [offset, offset + n)}:
+     * {@code dst[i] = 1/(1-p)} where element {@code offset + i} is kept, else 0. Single-threaded (callers run it
+     * per row inside their own parallel work); the same bits as {@code forward} for every element index.
+     *
+     * @param p drop probability in [0, 1)
+     */
+    public static void factors(long seed, float p, int offset, float[] dst, int n) {
+        String k = KERNEL + ".factors";
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException(k + ": drop probability p must be in [0, 1), was " + p);
+        }
+        KernelArgs.nonNegative(k, "offset", offset);
+        KernelArgs.nonNegative(k, "n", n);
+        KernelArgs.length(k, "dst", dst, n);
+        if ((long) offset + n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(k + ": elements [" + offset + ", " + ((long) offset + n)
+                    + ") go past the int index range of the mask");
+        }
+        int threshold = (int) Math.round((double) p * (1 << 24));
+        float scale = 1f / (1f - p);
+        int s1 = (int) mix64(seed);
+        int s2 = (int) (mix64(seed) >>> 32);
+        IntVector lane = IntVector.fromArray(I, LANE_INDEX, 0);
+        FloatVector vscale = FloatVector.broadcast(F, scale);
+        FloatVector zero = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            IntVector h = lane.add(offset + i).lanewise(VectorOperators.XOR, s1).mul(GOLDEN);
+            h = fmix32(h).add(s2);
+            h = fmix32(h).lanewise(VectorOperators.LSHR, 8);
+            VectorMask<Integer> keep = h.compare(VectorOperators.GE, threshold);
+            vscale.blend(zero, keep.cast(F).not()).intoArray(dst, i);
+        }
+        for (; i < n; i++) {
+            dst[i] = (hash(offset + i, s1, s2) >>> 8) >= threshold ? scale : 0f;
+        }
+    }
+
     /** {@code dx += dout·mask/(1-p)}, with the mask and p of the forward. */
     public static void backward(Parallelism par, float[] dout, byte[] mask, int n, float p, float[] dx) {
         String k = KERNEL + ".backward";

@@ -218,7 +218,7 @@ class AttentionKernelTest {
         float[] drop = randomDropFactors(rnd, b * heads * tq * tk, 0.3f);
         float[] out = new float[cs.qSize()];
         float[] probs = new float[drop.length];
-        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, cs.keyMask, out, probs, drop);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, cs.keyMask, out, probs, DropoutFactors.of(drop));
         double[] refProbs = new double[probs.length];
         double[] expected = reference(cs, toDouble(q), toDouble(k), toDouble(v), refProbs, drop);
         assertClose("attention out with dropout", expected, out, 1e-5, 1e-4);
@@ -252,51 +252,135 @@ class AttentionKernelTest {
 
         float[] out = new float[cs.qSize()];
         float[] probs = new float[drop.length];
-        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs, drop);
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, causal, keyMask, out, probs, DropoutFactors.of(drop));
         float[] dq = new float[cs.qSize()];
         float[] dk = new float[cs.kSize()];
         float[] dv = new float[cs.kSize()];
         AttentionKernel.backward(Parallelism.sequential(), r, q, k, v, probs, b, tq, tk, c, heads, causal, keyMask, dq, dk, dv,
-                drop);
+                DropoutFactors.of(drop));
         assertClose("dq", fdQ, dq, 1e-4, 1e-3);
         assertClose("dk", fdK, dk, 1e-4, 1e-3);
         assertClose("dv", fdV, dv, 1e-4, 1e-3);
     }
 
+    /**
+     * Factors that keep everything (all 1) take the dropout code path and must give bit for bit what the path without
+     * dropout gives: the dropout multiplies by exactly 1 and changes no summation order.
+     */
+    @Test
+    void allOnesFactorsAreBitIdenticalToNoDropout() {
+        int b = 2;
+        int tq = 9;
+        int tk = 13;
+        int c = 24;
+        int heads = 3;
+        Random rnd = new Random(41);
+        int[] mask = randomMask(rnd, b, tk);
+        float[] q = randomFloats(rnd, b * tq * c, 1.0);
+        float[] k = randomFloats(rnd, b * tk * c, 1.0);
+        float[] v = randomFloats(rnd, b * tk * c, 1.0);
+        float[] dout = randomFloats(rnd, b * tq * c, 1.0);
+        float[] ones = new float[b * heads * tq * tk];
+        java.util.Arrays.fill(ones, 1f);
+        float[][] res = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            DropoutFactors drop = run == 0 ? null : DropoutFactors.of(ones);
+            float[] out = new float[b * tq * c];
+            float[] probs = new float[ones.length];
+            AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, true, mask, out, probs, drop);
+            float[] dq = new float[b * tq * c];
+            float[] dk = new float[b * tk * c];
+            float[] dv = new float[b * tk * c];
+            AttentionKernel.backward(Parallelism.sequential(), dout, q, k, v, probs, b, tq, tk, c, heads, true, mask,
+                    dq, dk, dv, drop);
+            res[run] = concat(out, probs, dq, dk, dv);
+        }
+        assertArrayEquals(res[0], res[1], "all-ones dropout factors vs no dropout");
+    }
+
+    /**
+     * A seeded mask seen through the kernel: with q = 0 every visible key gets probability 1/tk, and one-hot values
+     * ({@code v_j} = e_j in each head) make {@code out_i = (P_i1 D_i1, ..., P_itk D_itk)}, so the output shows each
+     * weight's factor. Each must be 0 or 1/(1-p), and the kept fraction must be 1-p within 6 binomial sigmas.
+     */
+    @ParameterizedTest
+    @CsvSource({"0.1", "0.5"})
+    void seededDropoutKeepsAFractionOneMinusP(float p) {
+        int b = 16;
+        int tq = 64;
+        int tk = 64;
+        int heads = 2;
+        int c = heads * tk;
+        float[] q = new float[b * tq * c];
+        float[] k = randomFloats(new Random(3), b * tk * c, 1.0);
+        float[] v = new float[b * tk * c];
+        for (int bi = 0; bi < b; bi++) {
+            for (int j = 0; j < tk; j++) {
+                for (int h = 0; h < heads; h++) {
+                    v[(bi * tk + j) * c + h * tk + j] = 1f;
+                }
+            }
+        }
+        float[] out = new float[q.length];
+        AttentionKernel.forward(Parallelism.sequential(), q, k, v, b, tq, tk, c, heads, false, null, out,
+                new float[b * heads * tq * tk], DropoutFactors.seeded(12345L, p));
+        long kept = 0;
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] != 0f) { // out = P·D with P = 1/tk
+                kept++;
+                assertEquals(1.0 / (1.0 - p), out[i] * (double) tk, 1e-5, "kept weight " + i + " must be scaled by 1/(1-p)");
+            }
+        }
+        long n = out.length;
+        double sigma = Math.sqrt(p * (1 - p) / n);
+        assertEquals(1 - p, (double) kept / n, 6 * sigma, "kept fraction of " + n + " attention weights");
+    }
+
+    private static float[] concat(float[]... arrays) {
+        int n = 0;
+        for (float[] a : arrays) {
+            n += a.length;
+        }
+        float[] all = new float[n];
+        int o = 0;
+        for (float[] a : arrays) {
+            System.arraycopy(a, 0, all, o, a.length);
+            o += a.length;
+        }
+        return all;
+    }
+
     @Test
     void oneAndTwoThreadsGiveIdenticalResults() {
         for (int tq : new int[] {1, 9}) {
-            int b = 3;
-            int tk = 12;
-            int c = 16;
-            int heads = 2;
-            Random rnd = new Random(tq);
-            int[] mask = randomMask(rnd, b, tk);
-            float[] q = randomFloats(rnd, b * tq * c, 1.0);
-            float[] k = randomFloats(rnd, b * tk * c, 1.0);
-            float[] v = randomFloats(rnd, b * tk * c, 1.0);
-            float[] dout = randomFloats(rnd, b * tq * c, 1.0);
-            float[][] res = new float[2][];
-            try (Parallelism two = Parallelism.of(2)) {
-                Parallelism[] pars = {Parallelism.sequential(), two};
-                for (int p = 0; p < 2; p++) {
-                    float[] out = new float[b * tq * c];
-                    float[] probs = new float[b * heads * tq * tk];
-                    AttentionKernel.forward(pars[p], q, k, v, b, tq, tk, c, heads, true, mask, out, probs);
-                    float[] dq = new float[b * tq * c];
-                    float[] dk = new float[b * tk * c];
-                    float[] dv = new float[b * tk * c];
-                    AttentionKernel.backward(pars[p], dout, q, k, v, probs, b, tq, tk, c, heads, true, mask, dq, dk, dv);
-                    float[] all = new float[out.length + probs.length + dq.length + dk.length + dv.length];
-                    int o = 0;
-                    for (float[] a : new float[][] {out, probs, dq, dk, dv}) {
-                        System.arraycopy(a, 0, all, o, a.length);
-                        o += a.length;
-                    }
-                    res[p] = all;
-                }
+            for (DropoutFactors drop : new DropoutFactors[] {null, DropoutFactors.seeded(99L, 0.3f)}) {
+                String what = "tq=" + tq + (drop == null ? "" : ", with attention dropout");
+                assertArrayEquals(runOnThreads(1, tq, drop), runOnThreads(2, tq, drop), what);
             }
-            assertArrayEquals(res[0], res[1], "tq=" + tq);
+        }
+    }
+
+    /** Forward and backward of a fixed case on {@code threads} threads: out, probs, dq, dk, dv concatenated. */
+    private static float[] runOnThreads(int threads, int tq, DropoutFactors drop) {
+        int b = 3;
+        int tk = 12;
+        int c = 16;
+        int heads = 2;
+        Random rnd = new Random(tq);
+        int[] mask = randomMask(rnd, b, tk);
+        float[] q = randomFloats(rnd, b * tq * c, 1.0);
+        float[] k = randomFloats(rnd, b * tk * c, 1.0);
+        float[] v = randomFloats(rnd, b * tk * c, 1.0);
+        float[] dout = randomFloats(rnd, b * tq * c, 1.0);
+        try (Parallelism par = Parallelism.of(threads)) {
+            float[] out = new float[b * tq * c];
+            float[] probs = new float[b * heads * tq * tk];
+            AttentionKernel.forward(par, q, k, v, b, tq, tk, c, heads, true, mask, out, probs, drop);
+            float[] dq = new float[b * tq * c];
+            float[] dk = new float[b * tk * c];
+            float[] dv = new float[b * tk * c];
+            AttentionKernel.backward(par, dout, q, k, v, probs, b, tq, tk, c, heads, true, mask, dq, dk, dv, drop);
+            return concat(out, probs, dq, dk, dv);
         }
     }
 

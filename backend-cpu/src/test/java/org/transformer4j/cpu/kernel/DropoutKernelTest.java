@@ -71,6 +71,54 @@ class DropoutKernelTest {
         assertEquals(1 - p, (double) keptFirstHalf / (n / 2), 6 * Math.sqrt(2) * sigma);
     }
 
+    /**
+     * {@link DropoutKernel#factors} regenerates the forward's mask: for any stretch [offset, offset + n), cut anywhere
+     * (vector loop or scalar tail), the factor of element i is 1/(1-p) exactly where the forward keeps element i.
+     */
+    @Test
+    void factorsAreTheForwardMaskForAnyStretch() {
+        int n = 300;
+        float p = 0.3f;
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        byte[] mask = new byte[n];
+        DropoutKernel.forward(Parallelism.sequential(), ones, new float[n], mask, n, p, 2024L);
+        float keptFactor = 1f / (1f - p);
+        Random rnd = new Random(8);
+        for (int trial = 0; trial < 200; trial++) {
+            int offset = rnd.nextInt(n);
+            int len = rnd.nextInt(n - offset + 1);
+            float[] dst = new float[len + 3];
+            Arrays.fill(dst, -1f);
+            DropoutKernel.factors(2024L, p, offset, dst, len);
+            for (int i = 0; i < len; i++) {
+                float expected = mask[offset + i] == 1 ? keptFactor : 0f;
+                assertEquals(expected, dst[i], "element " + (offset + i) + " of the stretch at " + offset);
+            }
+            assertEquals(-1f, dst[len], "factors must write only n elements");
+        }
+        assertThrows(IllegalArgumentException.class, () -> DropoutKernel.factors(1L, 1f, 0, new float[4], 4),
+                "p = 1 would divide by zero");
+        assertThrows(IllegalArgumentException.class, () -> DropoutKernel.factors(1L, 0.5f, 0, new float[3], 4));
+    }
+
+    @ParameterizedTest
+    @ValueSource(floats = {0.1f, 0.5f})
+    void seededFactorsKeepAFractionOneMinusP(float p) {
+        int n = 1 << 20;
+        float[] dst = new float[n];
+        DropoutFactors.seeded(99L, p).fill(12345, dst, n);
+        long kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (dst[i] != 0f) {
+                kept++;
+                assertEquals(1f / (1f - p), dst[i], "kept factor at " + i);
+            }
+        }
+        double sigma = Math.sqrt(p * (1 - p) / n);
+        assertEquals(1 - p, (double) kept / n, 6 * sigma, "kept fraction of " + n + " factors");
+    }
+
     @Test
     void zeroProbabilityIsTheIdentityAndOneDropsEverything() {
         int n = 33;
