@@ -39,11 +39,16 @@ final class BenchCommand implements Callable<Integer> {
     List<String> backends;
 
     @Option(names = "--steps", defaultValue = "2000", description = "iterations (the recipe: ${DEFAULT-VALUE})") int steps;
-    @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
-    @Option(names = "--eval-batches", defaultValue = "200") int evalBatches;
-    @Option(names = "--threads", defaultValue = "0") int threads;
+    @Option(names = "--eval-interval", defaultValue = "250",
+            description = "steps between train/val loss estimates (default: ${DEFAULT-VALUE})") int evalInterval;
+    @Option(names = "--eval-batches", defaultValue = "200",
+            description = "fixed batches per loss estimate (default: ${DEFAULT-VALUE}; nanoGPT uses 20, a noisier estimate)")
+    int evalBatches;
+    @Option(names = "--threads", defaultValue = "0",
+            description = "compute threads of every backend (default: 0 = every core)") int threads;
     @Option(names = "--device", description = "device for every backend: cpu (default) or gpu:N") String device;
-    @Option(names = "--seed", defaultValue = "1337") long seed;
+    @Option(names = "--seed", defaultValue = "1337", description = "seed of weights and batches (default: ${DEFAULT-VALUE})")
+    long seed;
     @Option(names = "--data", description = "text file (default: the bundled tiny Shakespeare)") Path data;
     @Option(names = "--inference", description = "time inference (backend-cpu and ONNX Runtime, random weights) instead of training")
     boolean inference;
