@@ -17,19 +17,19 @@ import jdk.incubator.vector.VectorOperators;
  * {@code keyMask [B, Tk]} entry 0 hides that key. A query that sees no key outputs zeros, saves a zero
  * probability row and gets zero gradient.
  *
- * <p>Work is split across threads by (batch, head) pair; each pair writes only its own slices, so results
- * are the same for any thread count. The forward saves the probabilities {@code [B, heads, Tq, Tk]}; the
- * backward adds into {@code dq}, {@code dk}, {@code dv}. Attention dropout, when asked for, multiplies the
- * probabilities by {@link DropoutFactors} fetched a row at a time in the forward and again in the backward.
+ * <p>Each (batch row, head) pair is a few small matrix products through {@link Sgemm} (scores, weighted values, and
+ * in the backward the four gradient products), with the masking, softmax and dropout done row by row in between.
+ * With causal masking the products also compute the hidden half of the scores, which is then set aside: whole
+ * products at the kernel's speed cost less than skipping it element by element. Work is split across threads by
+ * (batch, head) pair; each pair writes only its own slices, so results are the same for any thread count.
+ *
+ * <p>The forward saves the probabilities {@code [B, heads, Tq, Tk]}; the backward adds into {@code dq}, {@code dk},
+ * {@code dv}. Attention dropout, when asked for, multiplies the probabilities by {@link DropoutFactors} fetched a row
+ * at a time in the forward and again in the backward. Hidden keys get weight 0 but still take part in the products,
+ * so their values must be finite (as every layer's outputs are).
  */
 public final class AttentionKernel {
     private static final String KERNEL = "AttentionKernel";
-    /**
-     * From this many queries per head on, the key (or value) slice is first transposed to {@code [hs, Tk]} so
-     * the scores of one query are computed 8 (or 16) keys at a time without horizontal sums; below it (the
-     * one-token decoding step) each score is a direct dot product.
-     */
-    private static final int TRANSPOSE_MIN_QUERIES = 4;
 
     private AttentionKernel() {
     }
@@ -64,58 +64,60 @@ public final class AttentionKernel {
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
         par.forRange(b * heads, (from, to) -> {
-            float[] kT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
-            float[] row = new float[tkPad];
+            float[] weights = new float[tq * tkPad];
             float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
                 forwardHead(unit / heads, unit % heads, heads, q, k, v, tq, tk, c, hs, scale, causal, keyMask, out, probs,
-                        drop, factors, kT, row);
+                        drop, factors, weights, tkPad);
             }
         });
     }
 
+    /**
+     * One (batch row, head): the scores {@code S = scale·Q Kᵀ} as one matrix product into {@code weights}
+     * ({@code [tq, tkPad]}), each row masked and soft-maxed in place (then dropped out), and {@code out = W V} as a
+     * second product. Hidden keys get weight exactly 0.
+     */
     private static void forwardHead(int bi, int h, int heads, float[] q, float[] k, float[] v, int tq, int tk, int c, int hs,
                                     float scale, boolean causal, int[] keyMask, float[] out, float[] probs,
-                                    DropoutFactors drop, float[] factors, float[] kT, float[] row) {
+                                    DropoutFactors drop, float[] factors, float[] weights, int tkPad) {
         int kBase = bi * tk * c + h * hs;
-        int tkPad = row.length;
-        if (kT != null) {
-            transpose(k, kBase, tk, c, hs, kT, tkPad);
-        }
+        int qBase = bi * tq * c + h * hs;
+        int pBase = (bi * heads + h) * tq * tk;
+        Parallelism one = Parallelism.sequential(); // the caller already splits work by (batch row, head)
+        Sgemm.sgemm(one, false, true, tq, tk, hs, scale, q, qBase, c, k, kBase, c, 0f, weights, 0, tkPad);
         for (int i = 0; i < tq; i++) {
-            int qOff = (bi * tq + i) * c + h * hs;
-            int pOff = ((bi * heads + h) * tq + i) * tk;
+            int wOff = i * tkPad;
+            int pOff = pBase + i * tk;
             int limit = visibleKeys(i, tq, tk, causal);
-            Arrays.fill(out, qOff, qOff + hs, 0f);
             if (limit <= 0) {
+                Arrays.fill(weights, wOff, wOff + tkPad, 0f);
                 Arrays.fill(probs, pOff, pOff + tk, 0f);
                 continue;
             }
-            // scores of keys [0, limit) in row[0, span), the padding lanes -inf so the softmax runs on whole vectors
+            // keys [0, limit) in whole vectors up to span, the padding lanes -inf so the softmax runs on whole vectors
             int span = roundUp(limit);
-            scores(q, qOff, k, kBase, kT, tkPad, c, hs, limit, span, scale, row);
-            Arrays.fill(row, limit, span, Float.NEGATIVE_INFINITY);
+            Arrays.fill(weights, wOff + limit, wOff + span, Float.NEGATIVE_INFINITY);
             if (keyMask != null) {
                 int mBase = bi * tk;
                 for (int j = 0; j < limit; j++) {
                     if (keyMask[mBase + j] == 0) {
-                        row[j] = Float.NEGATIVE_INFINITY;
+                        weights[wOff + j] = Float.NEGATIVE_INFINITY;
                     }
                 }
             }
-            boolean seesAKey = softmaxInPlace(row, span);
-            System.arraycopy(row, 0, probs, pOff, limit);
+            softmaxInPlace(weights, wOff, span); // a row that sees no key becomes zeros
+            Arrays.fill(weights, wOff + span, wOff + tkPad, 0f);
+            System.arraycopy(weights, wOff, probs, pOff, limit);
             Arrays.fill(probs, pOff + limit, pOff + tk, 0f);
             if (drop != null) {
                 drop.fill(pOff, factors, limit);
                 for (int j = 0; j < limit; j++) {
-                    row[j] *= factors[j];
+                    weights[wOff + j] *= factors[j];
                 }
             }
-            if (seesAKey) { // else zero probabilities and zero output
-                addWeightedRows(row, 0, 1, limit, v, kBase, c, out, qOff, hs);
-            }
         }
+        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, weights, 0, tkPad, v, kBase, c, 0f, out, qBase, c);
     }
 
     /**
@@ -150,125 +152,60 @@ public final class AttentionKernel {
         KernelArgs.length(name, "dv", dv, kSize);
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        int tkPad = roundUp(tk);
         par.forRange(b * heads, (from, to) -> {
-            float[] vT = tq >= TRANSPOSE_MIN_QUERIES ? new float[hs * tkPad] : null;
-            float[] dp = new float[tkPad];
             float[] ds = new float[tq * tk];
             float[] dropped = drop == null ? null : new float[tq * tk];
             float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
                 backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, drop, factors, tq, tk, c, hs, scale,
-                        causal, dq, dk, dv, vT, dp, ds, dropped);
+                        causal, dq, dk, dv, ds, dropped);
             }
         });
     }
 
+    /**
+     * One (batch row, head): {@code dP = dO Vᵀ} as a matrix product into {@code ds}, turned row by row into
+     * {@code dS = scale·P ⊙ (dP - rowsum(P ⊙ dP))} in place, then {@code dQ += dS K}, {@code dK += dSᵀ Q} and
+     * {@code dV += Wᵀ dO} (W the weights the forward used: P, or P ⊙ D with dropout) as three more products.
+     */
     private static void backwardHead(int bi, int h, int heads, float[] dout, float[] q, float[] k, float[] v, float[] probs,
                                      DropoutFactors drop, float[] factors, int tq, int tk, int c, int hs, float scale,
-                                     boolean causal,
-                                     float[] dq, float[] dk, float[] dv, float[] vT, float[] dp, float[] ds,
-                                     float[] dropped) {
+                                     boolean causal, float[] dq, float[] dk, float[] dv, float[] ds, float[] dropped) {
         int kBase = bi * tk * c + h * hs;
         int qBase = bi * tq * c + h * hs;
         int pBase = (bi * heads + h) * tq * tk;
-        int tkPad = dp.length;
-        if (vT != null) {
-            transpose(v, kBase, tk, c, hs, vT, tkPad);
-        }
-        // Row pass: dS_i = scale·P_i ⊙ (dP_i - P_i·dP_i) with dP_ij = dout_i·v_j; then dq_i += Σ_j dS_ij k_j.
+        Parallelism one = Parallelism.sequential();
+        Sgemm.sgemm(one, false, true, tq, tk, hs, 1f, dout, qBase, c, v, kBase, c, 0f, ds, 0, tk);
         for (int i = 0; i < tq; i++) {
-            int qOff = qBase + i * c;
             int pOff = pBase + i * tk;
             int dsOff = i * tk;
-            int limit = visibleKeys(i, tq, tk, causal);
-            Arrays.fill(ds, dsOff + Math.max(0, limit), dsOff + tk, 0f);
+            int limit = Math.max(0, visibleKeys(i, tq, tk, causal));
+            Arrays.fill(ds, dsOff + limit, dsOff + tk, 0f);
             if (dropped != null) {
-                Arrays.fill(dropped, dsOff + Math.max(0, limit), dsOff + tk, 0f);
+                Arrays.fill(dropped, dsOff + limit, dsOff + tk, 0f);
             }
-            if (limit <= 0) {
+            if (limit == 0) {
                 continue;
             }
-            scores(dout, qOff, v, kBase, vT, tkPad, c, hs, limit, roundUp(limit), 1f, dp);
             if (dropped != null) { // dP = D ⊙ (dout·v); dv then takes the dropped weights P ⊙ D
                 drop.fill(pOff, factors, limit);
                 for (int j = 0; j < limit; j++) {
                     float d = factors[j];
-                    dp[j] *= d;
+                    ds[dsOff + j] *= d;
                     dropped[dsOff + j] = probs[pOff + j] * d;
                 }
             }
-            float pdp = KernelMath.dot(probs, pOff, dp, 0, limit);
+            float pdp = KernelMath.dot(probs, pOff, ds, dsOff, limit);
             for (int j = 0; j < limit; j++) {
-                ds[dsOff + j] = scale * probs[pOff + j] * (dp[j] - pdp);
-            }
-            addWeightedRows(ds, dsOff, 1, limit, k, kBase, c, dq, qOff, hs);
-        }
-        // Column pass: dk_j += Σ_i dS_ij q_i and dv_j += Σ_i P_ij dout_i over the queries that see key j.
-        for (int j = 0; j < tk; j++) {
-            int i0 = causal ? Math.max(0, j - (tk - tq)) : 0;
-            if (i0 >= tq) {
-                continue;
-            }
-            int kOff = kBase + j * c;
-            addWeightedRows(ds, i0 * tk + j, tk, tq - i0, q, qBase + i0 * c, c, dk, kOff, hs);
-            if (dropped != null) {
-                addWeightedRows(dropped, i0 * tk + j, tk, tq - i0, dout, qBase + i0 * c, c, dv, kOff, hs);
-            } else {
-                addWeightedRows(probs, pBase + i0 * tk + j, tk, tq - i0, dout, qBase + i0 * c, c, dv, kOff, hs);
+                ds[dsOff + j] = scale * probs[pOff + j] * (ds[dsOff + j] - pdp);
             }
         }
-    }
-
-    /**
-     * {@code dst[dOff + d] += Σ_t w[wOff + t·wStride] · src[sOff + t·c + d]} for t in [0, count), d in [0, hs):
-     * a weighted sum of head-slice rows, accumulated in registers 4 vectors at a time. Zero weights are skipped
-     * (hidden keys then contribute nothing, even where their values are not finite).
-     */
-    private static void addWeightedRows(float[] w, int wOff, int wStride, int count, float[] src, int sOff, int c,
-                                        float[] dst, int dOff, int hs) {
-        int d = 0;
-        for (; d + 4 * L <= hs; d += 4 * L) {
-            FloatVector a0 = FloatVector.fromArray(F, dst, dOff + d);
-            FloatVector a1 = FloatVector.fromArray(F, dst, dOff + d + L);
-            FloatVector a2 = FloatVector.fromArray(F, dst, dOff + d + 2 * L);
-            FloatVector a3 = FloatVector.fromArray(F, dst, dOff + d + 3 * L);
-            for (int t = 0; t < count; t++) {
-                float wt = w[wOff + t * wStride];
-                if (wt == 0f) {
-                    continue;
-                }
-                FloatVector vw = FloatVector.broadcast(F, wt);
-                int row = sOff + t * c + d;
-                a0 = FloatVector.fromArray(F, src, row).fma(vw, a0);
-                a1 = FloatVector.fromArray(F, src, row + L).fma(vw, a1);
-                a2 = FloatVector.fromArray(F, src, row + 2 * L).fma(vw, a2);
-                a3 = FloatVector.fromArray(F, src, row + 3 * L).fma(vw, a3);
-            }
-            a0.intoArray(dst, dOff + d);
-            a1.intoArray(dst, dOff + d + L);
-            a2.intoArray(dst, dOff + d + 2 * L);
-            a3.intoArray(dst, dOff + d + 3 * L);
-        }
-        for (; d + L <= hs; d += L) {
-            FloatVector a0 = FloatVector.fromArray(F, dst, dOff + d);
-            for (int t = 0; t < count; t++) {
-                float wt = w[wOff + t * wStride];
-                if (wt != 0f) {
-                    a0 = FloatVector.fromArray(F, src, sOff + t * c + d).fma(FloatVector.broadcast(F, wt), a0);
-                }
-            }
-            a0.intoArray(dst, dOff + d);
-        }
-        for (; d < hs; d++) {
-            float a = dst[dOff + d];
-            for (int t = 0; t < count; t++) {
-                float wt = w[wOff + t * wStride];
-                if (wt != 0f) {
-                    a = Math.fma(src[sOff + t * c + d], wt, a);
-                }
-            }
-            dst[dOff + d] = a;
+        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, ds, 0, tk, k, kBase, c, 1f, dq, qBase, c);
+        Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, ds, 0, tk, q, qBase, c, 1f, dk, kBase, c);
+        if (dropped != null) {
+            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, dropped, 0, tk, dout, qBase, c, 1f, dv, kBase, c);
+        } else {
+            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, probs, pBase, tk, dout, qBase, c, 1f, dv, kBase, c);
         }
     }
 
@@ -283,80 +220,29 @@ public final class AttentionKernel {
     }
 
     /**
-     * {@code dst[j] = scale · a_row · b_j} for keys j in [0, limit), where a_row is {@code a[aOff, +hs)} and b_j is
-     * {@code b[bBase + j·c, +hs)}. With {@code bT} (b's slice transposed to [hs, tkPad], zero-padded) it computes
-     * whole vectors of keys, up to {@code span} (a multiple of the vector length, at most tkPad); the entries past
-     * limit are then meaningless. Without it (few queries) each score is a direct dot product.
+     * Softmax of {@code a[off, off + len)} in place ({@code len} a multiple of the vector length), -inf entries giving
+     * 0. Returns false (and zeroes the row) when every entry is -inf, i.e. no key is visible.
      */
-    private static void scores(float[] a, int aOff, float[] b, int bBase, float[] bT, int tkPad, int c, int hs, int limit,
-                               int span, float scale, float[] dst) {
-        if (bT == null) {
-            for (int j = 0; j < limit; j++) {
-                dst[j] = scale * KernelMath.dot(a, aOff, b, bBase + j * c, hs);
-            }
-            return;
-        }
-        int j = 0;
-        for (; j + 4 * L <= span; j += 4 * L) { // four independent accumulator chains, one broadcast per d
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
-            for (int d = 0; d < hs; d++) {
-                FloatVector x = FloatVector.broadcast(F, a[aOff + d]);
-                int row = d * tkPad + j;
-                a0 = FloatVector.fromArray(F, bT, row).fma(x, a0);
-                a1 = FloatVector.fromArray(F, bT, row + L).fma(x, a1);
-                a2 = FloatVector.fromArray(F, bT, row + 2 * L).fma(x, a2);
-                a3 = FloatVector.fromArray(F, bT, row + 3 * L).fma(x, a3);
-            }
-            a0.mul(scale).intoArray(dst, j);
-            a1.mul(scale).intoArray(dst, j + L);
-            a2.mul(scale).intoArray(dst, j + 2 * L);
-            a3.mul(scale).intoArray(dst, j + 3 * L);
-        }
-        for (; j < span; j += L) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int d = 0; d < hs; d++) {
-                acc = FloatVector.fromArray(F, bT, d * tkPad + j).fma(FloatVector.broadcast(F, a[aOff + d]), acc);
-            }
-            acc.mul(scale).intoArray(dst, j);
-        }
-    }
-
-    /** Copies the head slice {@code src[base + j·c + d]} (j < tk, d < hs) into {@code dst[d·tkPad + j]}. */
-    private static void transpose(float[] src, int base, int tk, int c, int hs, float[] dst, int tkPad) {
-        for (int j = 0; j < tk; j++) {
-            int row = base + j * c;
-            for (int d = 0; d < hs; d++) {
-                dst[d * tkPad + j] = src[row + d];
-            }
-        }
-    }
-
-    /**
-     * Softmax of {@code a[0, len)} in place ({@code len} a multiple of the vector length), -inf entries giving 0.
-     * Returns false (and zeroes the row) when every entry is -inf, i.e. no key is visible.
-     */
-    private static boolean softmaxInPlace(float[] a, int len) {
+    private static boolean softmaxInPlace(float[] a, int off, int len) {
+        int end = off + len;
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < len; j += L) {
+        for (int j = off; j < end; j += L) {
             vmax = vmax.max(FloatVector.fromArray(F, a, j));
         }
         float max = vmax.reduceLanes(VectorOperators.MAX); // exact in any order
         if (max == Float.NEGATIVE_INFINITY) {
-            Arrays.fill(a, 0, len, 0f);
+            Arrays.fill(a, off, end, 0f);
             return false;
         }
         FloatVector vm = FloatVector.broadcast(F, max);
         FloatVector acc = FloatVector.zero(F);
-        for (int j = 0; j < len; j += L) {
+        for (int j = off; j < end; j += L) {
             FloatVector e = KernelMath.exp(FloatVector.fromArray(F, a, j).sub(vm));
             acc = acc.add(e);
             e.intoArray(a, j);
         }
         float inv = 1f / KernelMath.sumLanes(acc);
-        for (int j = 0; j < len; j += L) {
+        for (int j = off; j < end; j += L) {
             FloatVector.fromArray(F, a, j).mul(inv).intoArray(a, j);
         }
         return true;
