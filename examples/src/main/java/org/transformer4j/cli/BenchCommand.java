@@ -54,6 +54,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean inference;
     @Option(names = "--runs", defaultValue = "5", description = "with --inference: timed runs per measurement, best kept (default: ${DEFAULT-VALUE})")
     int runs;
+    @Option(names = "--warm-up", defaultValue = "5", paramLabel = "SECONDS",
+            description = "with --inference: least warm-up time per measurement, for the JIT compiler (default: ${DEFAULT-VALUE})")
+    double warmUpSeconds;
 
     private record Row(String backend, double msPerIter, double cpuMsPerIter, double tokensPerSecond, double wallSeconds,
                        float trainLoss, float valLoss, long peakRssMb) {
@@ -81,7 +84,10 @@ final class BenchCommand implements Callable<Integer> {
             if (runs < 1) {
                 throw new IllegalArgumentException("--runs must be at least 1, was " + runs);
             }
-            InferenceBench.run(config, threads, seed, runs, System.out);
+            if (!(warmUpSeconds >= 0)) {
+                throw new IllegalArgumentException("--warm-up must be 0 or more seconds, was " + warmUpSeconds);
+            }
+            InferenceBench.run(config, threads, seed, runs, warmUpSeconds, System.out);
             return 0;
         }
         TokenDataset dataset = TokenDataset.fromText(text, tokenizer, 0.9);

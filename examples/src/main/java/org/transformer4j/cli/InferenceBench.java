@@ -31,7 +31,8 @@ import org.transformer4j.tensor.Tensor;
  * The inference half of {@code bench}: the same GPT (random weights) on backend-cpu and, exported, on ONNX Runtime,
  * side by side: cached greedy generation (one prompt token, then one token per step against the key/value cache,
  * filling the context without sliding) and a full forward of a batch of 8 x 64 tokens. Each number is the best of
- * several timed runs after as many warm-up runs.
+ * several timed runs after a warm-up of at least as many runs and a few seconds (a handful of runs leaves the JIT
+ * compiler half done: backend-cpu's cached generation then reads two to three times slower than it runs).
  */
 final class InferenceBench {
     static final int BATCH = 8;
@@ -48,7 +49,8 @@ final class InferenceBench {
     }
 
     /** Runs both runtimes on {@code config} with {@code threads} (0: each runtime's default) and prints a table. */
-    static void run(GptConfig config, int threads, long seed, int runs, PrintStream out) throws IOException {
+    static void run(GptConfig config, int threads, long seed, int runs, double warmUpSeconds, PrintStream out)
+            throws IOException {
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = Initializer.initialize(model.parameterSpecs(), seed);
         int vocab = config.vocabSize();
@@ -69,7 +71,7 @@ final class InferenceBench {
             try (Engine engine = Backends.open("cpu", new EngineOptions(threads, null, seed));
                  LoadedWeights w = engine.load(weights)) {
                 Ops ops = engine.inferenceOps();
-                cpu = measure(new GptGenerator(model, engine, w), prompt, greedy, runs, () -> {
+                cpu = measure(new GptGenerator(model, engine, w), prompt, greedy, runs, warmUpSeconds, () -> {
                     try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(BATCH, forwardTokens), flat));
                          Tensor logits = model.logits(ops, w, in)) {
                         logits.toFloatArray();
@@ -77,7 +79,7 @@ final class InferenceBench {
                 });
             }
             try (OnnxModel served = OnnxModel.open(dir, new OnnxOptions("cpu", threads))) {
-                onnx = measure(new OnnxGptGenerator(served), prompt, greedy, runs, () -> served.logits(rows));
+                onnx = measure(new OnnxGptGenerator(served), prompt, greedy, runs, warmUpSeconds, () -> served.logits(rows));
             }
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
@@ -94,20 +96,22 @@ final class InferenceBench {
                 onnx.forwardMillis());
         out.printf(Locale.ROOT, "%-40s %12.0f %12.0f%n", "forward " + BATCH + " x " + forwardTokens + ", tokens/s",
                 cpu.forwardTokensPerSecond(), onnx.forwardTokensPerSecond());
-        out.println("(best of " + runs + " timed runs after " + runs + " warm-up runs each)");
+        out.printf(Locale.ROOT, "(best of %d timed runs after at least %d warm-up runs and %.1f s of warm-up each)%n",
+                runs, runs, warmUpSeconds);
     }
 
     private static Result measure(TokenGenerator generator, int[] prompt, GenerationOptions options, int runs,
-                                  Runnable forward) {
+                                  double warmUpSeconds, Runnable forward) {
         int[] produced = new int[1];
-        double genSeconds = best(runs, () -> produced[0] = generator.generate(prompt, options, t -> true).length);
-        double fwdSeconds = best(runs, forward);
+        double genSeconds = best(runs, warmUpSeconds, () -> produced[0] = generator.generate(prompt, options, t -> true).length);
+        double fwdSeconds = best(runs, warmUpSeconds, forward);
         return new Result(produced[0] / genSeconds, fwdSeconds * 1e3);
     }
 
-    /** The best of {@code runs} timed runs after as many warm-up runs, in seconds. */
-    private static double best(int runs, Runnable r) {
-        for (int i = 0; i < runs; i++) {
+    /** The best of {@code runs} timed runs, in seconds, after at least as many warm-up runs and warm-up seconds. */
+    private static double best(int runs, double warmUpSeconds, Runnable r) {
+        long warmUntil = System.nanoTime() + (long) (warmUpSeconds * 1e9);
+        for (int i = 0; i < runs || System.nanoTime() < warmUntil; i++) {
             r.run();
         }
         double best = Double.MAX_VALUE;

@@ -16,7 +16,7 @@ class BenchInferenceTest {
     void printsBothRuntimesSideBySide(@TempDir Path tmp) throws Exception {
         Path text = tmp.resolve("tiny.txt");
         Files.writeString(text, "to be or not to be, that is the question.\n".repeat(20));
-        String out = CliOutput.ok("bench", "--inference", "--runs", "1", "--threads", "1", "--data", text.toString());
+        String out = CliOutput.ok("bench", "--inference", "--runs", "1", "--warm-up", "0", "--threads", "1", "--data", text.toString());
         assertTrue(out.contains("4 layers x 4 heads x 128 wide") && out.contains("context 64"), out);
         assertTrue(out.contains("backend-cpu") && out.contains("onnxruntime"), out);
         for (String row : new String[] {"cached generation (64 tokens), tokens/s", "forward 8 x 64, ms", "forward 8 x 64, tokens/s"}) {

@@ -30,6 +30,12 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class AttentionKernel {
     private static final String KERNEL = "AttentionKernel";
+    /**
+     * Least multiply-adds ({@code tq·tk·hs} per product and pair) a thread's share must have before work is split:
+     * a one-token decoding step (a few pairs of {@code 1·tk·hs}) runs on the calling thread, since waking a parked
+     * worker for it costs more than the work.
+     */
+    private static final long MIN_CHUNK_WORK = 1 << 16;
 
     private AttentionKernel() {
     }
@@ -63,7 +69,7 @@ public final class AttentionKernel {
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
-        par.forRange(b * heads, (from, to) -> {
+        par.forRange(b * heads, grain(tq, tk, hs), (from, to) -> {
             float[] weights = new float[tq * tkPad];
             float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
@@ -152,7 +158,7 @@ public final class AttentionKernel {
         KernelArgs.length(name, "dv", dv, kSize);
         int hs = c / heads;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        par.forRange(b * heads, (from, to) -> {
+        par.forRange(b * heads, grain(tq, tk, hs), (from, to) -> {
             float[] ds = new float[tq * tk];
             float[] dropped = drop == null ? null : new float[tq * tk];
             float[] factors = drop == null ? null : new float[tk];
@@ -207,6 +213,11 @@ public final class AttentionKernel {
         } else {
             Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, probs, pBase, tk, dout, qBase, c, 1f, dv, kBase, c);
         }
+    }
+
+    /** (Batch row, head) pairs per parallel chunk: enough that a chunk holds at least MIN_CHUNK_WORK. */
+    private static int grain(int tq, int tk, int hs) {
+        return (int) Math.max(1, MIN_CHUNK_WORK / Math.max(1L, (long) tq * tk * hs));
     }
 
     /** Keys visible to query i: all of them, or with causal masking those at positions <= tk - tq + i. */

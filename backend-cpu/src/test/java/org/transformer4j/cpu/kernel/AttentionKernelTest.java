@@ -350,21 +350,19 @@ class AttentionKernelTest {
         return all;
     }
 
-    @Test
-    void oneAndTwoThreadsGiveIdenticalResults() {
-        for (int tq : new int[] {1, 9}) {
-            for (DropoutFactors drop : new DropoutFactors[] {null, DropoutFactors.seeded(99L, 0.3f)}) {
-                String what = "tq=" + tq + (drop == null ? "" : ", with attention dropout");
-                assertArrayEquals(runOnThreads(1, tq, drop), runOnThreads(2, tq, drop), what);
-            }
+    /** Small cases run on the calling thread (too little work to split); 70 x 70 x 32 per pair is split. */
+    @ParameterizedTest(name = "tq={0} tk={1} c={2}")
+    @CsvSource({"1, 12, 16", "9, 12, 16", "70, 70, 64"})
+    void oneAndTwoThreadsGiveIdenticalResults(int tq, int tk, int c) {
+        for (DropoutFactors drop : new DropoutFactors[] {null, DropoutFactors.seeded(99L, 0.3f)}) {
+            String what = "tq=" + tq + (drop == null ? "" : ", with attention dropout");
+            assertArrayEquals(runOnThreads(1, tq, tk, c, drop), runOnThreads(2, tq, tk, c, drop), what);
         }
     }
 
     /** Forward and backward of a fixed case on {@code threads} threads: out, probs, dq, dk, dv concatenated. */
-    private static float[] runOnThreads(int threads, int tq, DropoutFactors drop) {
+    private static float[] runOnThreads(int threads, int tq, int tk, int c, DropoutFactors drop) {
         int b = 3;
-        int tk = 12;
-        int c = 16;
         int heads = 2;
         Random rnd = new Random(tq);
         int[] mask = randomMask(rnd, b, tk);
