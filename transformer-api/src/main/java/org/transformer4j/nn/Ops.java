@@ -62,9 +62,12 @@ public interface Ops {
      * @param k       keys {@code [B, Tk, C]}
      * @param v       values {@code [B, Tk, C]}
      * @param heads   number of heads; must divide C
-     * @param causal  query i (at absolute position {@code Tk - Tq + i}) sees only keys at positions ≤ its own
+     * @param causal  query i (at absolute position {@code Tk - Tq + i}) sees only keys at positions ≤ its own;
+     *                needs {@code Tq <= Tk} (more queries than keys would leave the first ones seeing nothing)
      * @param keyMask int32 {@code [B, Tk]}, 1 where a key may be attended and 0 for padding; or null
      * @return {@code [B, Tq, C]}, heads concatenated along the last axis
+     * @throws org.transformer4j.tensor.ShapeMismatchException for shapes that do not fit, including causal with
+     *     {@code Tq > Tk}
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor keyMask);
 

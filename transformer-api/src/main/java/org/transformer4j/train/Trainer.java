@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.transformer4j.data.Batch;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.tensor.DType;
 
 /**
  * The training loop every training backend shares: gradient accumulation, global-norm clipping, the
@@ -153,8 +155,20 @@ public final class Trainer {
         return (float) (sum / config.evalBatches());
     }
 
-    private static long tokenCount(Batch batch) {
-        var t = batch.tensors().containsKey("targets") ? batch.get("targets") : batch.tensors().values().iterator().next();
-        return t.shape().size();
+    /**
+     * The tokens a batch trains on: its int32 {@code targets} other than {@link GptModel#IGNORE_INDEX} (so an
+     * encoder-decoder's padding does not count), or else the size of its first tensor.
+     */
+    static long tokenCount(Batch batch) {
+        if (batch.tensors().containsKey("targets") && batch.get("targets").dtype() == DType.INT32) {
+            long n = 0;
+            for (int id : batch.get("targets").ints()) {
+                if (id != GptModel.IGNORE_INDEX) {
+                    n++;
+                }
+            }
+            return n;
+        }
+        return batch.tensors().values().iterator().next().shape().size();
     }
 }

@@ -24,7 +24,8 @@ public interface TrainingListener {
      * @param loss            mean training loss of its micro-batches
      * @param lr              learning rate used
      * @param gradNorm        global gradient norm before clipping (of the averaged gradient)
-     * @param tokensPerSecond training throughput of this step
+     * @param tokensPerSecond training throughput of this step: target tokens that count in the loss (padding left
+     *                        out) per second
      * @param millis          wall time of this step
      */
     record StepMetrics(long step, int maxSteps, float loss, float lr, double gradNorm, double tokensPerSecond, double millis) {
