@@ -232,9 +232,9 @@ public final class AttentionKernel {
 
     /**
      * Softmax of {@code a[off, off + len)} in place ({@code len} a multiple of the vector length), -inf entries giving
-     * 0. Returns false (and zeroes the row) when every entry is -inf, i.e. no key is visible.
+     * 0; a row of nothing but -inf (no key visible) becomes zeros.
      */
-    private static boolean softmaxInPlace(float[] a, int off, int len) {
+    private static void softmaxInPlace(float[] a, int off, int len) {
         int end = off + len;
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = off; j < end; j += L) {
@@ -243,7 +243,7 @@ public final class AttentionKernel {
         float max = vmax.reduceLanes(VectorOperators.MAX); // exact in any order
         if (max == Float.NEGATIVE_INFINITY) {
             Arrays.fill(a, off, end, 0f);
-            return false;
+            return;
         }
         FloatVector vm = FloatVector.broadcast(F, max);
         FloatVector acc = FloatVector.zero(F);
@@ -256,7 +256,6 @@ public final class AttentionKernel {
         for (int j = off; j < end; j += L) {
             FloatVector.fromArray(F, a, j).mul(inv).intoArray(a, j);
         }
-        return true;
     }
 
     private static void checkShapes(String name, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
