@@ -15,7 +15,8 @@ import java.util.Objects;
  * {@code MR x NR} tiles of C with vector fused multiply-adds. A row-major A is read in place instead of
  * packed when C is narrow (up to {@link #A_IN_PLACE_MAX_N} columns per thread), and a one-row C
  * ({@code m == 1}, one-token decoding) is a vector-matrix product that reads B in place. Threads each
- * take a contiguous band of rows (or of columns, when C is wide and short) and need no synchronisation.
+ * take a contiguous band of C's columns (when A is read in place: then no two threads pack the same data) or of its
+ * rows, and need no synchronisation.
  *
  * <p>Results do not depend on the number of threads: every element of C is computed by the same
  * sequence of operations (same k blocks, same order, same lane arithmetic) whichever thread, path and
@@ -31,6 +32,8 @@ public final class Sgemm {
     static final int NC = 1024;
     /** Widest band of C (columns per thread) for which a row-major A is read in place, not packed. */
     static final int A_IN_PLACE_MAX_N = 512;
+    /** Least column panels (of NR columns) per thread for a split by columns; see splitColumns. */
+    static final int MIN_PANELS_PER_THREAD = 4;
     /** Below this many multiply-adds ({@code m*n*k}) a call runs on one thread. */
     static final long PARALLEL_MIN_WORK = 64L * 64 * 64;
 
@@ -84,13 +87,28 @@ public final class Sgemm {
             }
         } else if (threads == 1) {
             compute(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if ((m + MR - 1) / MR >= (n + NR - 1) / NR) {
+        } else if (!splitColumns(transA, m, n, threads)) {
             par.forRange(m, MR, (from, to) -> compute(transA, transB, from, to, 0, n, k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         } else {
             par.forRange(n, NR, (from, to) -> compute(transA, transB, 0, m, from, to, k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
+    }
+
+    /**
+     * Whether threads take bands of C's columns rather than of its rows. With bands of rows every thread packs all of
+     * op(B); with bands of columns each packs only its share of B and reads a row-major A in place, so that split
+     * copies nothing twice. It is taken when A is not transposed and each thread gets at least
+     * {@link #MIN_PANELS_PER_THREAD} column panels (fewer would leave the threads unevenly loaded); otherwise C is
+     * split along its longer side, in tiles.
+     */
+    private static boolean splitColumns(boolean transA, int m, int n, int threads) {
+        int panels = (n + NR - 1) / NR;
+        if (!transA && panels >= MIN_PANELS_PER_THREAD * threads) {
+            return true;
+        }
+        return (m + MR - 1) / MR < panels;
     }
 
     /** C rows {@code [m0, m1)} x columns {@code [n0, n1)}, on the calling thread. */

@@ -223,6 +223,8 @@ class SgemmTest {
             Problem.random(true, false, 384, 128, 96, 1f, 1f, 0, 3),
             Problem.random(false, true, 96, 65, 512, 1f, 0f, 0, 4),
             Problem.random(false, false, 200, 300, 600, 1f, 0.5f, 1, 5),
+            // Split by columns into bands wider than A_IN_PLACE_MAX_N: each thread then packs A.
+            Problem.random(false, false, 20, 1100, 50, 1f, 0f, 0, 8),
             // One-row C (decoding one token): the vector-matrix path, split across threads by columns.
             Problem.random(false, true, 1, 301, 900, 1f, 0f, 2, 6),
             Problem.random(true, false, 1, 301, 900, 0.5f, 2f, 2, 7),
