@@ -61,10 +61,10 @@ public class AttentionBenchmark {
         tq = Integer.parseInt(sizes[1]);
         tk = Integer.parseInt(sizes[2]);
         SplittableRandom rnd = new SplittableRandom(42);
-        q = random(b * tq * C, rnd);
-        k = random(b * tk * C, rnd);
-        v = random(b * tk * C, rnd);
-        dout = random(b * tq * C, rnd);
+        q = RandomArrays.uniform(b * tq * C, rnd);
+        k = RandomArrays.uniform(b * tk * C, rnd);
+        v = RandomArrays.uniform(b * tk * C, rnd);
+        dout = RandomArrays.uniform(b * tq * C, rnd);
         out = new float[b * tq * C];
         probs = new float[b * HEADS * tq * tk];
         dq = new float[q.length];
@@ -89,13 +89,5 @@ public class AttentionBenchmark {
     public float[] backward() {
         AttentionKernel.backward(par, dout, q, k, v, probs, b, tq, tk, C, HEADS, true, null, dq, dk, dv);
         return dq;
-    }
-
-    private static float[] random(int size, SplittableRandom rnd) {
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (rnd.nextDouble() - 0.5);
-        }
-        return x;
     }
 }

@@ -73,9 +73,9 @@ public class SgemmBenchmark {
         // Gradients accumulate (beta = 1), as in training; forward products overwrite (beta = 0).
         beta = transA || (!transB && m == 768) ? 1f : 0f;
         SplittableRandom rnd = new SplittableRandom(42);
-        a = random(m * k, rnd);
-        b = random(k * n, rnd);
-        c = random(m * n, rnd);
+        a = RandomArrays.uniform(m * k, rnd);
+        b = RandomArrays.uniform(k * n, rnd);
+        c = RandomArrays.uniform(m * n, rnd);
         par = Parallelism.of(threads);
     }
 
@@ -98,13 +98,5 @@ public class SgemmBenchmark {
         Sgemm.sgemm(par, transA, transB, m, n, k, 1f, a, 0, lda, b, 0, ldb, beta, c, 0, n);
         flops.gflops += 2e-9 * m * n * k;
         return c;
-    }
-
-    private static float[] random(int size, SplittableRandom rnd) {
-        float[] x = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = (float) (rnd.nextDouble() - 0.5);
-        }
-        return x;
     }
 }
