@@ -1,15 +1,13 @@
 package org.transformer4j.onnx;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.transformer4j.conformance.ModelServer;
 import org.transformer4j.generate.TargetGenerator;
 import org.transformer4j.generate.TokenGenerator;
+import org.transformer4j.io.TempDirectories;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.onnx.export.OnnxExporter;
@@ -30,7 +28,7 @@ final class OnnxServedModels {
         try {
             return new Gpt(OnnxModel.open(dir, options), dir);
         } catch (IOException | RuntimeException e) {
-            delete(dir);
+            TempDirectories.deleteQuietly(dir);
             throw e;
         }
     }
@@ -41,7 +39,7 @@ final class OnnxServedModels {
         try {
             return new Seq2Seq(OnnxSeq2SeqModel.open(dir, options), dir);
         } catch (IOException | RuntimeException e) {
-            delete(dir);
+            TempDirectories.deleteQuietly(dir);
             throw e;
         }
     }
@@ -53,7 +51,7 @@ final class OnnxServedModels {
             OnnxExporter.export(config, weights, null, dir);
             return dir;
         } catch (IOException | RuntimeException e) {
-            delete(dir);
+            TempDirectories.deleteQuietly(dir);
             throw e;
         }
     }
@@ -80,7 +78,7 @@ final class OnnxServedModels {
             try {
                 model.close();
             } finally {
-                delete(dir);
+                TempDirectories.deleteQuietly(dir);
             }
         }
     }
@@ -112,7 +110,7 @@ final class OnnxServedModels {
             try {
                 model.close();
             } finally {
-                delete(dir);
+                TempDirectories.deleteQuietly(dir);
             }
         }
     }
@@ -127,20 +125,6 @@ final class OnnxServedModels {
         @Override
         public void close() {
             cache.close();
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary directory left behind is harmless; the served model itself is closed
         }
     }
 }

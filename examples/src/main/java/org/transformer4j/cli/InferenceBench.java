@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
@@ -15,6 +13,7 @@ import org.transformer4j.backend.Backends;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.generate.TokenGenerator;
+import org.transformer4j.io.TempDirectories;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.nn.Initializer;
@@ -82,9 +81,7 @@ final class InferenceBench {
                 onnx = measure(new OnnxGptGenerator(served), prompt, greedy, runs, warmUpSeconds, () -> served.logits(rows));
             }
         } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirectories.deleteQuietly(dir);
         }
         out.printf(Locale.ROOT, "inference: GPT %d layers x %d heads x %d wide, vocab %d, context %d, random weights; threads %s; %d cores%n",
                 config.layers(), config.heads(), config.embeddingDim(), vocab, config.contextLength(),

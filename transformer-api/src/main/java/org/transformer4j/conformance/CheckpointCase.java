@@ -1,12 +1,10 @@
 package org.transformer4j.conformance;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
+import org.transformer4j.io.TempDirectories;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.conformance.EngineCase.Outputs;
 import org.transformer4j.data.Batch;
@@ -104,7 +102,7 @@ final class CheckpointCase implements ConformanceCase {
             return CaseResult.failed("saving or loading the model directory of the weights " + who + " trained "
                     + "failed: " + e.getMessage());
         } finally {
-            deleteQuietly(dir);
+            TempDirectories.deleteQuietly(dir);
         }
     }
 
@@ -116,23 +114,6 @@ final class CheckpointCase implements ConformanceCase {
                 p.step(TrainingCases.ADAMW);
             }
             return p.weights();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a temporary directory left behind is not a conformance failure
         }
     }
 
