@@ -58,7 +58,7 @@ final class GptTraining {
                     if (o.sample > 0) {
                         System.out.println("---- sample ----");
                         int[] prompt = tokenizer.encode("\n");
-                        GptGenerator generator = new GptGenerator(model, engine, weights);
+                        GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), weights);
                         int[] tokens = generator.generate(prompt, GenerationOptions.sampling(o.sample, 0.8f, 200, o.seed), t -> true);
                         System.out.println(tokenizer.decode(tokens));
                         System.out.println("----------------");

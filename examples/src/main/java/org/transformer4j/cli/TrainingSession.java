@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.TrainingEngine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
@@ -45,7 +47,7 @@ final class TrainingSession {
     /** Runs after training with the final weights loaded for inference. */
     @FunctionalInterface
     interface Finish {
-        void after(Engine engine, LoadedWeights weights) throws Exception;
+        void after(InferenceEngine engine, LoadedWeights weights) throws Exception;
     }
 
     private TrainingSession() {
@@ -57,7 +59,7 @@ final class TrainingSession {
         Path metricsFile = o.metrics != null ? o.metrics : out.resolve("metrics.csv");
         List<Series.Point> trainCurve = new ArrayList<>();
         List<Series.Point> valCurve = new ArrayList<>();
-        try (Engine engine = Backends.open(o.backend, new EngineOptions(o.threads, o.device, o.seed));
+        try (TrainingEngine engine = Backends.openTraining(o.backend, new EngineOptions(o.threads, o.device, o.seed));
              TrainingProgram program = engine.compileTraining(setup.model(), init);
              MetricsLog log = new MetricsLog(metricsFile);
              TensorBoardWriter tensorBoard = o.tensorboard == null ? null : new TensorBoardWriter(o.tensorboard)) {
