@@ -21,7 +21,7 @@ import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.nn.Initializer;
 import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.tensorflow.TensorBoardWriter;
+import org.transformer4j.train.TensorBoardWriter;
 import org.transformer4j.tokenizer.Tokenizer;
 import org.transformer4j.train.Trainer;
 import org.transformer4j.train.TrainingCheckpoint;
