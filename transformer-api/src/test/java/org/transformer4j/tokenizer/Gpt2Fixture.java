@@ -59,7 +59,7 @@ final class Gpt2Fixture {
     private static Gpt2Fixture instance;
 
     final Path dir; // vocab.json, merges.txt, tokenizer.json
-    final Encoding jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+    final Encoding jtokkit = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
     final List<byte[]> tokens; // by rank
 
     private Gpt2Fixture() throws IOException {
@@ -175,7 +175,7 @@ final class Gpt2Fixture {
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
-        root.putArray("added_tokens").addObject().put("id", END_OF_TEXT_ID).put("content", END_OF_TEXT)
+        root.putArray("added_tokens").addObject().put("id", vocab.get(END_OF_TEXT)).put("content", END_OF_TEXT)
                 .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", true)
                 .put("special", true);
         root.putNull("normalizer");
