@@ -1,26 +1,13 @@
 package org.transformer4j.cpu;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.LoadedWeights;
-import org.transformer4j.generate.GenerationOptions;
-import org.transformer4j.generate.GptGenerator;
-import org.transformer4j.model.GptConfig;
-import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
-import org.transformer4j.nn.Ops;
-import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.tensor.Shape;
-import org.transformer4j.tensor.Tensor;
-import org.transformer4j.testing.Gpt2Reference;
+import org.transformer4j.testing.HfGpt2Checks;
 import org.transformer4j.testing.HfGpt2Fixture;
 import org.transformer4j.testing.HfGpt2Fixture.Layout;
 import org.transformer4j.testing.HfGpt2Fixture.Sizes;
@@ -57,27 +44,8 @@ class HfGpt2CpuTest {
     }
 
     static void check(HfGpt2Fixture f, ModelDirectory md, int[] prompt, int newTokens, double tol) throws Exception {
-        GptModel model = new GptModel((GptConfig) md.config());
-        Gpt2Reference ref = new Gpt2Reference(f);
-        try (Engine engine = new CpuBackend().open(EngineOptions.defaults());
-             LoadedWeights w = engine.load(md.weights())) {
-            Ops ops = engine.inferenceOps();
-            float[] got;
-            try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(1, prompt.length), prompt));
-                 Tensor logits = model.logits(ops, w, in)) {
-                got = logits.toFloatArray();
-            }
-            double[][] want = ref.logits(prompt);
-            int v = want[0].length;
-            double max = 0;
-            for (int i = 0; i < want.length; i++) {
-                for (int j = 0; j < v; j++) {
-                    max = Math.max(max, Math.abs(want[i][j] - got[i * v + j]));
-                }
-            }
-            assertTrue(max <= tol, "largest logit difference to the reference " + max);
-            int[] tokens = new GptGenerator(model, engine, w).generate(prompt, GenerationOptions.greedy(newTokens), t -> true);
-            assertArrayEquals(ref.greedy(prompt, newTokens), tokens, Arrays.toString(tokens));
+        try (Engine engine = new CpuBackend().open(EngineOptions.defaults())) {
+            HfGpt2Checks.assertMatchesReference(f, md, engine, prompt, newTokens, tol);
         }
     }
 }
