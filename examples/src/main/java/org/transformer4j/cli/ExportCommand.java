@@ -29,10 +29,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code export}: writes a model directory in a graph format (ONNX: {@code model.onnx}, or {@code encoder.onnx} and
  * {@code decoder.onnx}, the config and tokenizer inside) through the exporting backend the SPI finds, then checks the
- * files: the served export's logits for a few tokens against the cpu backend's.
+ * files: the served export's logits for a few tokens against the cpu backend's. {@code --format hf} writes a Hugging
+ * Face GPT-2 directory instead (config.json GPT2Config, model.safetensors with GPT-2's names, generation_config.json,
+ * tokenizer.json), then reads it back and checks that it is the same model.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export a model directory to ONNX for serving with ONNX Runtime.")
+        description = {"Export a model directory to ONNX for serving with ONNX Runtime (--format onnx), or as a "
+                + "Hugging Face GPT-2 directory that transformers' GPT2LMHeadModel.from_pretrained reads (--format hf)."})
 final class ExportCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model directory (config.json, model.safetensors, tokenizer.json)")
     Path model;
@@ -46,9 +49,28 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--no-check", description = "skip comparing the served export's logits with the cpu backend's")
     boolean noCheck;
 
+    @Option(names = "--format", defaultValue = "onnx", description = "onnx or hf (default: ${DEFAULT-VALUE})")
+    String format;
+
     @Override
     public Integer call() throws Exception {
         ModelDirectory dir = ModelDirectory.load(model);
+        switch (format.toLowerCase(Locale.ROOT)) {
+            case "onnx" -> {
+            }
+            case "hf" -> {
+                dir.saveHuggingFace(out);
+                ModelDirectory back = ModelDirectory.load(out);
+                if (!back.config().equals(dir.config()) || !back.weights().equals(dir.weights())) {
+                    System.err.println("error: reading " + out + " back does not give the model of " + model
+                            + "; please report this with the model's config.json");
+                    return 1;
+                }
+                System.out.println("wrote " + out + " (Hugging Face GPT-2 layout; read back: identical)");
+                return 0;
+            }
+            default -> throw new IllegalArgumentException("--format must be onnx or hf, was " + format);
+        }
         try (ServingEngine serving = Backends.openServing(backend, EngineOptions.defaults())) {
             ExportingEngine exporter = serving.capability(ExportingEngine.class).orElseThrow(() ->
                     new IllegalArgumentException("backend '" + backend + "' serves exported graphs but does not export;"

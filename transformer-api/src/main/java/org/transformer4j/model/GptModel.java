@@ -65,14 +65,15 @@ public final class GptModel implements TrainableModel {
         for (int i = 0; i < config.layers(); i++) {
             String h = "transformer.h." + i;
             blocks.add(new Block(
-                    new LayerNorm(h + ".ln_1", c, config.bias()),
+                    new LayerNorm(h + ".ln_1", c, config.bias(), config.layerNormEps()),
                     MultiHeadAttention.fused(h + ".attn", c, config.heads(), config.bias(), projStd)
                             .withAttentionDropout(config.dropout()),
-                    new LayerNorm(h + ".ln_2", c, config.bias()),
+                    new LayerNorm(h + ".ln_2", c, config.bias(), config.layerNormEps()),
                     new FeedForward(h + ".mlp.c_fc", h + ".mlp.c_proj", c, config.feedForwardDim(), config.bias(),
                             config.activation(), projStd)));
         }
-        this.lnF = config.normPlacement() == NormPlacement.PRE ? new LayerNorm("transformer.ln_f", c, config.bias()) : null;
+        this.lnF = config.normPlacement() == NormPlacement.PRE
+                ? new LayerNorm("transformer.ln_f", c, config.bias(), config.layerNormEps()) : null;
         this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
     }
 
