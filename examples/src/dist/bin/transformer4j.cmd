@@ -13,4 +13,11 @@ if "%~1"=="--main" (
   shift
   shift
 )
-"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN% %1 %2 %3 %4 %5 %6 %7 %8 %9
+set T4J_ARGS=
+:collect
+if "%~1"=="" goto run
+set T4J_ARGS=%T4J_ARGS% %1
+shift
+goto collect
+:run
+"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%
