@@ -6,11 +6,14 @@ import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.backend.NativePlatform;
 
 /**
  * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
- * {@link OnnxSeq2SeqModel}); it serves and exports graphs and does not train. Its priority (30) is below the cpu backend's, so it is used when
- * asked for by name. Available when ONNX Runtime's native library loads in this JVM.
+ * {@link OnnxSeq2SeqModel}); it serves and exports graphs and does not train. Its priority (30) is below the cpu
+ * backend's, so it is used when asked for by name. Available when ONNX Runtime's native library for this platform
+ * is on the classpath (checked without loading it: "no native library for this platform (os/arch), add ..."
+ * otherwise) and loads in this JVM.
  */
 public final class OnnxBackend implements Backend {
     /** The backend's name. */
@@ -33,6 +36,11 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Availability availability() {
+        Availability noNative = OrtNatives.missing(NativePlatform.current(), OnnxBackend.class.getClassLoader(),
+                System.getProperty(OrtNatives.NATIVE_PATH_PROPERTY));
+        if (noNative != null) {
+            return noNative;
+        }
         return Availability.probe(OnnxSessions::environment);
     }
 

@@ -1,8 +1,6 @@
 package org.transformer4j.onnx;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
 import java.util.stream.Stream;
@@ -43,19 +41,18 @@ class OnnxConformanceTest {
             report = kit.run(cpu, onnx);
         }
         System.out.println(report.toTable());
-        assertEquals(kit.cases().size(), report.rows().size());
-        assertTrue(kit.cases().stream().map(ConformanceCase::name).toList().containsAll(SERVED),
-                "a served case is missing from the kit");
+        assertThat(report.rows()).hasSameSizeAs(kit.cases());
+        assertThat(kit.cases()).extracting(ConformanceCase::name).as("the served cases are in the kit")
+                .containsAll(SERVED);
         return report.rows().stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> {
             if (SERVED.contains(r.name())) {
-                assertEquals(CaseStatus.PASS, r.status(), r.name() + ": " + r.detail());
+                assertThat(r.status()).as("%s: %s", r.name(), r.detail()).isEqualTo(CaseStatus.PASS);
                 if (!r.name().startsWith("bad_")) {
-                    assertNotNull(r.maxAbsError(), r.name() + " compared no numbers");
+                    assertThat(r.maxAbsError()).as("%s compared no numbers", r.name()).isNotNull();
                 }
             } else {
-                assertEquals(CaseStatus.NOT_SUPPORTED, r.status(), r.name() + ": " + r.detail());
-                assertTrue(r.detail().contains("export") || r.detail().contains("train")
-                        || r.detail().contains("loss"), r.name() + " gives no reason: " + r.detail());
+                assertThat(r.status()).as("%s: %s", r.name(), r.detail()).isEqualTo(CaseStatus.NOT_SUPPORTED);
+                assertThat(r.detail()).as("%s gives a reason", r.name()).containsAnyOf("export", "train", "loss");
             }
         }));
     }

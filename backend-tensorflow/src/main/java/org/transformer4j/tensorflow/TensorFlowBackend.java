@@ -6,14 +6,17 @@ import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.backend.NativePlatform;
 
 /**
  * The TensorFlow Java backend: trains and infers in graph mode on TensorFlow's CPU kernels, or on a GPU
  * ({@code device gpu:0}) with the CUDA build of the native library (Maven profile {@code tensorflow-gpu}).
  * On a GPU, float32 matrix products are exact float32 unless TensorFloat-32 is asked for ({@link TfMatmulPrecision}).
  * Priority 50, below the embedded cpu backend's 100: it is picked when named (e.g. {@code --backend tensorflow}).
- * Availability loads the native library and asks its version; a failure (no native build for this platform, a
- * missing system library) is reported with TensorFlow's message.
+ * Availability first looks for the native library of this platform on the classpath (without loading it: "no native
+ * library for this platform (os/arch), add org.tensorflow:tensorflow-core-native:VERSION:CLASSIFIER" when it is
+ * missing), then loads it and asks its version; a failure (a missing system library) is reported with
+ * TensorFlow's message.
  */
 public final class TensorFlowBackend implements Backend {
     /** The name used in configuration. */
@@ -36,6 +39,10 @@ public final class TensorFlowBackend implements Backend {
 
     @Override
     public Availability availability() {
+        Availability noNative = TfNatives.missing(NativePlatform.current(), TensorFlowBackend.class.getClassLoader());
+        if (noNative != null) {
+            return noNative;
+        }
         return Availability.probe(() -> {
             String v = org.tensorflow.TensorFlow.version();
             if (v == null || v.isBlank()) {

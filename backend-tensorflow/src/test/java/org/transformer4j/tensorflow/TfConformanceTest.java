@@ -1,8 +1,6 @@
 package org.transformer4j.tensorflow;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -35,9 +33,9 @@ class TfConformanceTest {
 
     private static Stream<DynamicTest> tests(ConformanceReport report) {
         return report.rows().stream().map(r -> DynamicTest.dynamicTest(r.name(), () -> {
-            assertEquals(CaseStatus.PASS, r.status(), r.name() + ": " + r.detail());
+            assertThat(r.status()).as("%s: %s", r.name(), r.detail()).isEqualTo(CaseStatus.PASS);
             if (!r.name().startsWith("bad_")) {
-                assertNotNull(r.maxAbsError(), r.name() + " compared no numbers");
+                assertThat(r.maxAbsError()).as("%s compared no numbers", r.name()).isNotNull();
             }
         }));
     }
@@ -45,7 +43,7 @@ class TfConformanceTest {
     @TestFactory
     Stream<DynamicTest> standardKit() {
         ConformanceReport r = report(ConformanceKit.standard());
-        assertTrue(r.rows().size() >= 20, r.toTable());
+        assertThat(r.rows()).as(r.toTable()).hasSizeGreaterThanOrEqualTo(20);
         return tests(r);
     }
 

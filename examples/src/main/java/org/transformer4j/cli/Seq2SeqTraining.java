@@ -35,8 +35,8 @@ final class Seq2SeqTraining {
     static int run(TrainCommand o, TrainRecipe r, TrainingConfig training) throws Exception {
         if (o.data == null) {
             throw new IllegalArgumentException("--task seq2seq needs --data: a source<TAB>target file or a directory with"
-                    + " train.tsv; for the dates task write one with: java -cp transformer4j.jar"
-                    + " org.transformer4j.examples.dates.GenerateDates data/dates");
+                    + " train.tsv; for the dates task write one with: transformer4j dates"
+                    + " --out data/dates");
         }
         if (!o.tokenizerKind.equalsIgnoreCase("char")) {
             throw new IllegalArgumentException("--task seq2seq uses a char tokenizer; --tokenizer " + o.tokenizerKind + " is for --task gpt");

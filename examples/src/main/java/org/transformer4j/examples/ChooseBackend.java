@@ -14,7 +14,7 @@ import org.transformer4j.tensor.Tensor;
  * Lists the compute backends on the classpath, picks one and opens an engine on it.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp transformer4j.jar org.transformer4j.examples.ChooseBackend [name]
+ * ./transformer4j --main org.transformer4j.examples.ChooseBackend [name]
  * java -Dtransformer4j.backend=cpu ...        # or TRANSFORMER4J_BACKEND=cpu, or backend=cpu in transformer4j.properties
  * </pre>
  */

@@ -30,7 +30,7 @@ import org.transformer4j.train.TrainingProgram;
  * directory, and samples from it.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp transformer4j.jar org.transformer4j.examples.TrainAndGenerate [text-file [steps]]
+ * ./transformer4j --main org.transformer4j.examples.TrainAndGenerate [text-file [steps]]
  * </pre>
  */
 public final class TrainAndGenerate {

@@ -35,7 +35,7 @@ import org.transformer4j.train.TrainingProgram;
  * ("2026-11-22"), then translates a few and measures the exact-match accuracy on held-out test dates.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp transformer4j.jar org.transformer4j.examples.TranslateDates [steps]
+ * ./transformer4j --main org.transformer4j.examples.TranslateDates [steps]
  * </pre>
  */
 public final class TranslateDates {

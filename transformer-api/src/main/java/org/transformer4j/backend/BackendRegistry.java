@@ -36,7 +36,9 @@ import java.util.function.UnaryOperator;
  *   <li>else the available backend of highest priority that meets the requirement (ties broken by name).</li>
  * </ol>
  * A name that is unknown, unavailable or does not meet the requirement fails with
- * {@link BackendNotFoundException}; it does not fall back silently to another backend.
+ * {@link BackendNotFoundException}; it does not fall back silently to another backend. When the default (5.)
+ * passes over an unavailable backend of higher priority, one warning says so, with the reason and the fix
+ * (logged once per JVM through {@link System.Logger} {@code org.transformer4j.backend}).
  */
 public final class BackendRegistry {
 
@@ -130,6 +132,7 @@ public final class BackendRegistry {
         }
         for (Entry e : entries) {
             if (e.backend != null && e.info.available() && requirement.isMetBy(e.info.capabilities())) {
+                FallbackWarning.warnIfPassedOver(list(), e.info, requirement);
                 return new BackendChoice(e.backend, e.info, "highest-priority available backend"
                         + (requirement == BackendRequirement.ANY ? "" : " that can " + requirement.verb())
                         + " (no backend named by code, system property " + SYSTEM_PROPERTY

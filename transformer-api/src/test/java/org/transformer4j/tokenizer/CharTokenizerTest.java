@@ -104,13 +104,10 @@ class CharTokenizerTest {
 
     @Test
     void saveAndLoadGiveTheSameTokenizer(@TempDir Path dir) throws Exception {
-        String training = "hello w\u00F6rld \u4E2D \uD83D\uDE00 \uD800 \uDC00\n\0\"\\";
+        String training = "hello w\u00F6rld \u4E2D \uD83D\uDE00\n\0\"\\";
         CharTokenizer tok = CharTokenizer.fromText(training, List.of(Tokenizer.EOS, Tokenizer.PAD));
         Path file = dir.resolve("tokenizer.json");
         Tokenizers.save(tok, file);
-        // lone surrogates are escaped, so the file is valid UTF-8
-        String json = Files.readString(file);
-        assertTrue(json.contains("\\uD800") && json.contains("\\uDC00"), json);
         Tokenizer back = Tokenizers.load(file);
         assertTrue(back instanceof CharTokenizer);
         assertEquals(tok.vocabSize(), back.vocabSize());
@@ -119,5 +116,22 @@ class CharTokenizerTest {
         assertArrayEquals(tok.encode(probe), back.encode(probe));
         assertEquals(probe, back.decode(back.encode(probe)));
         assertEquals(tok.toJson(), back.toJson());
+    }
+
+    /**
+     * Jackson 2.23 rejects an unpaired surrogate escape in an object key (jackson-core 2.21.2 made its byte parser
+     * strict, 2.23 its reader parser; I-JSON, RFC 7493, forbids them), so a char vocabulary holding a lone surrogate
+     * is written (escaped, valid UTF-8) but cannot be read back: loading says so, naming the file. Until the
+     * tokenizer stores such tokens another way, this pins the behaviour: a clear error, never a wrong tokenizer.
+     */
+    @Test
+    void aLoneSurrogateTokenIsSavedEscapedButLoadingItFailsClearly(@TempDir Path dir) throws Exception {
+        CharTokenizer tok = CharTokenizer.fromText("ab \uD800 \uDC00", List.of());
+        Path file = dir.resolve("tokenizer.json");
+        Tokenizers.save(tok, file);
+        String json = Files.readString(file);
+        assertTrue(json.contains("\\uD800") && json.contains("\\uDC00"), json);
+        var e = assertThrows(TokenizerFormatException.class, () -> Tokenizers.load(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("surrogate"), e.getMessage());
     }
 }

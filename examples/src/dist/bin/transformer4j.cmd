@@ -1,0 +1,23 @@
+@echo off
+rem Runs the transformer4j command-line tool from this application directory (bin\, lib\) on Windows.
+rem Uses %JAVA_HOME%\bin\java.exe (a JDK 25 or newer), else the java on the PATH; extra JVM flags go in
+rem TRANSFORMER4J_JAVA_OPTS. "transformer4j --main CLASS [ARGS]" runs one of the example programs instead.
+setlocal
+set "T4J_HOME=%~dp0.."
+set "T4J_JAVA=java"
+if defined JAVA_HOME set "T4J_JAVA=%JAVA_HOME%\bin\java.exe"
+if not defined TF_CPP_MIN_LOG_LEVEL set "TF_CPP_MIN_LOG_LEVEL=2"
+set "T4J_MAIN=org.transformer4j.cli.Transformer4jCli"
+if "%~1"=="--main" (
+  set "T4J_MAIN=%~2"
+  shift
+  shift
+)
+set T4J_ARGS=
+:collect
+if "%~1"=="" goto run
+set T4J_ARGS=%T4J_ARGS% %1
+shift
+goto collect
+:run
+"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%
