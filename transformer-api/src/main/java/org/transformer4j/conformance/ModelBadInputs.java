@@ -55,7 +55,7 @@ final class ModelBadInputs {
     private static Tensor gptLogits(Engine e, HostTensor ids) throws Exception {
         if (Capable.servesExports(e)) {
             try (Served s = Served.export(e, GPT.config(), gptWeights())) {
-                return ServedCases.logits(s.gpt(), ServedCases.rows(ids), null, null);
+                return RuntimeCases.logits(s.gpt(), ModelCases.rows(ids), null, null);
             }
         }
         Ops ops = Capable.inference(e).inferenceOps();
@@ -82,7 +82,7 @@ final class ModelBadInputs {
         Map<String, HostTensor> weights = ModelFixtures.weights(S2S, S2S_SEED);
         if (Capable.servesExports(e)) {
             try (Served s = Served.export(e, S2S.config(), weights)) {
-                s.seq2seq().encode(ServedCases.rows(src), null).close();
+                s.seq2seq().encode(ModelCases.rows(src), null).close();
                 return null;
             }
         }

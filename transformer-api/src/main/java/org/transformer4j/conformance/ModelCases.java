@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.conformance.ConformanceCase.Need;
@@ -15,11 +16,12 @@ import org.transformer4j.conformance.EngineCase.Outputs;
 import org.transformer4j.data.Batch;
 import org.transformer4j.generate.BeamSearchOptions;
 import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.GptCache;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.generate.Hypothesis;
+import org.transformer4j.generate.Seq2SeqCache;
 import org.transformer4j.generate.Seq2SeqGenerator;
 import org.transformer4j.model.GptModel;
-import org.transformer4j.model.KvCache;
 import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.TrainableModel;
@@ -115,16 +117,10 @@ final class ModelCases {
         return gptLogits(e, model, ModelFixtures.weights(model, seed), ids);
     }
 
+    /** Logits {@code [B, T, V]} of a whole batch, positions from 0, through the engine's GPT runtime. */
     static Outputs gptLogits(Engine e, GptModel model, Map<String, HostTensor> weights, HostTensor ids)
             throws IOException {
-        if (Capable.servesExports(e)) {
-            return ServedCases.gptLogits(e, model, weights, ids);
-        }
-        Ops ops = Capable.inference(e).inferenceOps();
-        try (LoadedWeights w = Capable.inference(e).load(weights);
-             Tensor logits = model.logits(ops, w, ops.constant(ids))) {
-            return Outputs.of(logits);
-        }
+        return RuntimeCases.withGpt(e, model, weights, r -> Outputs.of(RuntimeCases.logits(r, rows(ids), null, null)));
     }
 
     /** GPT logits at several batch and sequence sizes, one after the other. */
@@ -170,35 +166,24 @@ final class ModelCases {
             mask[t + j] = 1;
             positions[t + j] = j;
         }
-        float[] v;
-        Shape shape;
-        if (Capable.servesExports(e)) {
-            Outputs served = ServedCases.gptLeftPadded(e, model, ModelFixtures.weights(model, seed), padded,
-                    positions, mask);
-            v = served.values();
-            shape = Shape.of(2, t, model.config().vocabSize());
-        } else {
-            Ops ops = Capable.inference(e).inferenceOps();
-            Shape s = Shape.of(2, t);
-            try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed));
-                 Tensor logits = model.logits(ops, w, ops.constant(HostTensor.ofInts(s, padded)),
-                         ops.constant(HostTensor.ofInts(s, positions)), null, ops.constant(HostTensor.ofInts(s, mask)))) {
-                v = logits.toFloatArray();
-                shape = logits.shape();
-            }
-        }
+        Shape s = Shape.of(2, t);
+        HostTensor logits = RuntimeCases.withGpt(e, model, ModelFixtures.weights(model, seed),
+                r -> RuntimeCases.logits(r, rows(HostTensor.ofInts(s, padded)), rows(HostTensor.ofInts(s, positions)),
+                        rows(HostTensor.ofInts(s, mask))));
+        float[] v = logits.floats().clone();
         int vocab = model.config().vocabSize();
         for (int i = 0; i < mask.length; i++) {
             if (mask[i] == 0) {
                 Arrays.fill(v, i * vocab, (i + 1) * vocab, 0f); // a query that sees no key has no defined output
             }
         }
-        return new Builder().add(shape + " logits, padded positions zeroed", v).build();
+        return new Builder().add(logits.shape() + " logits, padded positions zeroed", v).build();
     }
 
     static Outputs loss(Engine e, TrainableModel model, long seed, Batch batch) {
         if (Capable.servesExports(e)) {
-            throw ServedCases.noLoss(e);
+            throw new UnsupportedOperationException("a served model (" + e.backendName() + ") outputs logits, not"
+                    + " the training loss; its logits are checked by the *_logits cases");
         }
         Ops ops = Capable.inference(e).inferenceOps();
         try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
@@ -210,80 +195,53 @@ final class ModelCases {
         }
     }
 
+    /** Decoder logits {@code [B, T, V]} of a whole target batch, through the engine's encoder-decoder runtime. */
     static Outputs seq2seqLogits(Engine e, Seq2SeqModel model, long seed, Batch batch) throws IOException {
-        if (Capable.servesExports(e)) {
-            return ServedCases.seq2seqLogits(e, model, ModelFixtures.weights(model, seed), batch);
-        }
-        Ops ops = Capable.inference(e).inferenceOps();
-        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
-            Tensor mask = ops.constant(batch.get("src_mask"));
-            Tensor memory = model.encode(ops, w, ops.constant(batch.get("src_ids")), mask);
-            try (Tensor logits = model.decode(ops, w, ops.constant(batch.get("tgt_in")), memory, mask, null)) {
-                return Outputs.of(logits);
+        int[][] tgt = rows(batch.get("tgt_in"));
+        return RuntimeCases.withSeq2Seq(e, model, ModelFixtures.weights(model, seed), r -> {
+            try (Seq2SeqCache cache = r.encode(rows(batch.get("src_ids")), rows(batch.get("src_mask")))) {
+                return Outputs.of(HostTensor.ofFloats(Shape.of(tgt.length, tgt[0].length, r.vocabSize()),
+                        r.decode(cache, tgt, false)));
             }
-        }
+        });
     }
 
     /** Logits of {@code ids} computed as a prompt of {@code prompt} tokens then one token at a time with a cache. */
     static Outputs gptCached(Engine e, GptModel model, long seed, HostTensor ids, int prompt) throws IOException {
-        if (Capable.servesExports(e)) {
-            return ServedCases.gptCached(e, model, ModelFixtures.weights(model, seed), ids, prompt);
-        }
-        Ops ops = Capable.inference(e).inferenceOps();
-        int t = ids.shape().dim(1);
-        int b = ids.shape().dim(0);
-        int vocab = model.config().vocabSize();
-        float[] all = new float[b * t * vocab];
-        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed)); KvCache cache = model.newCache()) {
-            int from = 0;
-            while (from < t) {
-                int to = from == 0 ? prompt : from + 1;
-                try (Tensor logits = model.logits(ops, w, ops.constant(columns(ids, from, to)), cache, null)) {
-                    place(logits.toFloatArray(), all, b, t, vocab, from, to);
-                }
-                from = to;
+        return RuntimeCases.withGpt(e, model, ModelFixtures.weights(model, seed), r -> {
+            try (GptCache cache = r.newCache(ids.shape().dim(0))) {
+                return cached(part -> r.forward(cache, part, null, null, false), ids, prompt, r.vocabSize());
             }
-        }
-        return new Builder().add(Shape.of(b, t, vocab) + " FLOAT32", all).build();
+        });
     }
 
+    /** Decoder logits of the targets computed as a prefix of {@code prefix} tokens then one token at a time. */
     static Outputs seq2seqCached(Engine e, Seq2SeqModel model, long seed, Batch batch, int prefix)
             throws IOException {
-        if (Capable.servesExports(e)) {
-            return ServedCases.seq2seqCached(e, model, ModelFixtures.weights(model, seed), batch, prefix);
-        }
-        Ops ops = Capable.inference(e).inferenceOps();
-        HostTensor tgt = batch.get("tgt_in");
-        int t = tgt.shape().dim(1);
-        int b = tgt.shape().dim(0);
-        int vocab = model.config().vocabSize();
-        float[] all = new float[b * t * vocab];
-        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed)); KvCache cache = model.newCache()) {
-            Tensor mask = ops.constant(batch.get("src_mask"));
-            Tensor memory = model.encode(ops, w, ops.constant(batch.get("src_ids")), mask);
-            int from = 0;
-            while (from < t) {
-                int to = from == 0 ? prefix : from + 1;
-                try (Tensor logits = model.decode(ops, w, ops.constant(columns(tgt, from, to)), memory, mask, cache)) {
-                    place(logits.toFloatArray(), all, b, t, vocab, from, to);
-                }
-                from = to;
+        return RuntimeCases.withSeq2Seq(e, model, ModelFixtures.weights(model, seed), r -> {
+            try (Seq2SeqCache cache = r.encode(rows(batch.get("src_ids")), rows(batch.get("src_mask")))) {
+                return cached(part -> r.decode(cache, part, false), batch.get("tgt_in"), prefix, r.vocabSize());
             }
+        });
+    }
+
+    /** Feeds {@code ids} as {@code prefix} tokens, then one at a time; the logits of every position. */
+    private static Outputs cached(Function<int[][], float[]> next, HostTensor ids, int prefix, int vocab) {
+        int b = ids.shape().dim(0);
+        int t = ids.shape().dim(1);
+        float[] all = new float[b * t * vocab];
+        int from = 0;
+        while (from < t) {
+            int to = from == 0 ? prefix : from + 1;
+            place(next.apply(rows(columns(ids, from, to))), all, b, t, vocab, from, to);
+            from = to;
         }
         return new Builder().add(Shape.of(b, t, vocab) + " FLOAT32", all).build();
     }
 
     static Outputs gptGreedy(Engine e, GptModel model, long seed) throws IOException {
-        List<int[]> prompts = GREEDY_PROMPTS;
-        GenerationOptions options = GenerationOptions.greedy(7);
-        List<int[]> out;
-        if (Capable.servesExports(e)) {
-            out = ServedCases.gptGreedy(e, model, ModelFixtures.weights(model, seed), prompts, options);
-        } else {
-            try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
-                out = new GptGenerator(model, Capable.inference(e).inferenceOps(), w).generate(prompts, options);
-            }
-        }
+        List<int[]> out = RuntimeCases.withGpt(e, model, ModelFixtures.weights(model, seed),
+                r -> new GptGenerator(r).generate(GREEDY_PROMPTS, GenerationOptions.greedy(7)));
         Builder b = new Builder();
         for (int i = 0; i < out.size(); i++) {
             b.add("prompt " + i + ": " + out.get(i).length + " tokens", out.get(i));
@@ -294,44 +252,38 @@ final class ModelCases {
     static Outputs gptBeam(Engine e, GptModel model, long seed) throws IOException {
         int[] prompt = {7, 19, 4, 11};
         BeamSearchOptions options = new BeamSearchOptions(3, 1.0, 6, 3, Set.of(EOS));
-        if (Capable.servesExports(e)) {
-            return hypotheses(ServedCases.gptBeam(e, model, ModelFixtures.weights(model, seed), prompt, options));
-        }
-        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
-            return hypotheses(new GptGenerator(model, Capable.inference(e).inferenceOps(), w).beamSearch(prompt, options));
-        }
+        return hypotheses(RuntimeCases.withGpt(e, model, ModelFixtures.weights(model, seed),
+                r -> new GptGenerator(r).beamSearch(prompt, options)));
     }
 
     static Outputs seq2seqGreedy(Engine e, Seq2SeqModel model, long seed) throws IOException {
-        List<int[]> sources = GREEDY_SOURCES;
         GenerationOptions options = GenerationOptions.greedy(8);
-        int[][] out = new int[sources.size()][];
-        if (Capable.servesExports(e)) {
-            out = ServedCases.seq2seqGreedy(e, model, ModelFixtures.weights(model, seed), sources, BOS, EOS, options);
-        } else {
-            try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
-                Seq2SeqGenerator g = new Seq2SeqGenerator(model, Capable.inference(e).inferenceOps(), w, BOS, EOS);
-                for (int i = 0; i < sources.size(); i++) {
-                    out[i] = g.generate(sources.get(i), options);
-                }
-            }
-        }
+        List<int[]> out = RuntimeCases.withSeq2Seq(e, model, ModelFixtures.weights(model, seed), r -> {
+            Seq2SeqGenerator g = new Seq2SeqGenerator(r, BOS, EOS);
+            return GREEDY_SOURCES.stream().map(src -> g.generate(src, options)).toList();
+        });
         Builder b = new Builder();
-        for (int i = 0; i < out.length; i++) {
-            b.add("source " + i + ": " + out[i].length + " tokens", out[i]);
+        for (int i = 0; i < out.size(); i++) {
+            b.add("source " + i + ": " + out.get(i).length + " tokens", out.get(i));
         }
         return b.build();
     }
 
     static Outputs seq2seqBeam(Engine e, Seq2SeqModel model, long seed) throws IOException {
         BeamSearchOptions options = new BeamSearchOptions(3, 1.0, 8, 2, Set.of());
-        if (Capable.servesExports(e)) {
-            return hypotheses(ServedCases.seq2seqBeam(e, model, ModelFixtures.weights(model, seed),
-                    GREEDY_SOURCES.get(0), BOS, EOS, options));
+        return hypotheses(RuntimeCases.withSeq2Seq(e, model, ModelFixtures.weights(model, seed),
+                r -> new Seq2SeqGenerator(r, BOS, EOS).beamSearch(GREEDY_SOURCES.get(0), options)));
+    }
+
+    /** The rows of an int32 {@code [B, T]} tensor. */
+    static int[][] rows(HostTensor t) {
+        int b = t.shape().dim(0);
+        int w = t.shape().dim(1);
+        int[][] out = new int[b][w];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(t.ints(), r * w, out[r], 0, w);
         }
-        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
-            return hypotheses(new Seq2SeqGenerator(model, Capable.inference(e).inferenceOps(), w, BOS, EOS).beamSearch(GREEDY_SOURCES.get(0), options));
-        }
+        return out;
     }
 
     private static Outputs hypotheses(List<Hypothesis> hyps) {

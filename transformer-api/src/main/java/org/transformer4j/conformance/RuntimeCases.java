@@ -174,8 +174,19 @@ final class RuntimeCases {
         return out.build();
     }
 
-    /** Runs {@code body} on a GPT runtime of {@code e}: its Ops composition, or the served export. */
-    static Outputs withGpt(Engine e, GptModel model, Map<String, HostTensor> weights, Function<GptRuntime, Outputs> body)
+    /** Logits {@code [B, T, V]} of a whole batch in a fresh cache; null positions: from 0 in every row. */
+    static HostTensor logits(GptRuntime g, int[][] ids, int[][] positions, int[][] mask) {
+        try (GptCache cache = g.newCache(ids.length)) {
+            return HostTensor.ofFloats(Shape.of(ids.length, ids[0].length, g.vocabSize()),
+                    g.forward(cache, ids, positions, mask, false));
+        }
+    }
+
+    /**
+     * Runs {@code body} on a GPT runtime of {@code e}: its Ops composition with the weights loaded, or, on an engine
+     * that serves and exports graphs, the served export of the weights.
+     */
+    static <T> T withGpt(Engine e, GptModel model, Map<String, HostTensor> weights, Function<GptRuntime, T> body)
             throws IOException {
         if (Capable.servesExports(e)) {
             try (Served s = Served.export(e, model.config(), weights)) {
@@ -189,8 +200,8 @@ final class RuntimeCases {
     }
 
     /** Runs {@code body} on an encoder-decoder runtime of {@code e}. */
-    static Outputs withSeq2Seq(Engine e, Seq2SeqModel model, Map<String, HostTensor> weights,
-            Function<Seq2SeqRuntime, Outputs> body) throws IOException {
+    static <T> T withSeq2Seq(Engine e, Seq2SeqModel model, Map<String, HostTensor> weights,
+            Function<Seq2SeqRuntime, T> body) throws IOException {
         if (Capable.servesExports(e)) {
             try (Served s = Served.export(e, model.config(), weights)) {
                 return body.apply(s.seq2seq());
