@@ -10,7 +10,8 @@ import org.transformer4j.backend.EngineOptions;
 /**
  * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
  * {@link OnnxSeq2SeqModel}); it infers only. Its priority (30) is below the cpu backend's, so it is used when
- * asked for by name. Available when ONNX Runtime's native library loads in this JVM.
+ * asked for by name. Available when ONNX Runtime's classes and a native library for this platform are present
+ * ({@link OrtNativeProbe}, which does not load it); {@link #open} loads it.
  */
 public final class OnnxBackend implements Backend {
     /** The backend's name. */
@@ -33,12 +34,12 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Availability availability() {
-        return Availability.probe(OnnxSessions::environment);
+        return OrtNativeProbe.present();
     }
 
     @Override
     public Engine open(EngineOptions options) {
-        Availability a = availability();
+        Availability a = OrtNativeProbe.load();
         if (!a.available()) {
             throw new IllegalStateException("the onnx backend is not available: ONNX Runtime's native library does not "
                     + "load (" + a.reason() + ")");

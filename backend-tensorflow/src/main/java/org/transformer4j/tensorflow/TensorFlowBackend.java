@@ -12,8 +12,9 @@ import org.transformer4j.backend.EngineOptions;
  * ({@code device gpu:0}) with the CUDA build of the native library (Maven profile {@code tensorflow-gpu}).
  * On a GPU, float32 matrix products are exact float32 unless TensorFloat-32 is asked for ({@link TfMatmulPrecision}).
  * Priority 50, below the embedded cpu backend's 100: it is picked when named (e.g. {@code --backend tensorflow}).
- * Availability loads the native library and asks its version; a failure (no native build for this platform, a
- * missing system library) is reported with TensorFlow's message.
+ * Availability checks that TensorFlow's classes and a native library for this platform are present without loading
+ * it ({@link TfNativeProbe}); {@link #open} loads it and asks its version, and a failure there (a missing system
+ * library) is reported with TensorFlow's message.
  */
 public final class TensorFlowBackend implements Backend {
     /** The name used in configuration. */
@@ -36,17 +37,12 @@ public final class TensorFlowBackend implements Backend {
 
     @Override
     public Availability availability() {
-        return Availability.probe(() -> {
-            String v = org.tensorflow.TensorFlow.version();
-            if (v == null || v.isBlank()) {
-                throw new IllegalStateException("the TensorFlow native library loaded but reported no version");
-            }
-        });
+        return TfNativeProbe.present();
     }
 
     @Override
     public Engine open(EngineOptions options) {
-        Availability a = availability();
+        Availability a = TfNativeProbe.load();
         if (!a.available()) {
             throw new IllegalStateException("the tensorflow backend is not available: " + a.reason());
         }
