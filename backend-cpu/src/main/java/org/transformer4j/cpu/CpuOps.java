@@ -24,6 +24,8 @@ final class CpuOps implements Ops {
     private final Parallelism par;
     private final Tape tape;
     private final long dropoutSeed;
+    /** Where this pass's arrays come from, or null (inference: plain allocation). */
+    private final StepArena arena;
     private int dropoutCalls;
 
     /**
@@ -31,9 +33,28 @@ final class CpuOps implements Ops {
      * @param dropoutSeed seed of this forward pass's dropout masks (each dropout call derives its own)
      */
     CpuOps(Parallelism par, Tape tape, long dropoutSeed) {
+        this(par, tape, dropoutSeed, null);
+    }
+
+    /**
+     * @param arena where every output, gradient and mask array of this pass comes from (see {@link StepArena});
+     *              null to allocate them
+     */
+    CpuOps(Parallelism par, Tape tape, long dropoutSeed, StepArena arena) {
         this.par = par;
         this.tape = tape;
         this.dropoutSeed = dropoutSeed;
+        this.arena = arena;
+    }
+
+    /** A zeroed array of n floats. */
+    private float[] zeros(int n) {
+        return arena == null ? new float[n] : arena.floats(n);
+    }
+
+    /** An array of n floats that the caller writes in full before anything reads it. */
+    private float[] uninitialized(int n) {
+        return arena == null ? new float[n] : arena.floatsForOverwrite(n);
     }
 
     @Override
@@ -89,7 +110,7 @@ final class CpuOps implements Ops {
     }
 
     private CpuTensor result(Shape shape, float[] data, CpuTensor... inputs) {
-        return CpuTensor.floats(shape, data, grads(inputs));
+        return CpuTensor.floats(shape, data, grads(inputs), arena);
     }
 
     @Override
@@ -112,7 +133,7 @@ final class CpuOps implements Ops {
         int[] dims = new int[ids.shape.rank() + 1];
         System.arraycopy(ids.shape.toArray(), 0, dims, 0, ids.shape.rank());
         dims[dims.length - 1] = c;
-        float[] out = new float[n * c];
+        float[] out = uninitialized(n * c);
         EmbeddingKernel.forward(par, table.data, vocab, c, ids.ids, n, out);
         CpuTensor y = result(Shape.of(dims), out, table);
         if (y.requiresGrad) {
@@ -137,7 +158,7 @@ final class CpuOps implements Ops {
             Shape.requireEqual("linear", "bias", Shape.of(out), b.shape);
         }
         int rows = x.shape.rows();
-        float[] y = new float[rows * out];
+        float[] y = uninitialized(rows * out); // sgemm with beta 0 writes every element
         Sgemm.sgemm(par, false, true, rows, out, in, 1f, x.data, 0, in, w.data, 0, in, 0f, y, 0, out);
         if (b != null) {
             addRowBias(y, b.data, rows, out);
@@ -204,16 +225,16 @@ final class CpuOps implements Ops {
             Shape.requireEqual("layerNorm", "beta", Shape.of(c), b.shape);
         }
         int rows = x.shape.rows();
-        float[] out = new float[x.data.length];
-        float[] mean = new float[rows];
-        float[] rstd = new float[rows];
+        float[] out = uninitialized(x.data.length);
+        float[] mean = uninitialized(rows);
+        float[] rstd = uninitialized(rows);
         LayerNormKernel.forward(par, x.data, g.data, b == null ? null : b.data, eps, rows, c, out, mean, rstd);
         CpuTensor y = result(x.shape, out, x, g, b);
         if (y.requiresGrad) {
             tape.record(() -> LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c,
-                    x.requiresGrad ? x.grad() : new float[x.data.length],
-                    g.requiresGrad ? g.grad() : new float[c],
-                    b == null ? null : b.requiresGrad ? b.grad() : new float[c]));
+                    x.requiresGrad ? x.grad() : zeros(x.data.length),
+                    g.requiresGrad ? g.grad() : zeros(c),
+                    b == null ? null : b.requiresGrad ? b.grad() : zeros(c)));
         }
         return y;
     }
@@ -227,7 +248,7 @@ final class CpuOps implements Ops {
         }
         int n = a.data.length;
         int period = b.data.length;
-        float[] out = new float[n];
+        float[] out = zeros(n);
         if (period == n) {
             par.forRange(n, 4096, (from, to) -> {
                 for (int i = from; i < to; i++) {
@@ -262,7 +283,7 @@ final class CpuOps implements Ops {
     @Override
     public Tensor scale(Tensor xT, float factor) {
         CpuTensor x = values(xT, "scale", "x");
-        float[] out = new float[x.data.length];
+        float[] out = zeros(x.data.length);
         addScaled(x.data, factor, out, out.length);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
@@ -275,7 +296,7 @@ final class CpuOps implements Ops {
     public Tensor gelu(Tensor xT) {
         CpuTensor x = values(xT, "gelu", "x");
         int n = x.data.length;
-        float[] out = new float[n];
+        float[] out = uninitialized(n);
         ActivationKernels.geluForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
@@ -301,7 +322,7 @@ final class CpuOps implements Ops {
     public Tensor relu(Tensor xT) {
         CpuTensor x = values(xT, "relu", "x");
         int n = x.data.length;
-        float[] out = new float[n];
+        float[] out = uninitialized(n);
         ActivationKernels.reluForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
@@ -320,8 +341,8 @@ final class CpuOps implements Ops {
             return x;
         }
         int n = x.data.length;
-        float[] out = new float[n];
-        byte[] mask = new byte[n];
+        float[] out = uninitialized(n);
+        byte[] mask = arena == null ? new byte[n] : arena.bytesForOverwrite(n);
         DropoutKernel.forward(par, x.data, out, mask, n, p, nextDropoutSeed());
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
@@ -343,7 +364,7 @@ final class CpuOps implements Ops {
         Shape outShape = x.shape.withLast(w);
         CpuTensor[] outs = new CpuTensor[parts];
         for (int p = 0; p < parts; p++) {
-            float[] o = new float[rows * w];
+            float[] o = uninitialized(rows * w);
             int col = p * w;
             par.forRange(rows, 16, (from, to) -> {
                 for (int r = from; r < to; r++) {
@@ -386,7 +407,7 @@ final class CpuOps implements Ops {
         int inner = a.shape.size() / Math.max(1, batch * ta);
         int[] dims = a.shape.toArray();
         dims[1] = ta + tb;
-        float[] out = new float[batch * (ta + tb) * inner];
+        float[] out = uninitialized(batch * (ta + tb) * inner);
         for (int i = 0; i < batch; i++) {
             System.arraycopy(a.data, i * ta * inner, out, i * (ta + tb) * inner, ta * inner);
             System.arraycopy(b.data, i * tb * inner, out, (i * (ta + tb) + ta) * inner, tb * inner);
@@ -450,8 +471,8 @@ final class CpuOps implements Ops {
             Shape.requireEqual("attention", "keyMask", Shape.of(b, tk), m.shape);
             mask = m.ids;
         }
-        float[] out = new float[b * tq * c];
-        float[] probs = new float[b * heads * tq * tk];
+        float[] out = zeros(b * tq * c);
+        float[] probs = zeros(b * heads * tq * tk);
         // the mask is a function of this site's seed and the element index: regenerated by the backward, not stored
         DropoutFactors drop = tape != null && dropout > 0f ? DropoutFactors.seeded(nextDropoutSeed(), dropout) : null;
         AttentionKernel.forward(par, q.data, k.data, v.data, b, tq, tk, c, heads, causal, mask, out, probs, drop);
@@ -459,9 +480,9 @@ final class CpuOps implements Ops {
         if (y.requiresGrad) {
             int[] maskF = mask;
             tape.record(() -> AttentionKernel.backward(par, y.grad(), q.data, k.data, v.data, probs, b, tq, tk, c, heads,
-                    causal, maskF, q.requiresGrad ? q.grad() : new float[q.data.length],
-                    k.requiresGrad ? k.grad() : new float[k.data.length],
-                    v.requiresGrad ? v.grad() : new float[v.data.length], drop));
+                    causal, maskF, q.requiresGrad ? q.grad() : zeros(q.data.length),
+                    k.requiresGrad ? k.grad() : zeros(k.data.length),
+                    v.requiresGrad ? v.grad() : zeros(v.data.length), drop));
         }
         return y;
     }

@@ -13,33 +13,41 @@ final class CpuTensor implements Tensor {
     final float[] data;
     final int[] ids;
     final boolean requiresGrad;
+    /** Where the gradient buffer comes from (an intermediate of a training pass), or null (a parameter's own). */
+    private final StepArena arena;
     float[] grad;
 
-    private CpuTensor(Shape shape, float[] data, int[] ids, boolean requiresGrad) {
+    private CpuTensor(Shape shape, float[] data, int[] ids, boolean requiresGrad, StepArena arena) {
         this.shape = shape;
         this.data = data;
         this.ids = ids;
         this.requiresGrad = requiresGrad;
+        this.arena = arena;
     }
 
     static CpuTensor floats(Shape shape, float[] data, boolean requiresGrad) {
+        return floats(shape, data, requiresGrad, null);
+    }
+
+    /** A float tensor whose gradient buffer, if one is needed, is taken from {@code arena} (null: allocated). */
+    static CpuTensor floats(Shape shape, float[] data, boolean requiresGrad, StepArena arena) {
         if (data.length != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " values, got " + data.length);
         }
-        return new CpuTensor(shape, data, null, requiresGrad);
+        return new CpuTensor(shape, data, null, requiresGrad, arena);
     }
 
     static CpuTensor ints(Shape shape, int[] ids) {
         if (ids.length != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " ids, got " + ids.length);
         }
-        return new CpuTensor(shape, null, ids, false);
+        return new CpuTensor(shape, null, ids, false, null);
     }
 
     /** The gradient buffer, allocated (zeros) on first use. */
     float[] grad() {
         if (grad == null) {
-            grad = new float[data.length];
+            grad = arena == null ? new float[data.length] : arena.floats(data.length);
         }
         return grad;
     }

@@ -20,7 +20,9 @@ import org.transformer4j.train.TrainingProgram;
 /**
  * Trains a model on the CPU: each {@link #forwardBackward} runs the model's loss eagerly with a fresh
  * {@link Tape}, then the tape's backward adds into the parameters' gradient buffers; {@link #step}
- * applies the fused AdamW kernel per parameter.
+ * applies the fused AdamW kernel per parameter. Every intermediate array of a pass (activations, their gradients,
+ * dropout masks) comes from a {@link StepArena} that the next pass reuses, so a training loop of one batch shape
+ * allocates almost nothing after its first step.
  */
 final class CpuTrainingProgram implements TrainingProgram {
     private final TrainableModel model;
@@ -31,6 +33,7 @@ final class CpuTrainingProgram implements TrainingProgram {
     private final Map<String, float[]> m = new HashMap<>();
     private final Map<String, float[]> v = new HashMap<>();
     private final CpuWeights view;
+    private final StepArena arena = new StepArena();
     private long step;
     private int microBatch;
 
@@ -65,7 +68,8 @@ final class CpuTrainingProgram implements TrainingProgram {
     public float forwardBackward(Batch batch) {
         Tape tape = new Tape();
         long dropoutSeed = seed * 1_000_003L + step * 4099L + (microBatch++);
-        CpuOps ops = new CpuOps(par, tape, dropoutSeed);
+        arena.recycle(); // the previous pass's tape has run: nothing refers to its arrays any more
+        CpuOps ops = new CpuOps(par, tape, dropoutSeed, arena);
         CpuTensor loss = CpuOps.cpu(model.loss(ops, view, inputs(ops, batch)), "loss", "loss");
         if (!loss.requiresGrad) {
             throw new IllegalStateException("the loss does not depend on any trainable parameter");
@@ -76,7 +80,8 @@ final class CpuTrainingProgram implements TrainingProgram {
 
     @Override
     public float evaluate(Batch batch) {
-        CpuOps ops = new CpuOps(par, null, 0L);
+        arena.recycle();
+        CpuOps ops = new CpuOps(par, null, 0L, arena);
         return model.loss(ops, view, inputs(ops, batch)).item();
     }
 
@@ -178,6 +183,11 @@ final class CpuTrainingProgram implements TrainingProgram {
                     + " but the parameter has " + dst.length + " elements");
         }
         System.arraycopy(src.toFloat32().floats(), 0, dst, 0, dst.length);
+    }
+
+    /** Bytes of arrays the pass arena holds (for tests and memory reports). */
+    long arenaBytes() {
+        return arena.allocatedBytes();
     }
 
     @Override

@@ -11,9 +11,9 @@ import org.transformer4j.backend.NativePlatform;
 /**
  * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
  * {@link OnnxSeq2SeqModel}); it serves and exports graphs and does not train. Its priority (30) is below the cpu
- * backend's, so it is used when asked for by name. Available when ONNX Runtime's native library for this platform
- * is on the classpath (checked without loading it: "no native library for this platform (os/arch), add ..."
- * otherwise) and loads in this JVM.
+ * backend's, so it is used when asked for by name. Available when ONNX Runtime's classes and a native library for
+ * this platform are present, checked without loading it ("no native library for this platform (os/arch), add ..."
+ * otherwise; {@link OrtNativeProbe}); {@link #open} loads it.
  */
 public final class OnnxBackend implements Backend {
     /** The backend's name. */
@@ -41,12 +41,15 @@ public final class OnnxBackend implements Backend {
         if (noNative != null) {
             return noNative;
         }
-        return Availability.probe(OnnxSessions::environment);
+        return OrtNativeProbe.present();
     }
 
     @Override
     public Engine open(EngineOptions options) {
         Availability a = availability();
+        if (a.available()) {
+            a = OrtNativeProbe.load();
+        }
         if (!a.available()) {
             throw new IllegalStateException("the onnx backend is not available: ONNX Runtime's native library does not "
                     + "load (" + a.reason() + ")");

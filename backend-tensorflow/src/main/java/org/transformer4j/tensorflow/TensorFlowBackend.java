@@ -13,10 +13,10 @@ import org.transformer4j.backend.NativePlatform;
  * ({@code device gpu:0}) with the CUDA build of the native library (Maven profile {@code tensorflow-gpu}).
  * On a GPU, float32 matrix products are exact float32 unless TensorFloat-32 is asked for ({@link TfMatmulPrecision}).
  * Priority 50, below the embedded cpu backend's 100: it is picked when named (e.g. {@code --backend tensorflow}).
- * Availability first looks for the native library of this platform on the classpath (without loading it: "no native
- * library for this platform (os/arch), add org.tensorflow:tensorflow-core-native:VERSION:CLASSIFIER" when it is
- * missing), then loads it and asks its version; a failure (a missing system library) is reported with
- * TensorFlow's message.
+ * Availability checks without loading it that TensorFlow's classes and the native library of this platform are
+ * present ("no native library for this platform (os/arch), add org.tensorflow:tensorflow-core-native:VERSION:CLASSIFIER"
+ * when it is missing; {@link TfNativeProbe}); {@link #open} loads it and asks its version, and a failure there (a
+ * missing system library) is reported with TensorFlow's message.
  */
 public final class TensorFlowBackend implements Backend {
     /** The name used in configuration. */
@@ -43,17 +43,15 @@ public final class TensorFlowBackend implements Backend {
         if (noNative != null) {
             return noNative;
         }
-        return Availability.probe(() -> {
-            String v = org.tensorflow.TensorFlow.version();
-            if (v == null || v.isBlank()) {
-                throw new IllegalStateException("the TensorFlow native library loaded but reported no version");
-            }
-        });
+        return TfNativeProbe.present();
     }
 
     @Override
     public TrainingEngine open(EngineOptions options) {
         Availability a = availability();
+        if (a.available()) {
+            a = TfNativeProbe.load();
+        }
         if (!a.available()) {
             throw new IllegalStateException("the tensorflow backend is not available: " + a.reason());
         }

@@ -39,8 +39,8 @@ public class SgemmBenchmark {
      * input gradient (dX += dY W), TN its weight gradient (dW += dY^T X).
      */
     @Param({
-        "NN_128x128x128", "NN_256x256x256", "NN_512x512x512", "NN_1024x1024x1024",
-        "NT_128x128x128", "NT_256x256x256", "NT_512x512x512", "NT_1024x1024x1024",
+        "NN_128x128x128", "NN_256x256x256", "NN_512x512x512", "NN_1024x1024x1024", "NN_2048x2048x2048",
+        "NT_128x128x128", "NT_256x256x256", "NT_512x512x512", "NT_1024x1024x1024", "NT_2048x2048x2048",
         "NT_768x384x128", "NT_768x512x128", "NT_768x128x512", "NT_768x65x128",
         "NN_768x128x384", "NN_768x128x512", "NN_768x512x128",
         "TN_384x128x768", "TN_128x512x768", "TN_512x128x768", "TN_65x128x768",

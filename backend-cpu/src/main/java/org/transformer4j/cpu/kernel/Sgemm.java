@@ -1,8 +1,5 @@
 package org.transformer4j.cpu.kernel;
 
-import static org.transformer4j.cpu.kernel.SgemmMicroKernel.MR;
-import static org.transformer4j.cpu.kernel.SgemmMicroKernel.NR;
-
 import java.util.Objects;
 
 /**
@@ -12,7 +9,8 @@ import java.util.Objects;
  * <p>Design after GotoBLAS/BLIS: op(B) is copied in blocks of {@code kc x nc} and op(A) in blocks of
  * {@code mc x kc} into per-thread packed buffers (so transposes cost one copy, and the kernel reads
  * memory contiguously), and a register-blocked {@link SgemmMicroKernel} computes
- * {@code MR x NR} tiles of C with vector fused multiply-adds. A row-major A is read in place instead of
+ * {@code mr x nr} tiles of C with vector fused multiply-adds. The tile shape and the block sizes are a
+ * {@link SgemmTile}, chosen once per JVM for the machine's vector width and register count (see {@link #tile()}). A row-major A is read in place instead of
  * packed when C is narrow (up to {@link #A_IN_PLACE_MAX_N} columns per thread), and a one-row C
  * ({@code m == 1}, one-token decoding) is a vector-matrix product that reads B in place. Threads each
  * take a contiguous band of C's columns (when A is read in place: then no two threads pack the same data) or of its
@@ -24,12 +22,8 @@ import java.util.Objects;
  * between a one-row product and the same row inside a taller one.)
  */
 public final class Sgemm {
-    /** Depth of a packed block (k per pass over C); sized so a B panel stays in L1. */
-    static final int KC = 256;
-    /** Rows of op(A) per packed block (a multiple of MR); the A block stays in L2. */
-    static final int MC = 96;
-    /** Columns of op(B) per packed block (a multiple of NR). */
-    static final int NC = 1024;
+    /** The tile every call uses: the machine's preferred one, or the one system property {@value SgemmTile#PROPERTY} names. */
+    static final SgemmTile TILE = SgemmTile.preferred();
     /** Widest band of C (columns per thread) for which a row-major A is read in place, not packed. */
     static final int A_IN_PLACE_MAX_N = 512;
     /** Least column panels (of NR columns) per thread for a split by columns; see splitColumns. */
@@ -40,6 +34,14 @@ public final class Sgemm {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Sgemm() {}
+
+    /**
+     * The micro-kernel tile this JVM uses, as {@code ROWSxVECTORSxLANES} (e.g. {@code 8x3x16}: 8 rows of C by 3
+     * vectors of 16 floats), for benchmark reports.
+     */
+    public static String tile() {
+        return TILE.label() + "x" + SgemmMicroKernel.V;
+    }
 
     /**
      * Row-major {@code C[m x n] = alpha * op(A) * op(B) + beta * C}; op(A) is {@code m x k}
@@ -58,6 +60,14 @@ public final class Sgemm {
     public static void sgemm(Parallelism par, boolean transA, boolean transB, int m, int n, int k,
                              float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float beta, float[] c, int cOff, int ldc) {
+        sgemm(TILE, par, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@link #sgemm(Parallelism, boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)} with a given tile (tests run every tile). */
+    static void sgemm(SgemmTile tile, Parallelism par, boolean transA, boolean transB, int m, int n, int k,
+                      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        Objects.requireNonNull(tile, "tile");
         Objects.requireNonNull(par, "par");
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException(
@@ -83,15 +93,15 @@ public final class Sgemm {
             if (threads == 1) {
                 body.run(0, n);
             } else {
-                par.forRange(n, NR, body);
+                par.forRange(n, tile.nr, body);
             }
         } else if (threads == 1) {
-            compute(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (!splitColumns(transA, m, n, threads)) {
-            par.forRange(m, MR, (from, to) -> compute(transA, transB, from, to, 0, n, k,
+            compute(tile, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        } else if (!splitColumns(tile, transA, m, n, threads)) {
+            par.forRange(m, tile.mr, (from, to) -> compute(tile, transA, transB, from, to, 0, n, k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         } else {
-            par.forRange(n, NR, (from, to) -> compute(transA, transB, 0, m, from, to, k,
+            par.forRange(n, tile.nr, (from, to) -> compute(tile, transA, transB, 0, m, from, to, k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
     }
@@ -103,57 +113,58 @@ public final class Sgemm {
      * {@link #MIN_PANELS_PER_THREAD} column panels (fewer would leave the threads unevenly loaded); otherwise C is
      * split along its longer side, in tiles.
      */
-    private static boolean splitColumns(boolean transA, int m, int n, int threads) {
-        int panels = (n + NR - 1) / NR;
+    private static boolean splitColumns(SgemmTile tile, boolean transA, int m, int n, int threads) {
+        int panels = (n + tile.nr - 1) / tile.nr;
         if (!transA && panels >= MIN_PANELS_PER_THREAD * threads) {
             return true;
         }
-        return (m + MR - 1) / MR < panels;
+        return (m + tile.mr - 1) / tile.mr < panels;
     }
 
     /** C rows {@code [m0, m1)} x columns {@code [n0, n1)}, on the calling thread. */
-    private static void compute(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
+    private static void compute(SgemmTile tile, boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
                                 float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
         // Equal k blocks (not KC and a small remainder), the same for every thread.
-        int kBlocks = (k + KC - 1) / KC;
+        int mr = tile.mr, nr = tile.nr, mcBlock = tile.mc, ncBlock = tile.nc;
+        int kBlocks = (k + tile.kc - 1) / tile.kc;
         int kcMax = (k + kBlocks - 1) / kBlocks;
         // A row-major A is read in place when C is narrow: each A panel then serves only a few B panels,
         // too few to pay for packing it. (Every element is computed the same way on either path.)
         boolean aInPlace = !transA && n1 - n0 <= A_IN_PLACE_MAX_N;
         Scratch s = SCRATCH.get();
-        int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
-        int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
+        int ncMax = Math.min(ncBlock, roundUp(n1 - n0, nr));
+        int mcMax = Math.min(mcBlock, roundUp(m1 - m0, mr));
         float[] packedA = s.a(mcMax * kcMax);
         float[] packedB = s.b(ncMax * kcMax);
-        float[] tile = s.tile;
-        for (int jc = n0; jc < n1; jc += NC) {
-            int nc = Math.min(NC, n1 - jc);
+        float[] scratchTile = s.tile;
+        for (int jc = n0; jc < n1; jc += ncBlock) {
+            int nc = Math.min(ncBlock, n1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
-                SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, packedB);
-                for (int ic = m0; ic < m1; ic += MC) {
-                    int mc = Math.min(MC, m1 - ic);
+                SgemmPacking.packB(tile, transB, b, bOff, ldb, pc, kc, jc, nc, packedB);
+                for (int ic = m0; ic < m1; ic += mcBlock) {
+                    int mc = Math.min(mcBlock, m1 - ic);
                     // With A in place only a last partial panel is packed (zero-padded), at the panel's
                     // usual position, so the loop below finds every packed panel where it expects it.
-                    int packFrom = aInPlace ? mc / MR * MR : 0;
+                    int packFrom = aInPlace ? mc / mr * mr : 0;
                     if (packFrom < mc) {
-                        SgemmPacking.packA(transA, a, aOff, lda, ic + packFrom, mc - packFrom, pc, kc,
-                                packedA, packFrom / MR * kc * MR);
+                        SgemmPacking.packA(tile, transA, a, aOff, lda, ic + packFrom, mc - packFrom, pc, kc,
+                                packedA, packFrom / mr * kc * mr);
                     }
-                    for (int jr = 0; jr < nc; jr += NR) {
+                    for (int jr = 0; jr < nc; jr += nr) {
                         int bo = jr * kc;
-                        int cols = Math.min(NR, nc - jr);
+                        int cols = Math.min(nr, nc - jr);
                         int co = cOff + ic * ldc + jc + jr;
-                        for (int ir = 0; ir < mc; ir += MR) {
+                        for (int ir = 0; ir < mc; ir += mr) {
                             if (ir < packFrom) {
-                                SgemmMicroKernel.rowMajorA(a, aOff + (ic + ir) * lda + pc, lda, packedB, bo,
-                                        kc, c, co + ir * ldc, ldc, MR, cols, alpha, betaHere, tile);
+                                SgemmMicroKernel.rowMajorA(tile, a, aOff + (ic + ir) * lda + pc, lda, packedB, bo,
+                                        kc, c, co + ir * ldc, ldc, mr, cols, alpha, betaHere, scratchTile);
                             } else {
-                                SgemmMicroKernel.packed(packedA, ir * kc, packedB, bo, kc,
-                                        c, co + ir * ldc, ldc, Math.min(MR, mc - ir), cols, alpha, betaHere,
-                                        tile);
+                                SgemmMicroKernel.packed(tile, packedA, ir * kc, packedB, bo, kc,
+                                        c, co + ir * ldc, ldc, Math.min(mr, mc - ir), cols, alpha, betaHere,
+                                        scratchTile);
                             }
                         }
                     }
@@ -210,7 +221,7 @@ public final class Sgemm {
         private float[] a = new float[0];
         private float[] b = new float[0];
         private float[] x = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[SgemmMicroKernel.MAX_TILE];
 
         private float[] y = new float[0];
 

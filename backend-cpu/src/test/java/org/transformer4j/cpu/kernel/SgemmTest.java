@@ -75,6 +75,13 @@ class SgemmTest {
             return out;
         }
 
+        /** Runs sgemm with the given tile on a copy of C and returns that copy. */
+        float[] run(SgemmTile tile, Parallelism par) {
+            float[] out = c.clone();
+            Sgemm.sgemm(tile, par, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
+            return out;
+        }
+
         /** Checks {@code got} element by element against the double-precision reference. */
         void check(float[] got) {
             for (int i = 0; i < m; i++) {
@@ -139,6 +146,46 @@ class SgemmTest {
     void offsetsAndPaddedLeadingDimensions(boolean transA, boolean transB, int m, int n, int k) {
         Problem pr = Problem.random(transA, transB, m, n, k, -0.5f, 1.5f, 3, 11L * m + n + 5L * k);
         pr.check(pr.run(two));
+    }
+
+    static Stream<Arguments> tiles() {
+        return Arrays.stream(SgemmTile.values()).map(Arguments::of);
+    }
+
+    /**
+     * Every tile shape, whatever this machine prefers: sizes just under, at and over the tile's rows and columns and
+     * its k block, every transpose, in place and packed A, 1 and 2 threads (bit-identical).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tiles")
+    void everyTileMatchesReference(SgemmTile tile) {
+        int mr = tile.mr, nr = tile.nr, kc = tile.kc;
+        int[][] mnk = {
+            {mr, nr, 3}, {mr - 1, nr + 1, kc + 1}, {2 * mr + 1, 2 * nr - 1, 2 * kc + 3}, {1, 2 * nr + 5, 70},
+            {3 * mr + 2, 33, 129}, {mr + 1, 9 * nr + 3, 17},
+        };
+        for (int[] s : mnk) {
+            for (int t = 0; t < 4; t++) {
+                Problem pr = Problem.random(t >= 2, t % 2 == 1, s[0], s[1], s[2], 1f, t == 1 ? 0.5f : 0f, t,
+                        13L * s[0] + s[1] + t);
+                float[] one = pr.run(tile, Parallelism.sequential());
+                pr.check(one);
+                assertArrayEquals(one, pr.run(tile, two), () -> tile + " " + pr + ": 1 vs 2 threads");
+            }
+        }
+        // A wide C: A packed (not read in place) and several column blocks.
+        Problem wide = Problem.random(false, false, mr + 3, tile.nc + nr + 7, 20, 1f, 0f, 1, 77);
+        wide.check(wide.run(tile, two));
+    }
+
+    @Test
+    void preferredTileFollowsTheVectorWidthAndArchitecture() {
+        assertEquals(SgemmTile.T6X2, SgemmTile.forMachine(8, "amd64"), "AVX2: 16 registers");
+        assertEquals(SgemmTile.T14X2, SgemmTile.forMachine(16, "amd64"), "AVX-512: 32 registers");
+        assertEquals(SgemmTile.T14X2, SgemmTile.forMachine(4, "aarch64"), "NEON: 32 registers");
+        assertEquals(SgemmTile.T8X3, SgemmTile.parse("8x3"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SgemmTile.parse("5x5"));
+        assertTrue(e.getMessage().contains("6x2, 8x3, 14x2, 6x4"), e.getMessage());
     }
 
     @Test

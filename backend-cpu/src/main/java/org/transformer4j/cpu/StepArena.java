@@ -1,0 +1,75 @@
+package org.transformer4j.cpu;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The activation, gradient and mask arrays of one training pass, reused by the next: a pass of the same model on
+ * the same batch shape asks for the same sizes in the same order, so after the first step a training loop allocates
+ * (almost) nothing on the heap and the garbage collector has nothing to do. {@link #recycle()} hands every array
+ * back at the start of a pass, when the previous pass's tape has run and nothing refers to them any more.
+ *
+ * <p>Not thread-safe: one training program's passes run one at a time, on the caller's thread (kernels may split
+ * work across threads, but arrays are taken before).
+ */
+final class StepArena {
+    private final Map<Integer, ArrayDeque<float[]>> freeFloats = new HashMap<>();
+    private final Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
+    private final ArrayList<float[]> takenFloats = new ArrayList<>();
+    private final ArrayList<byte[]> takenBytes = new ArrayList<>();
+    private long allocatedBytes;
+
+    /** A zeroed array of {@code n} floats, valid until the next {@link #recycle()}. */
+    float[] floats(int n) {
+        float[] a = floatsForOverwrite(n);
+        Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /**
+     * An array of {@code n} floats holding whatever the last pass left there: only for outputs that a kernel writes
+     * in full before anything reads them.
+     */
+    float[] floatsForOverwrite(int n) {
+        ArrayDeque<float[]> q = freeFloats.get(n);
+        float[] a = q == null ? null : q.pollLast();
+        if (a == null) {
+            a = new float[n];
+            allocatedBytes += 4L * n;
+        }
+        takenFloats.add(a);
+        return a;
+    }
+
+    /** An array of {@code n} bytes for a kernel to overwrite in full (dropout masks). */
+    byte[] bytesForOverwrite(int n) {
+        ArrayDeque<byte[]> q = freeBytes.get(n);
+        byte[] a = q == null ? null : q.pollLast();
+        if (a == null) {
+            a = new byte[n];
+            allocatedBytes += n;
+        }
+        takenBytes.add(a);
+        return a;
+    }
+
+    /** Makes every array taken since the last call available again. */
+    void recycle() {
+        for (float[] a : takenFloats) {
+            freeFloats.computeIfAbsent(a.length, x -> new ArrayDeque<>()).addLast(a);
+        }
+        for (byte[] a : takenBytes) {
+            freeBytes.computeIfAbsent(a.length, x -> new ArrayDeque<>()).addLast(a);
+        }
+        takenFloats.clear();
+        takenBytes.clear();
+    }
+
+    /** Bytes of arrays this arena has allocated in all (it never frees them): its footprint. */
+    long allocatedBytes() {
+        return allocatedBytes;
+    }
+}

@@ -1,0 +1,70 @@
+package org.transformer4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.data.Batch;
+import org.transformer4j.model.GptModel;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.train.TrainingProgram;
+
+/**
+ * {@link StepArena} and its use by the training program: reused arrays must not leak one pass's values into the
+ * next (every pass gives what a fresh program gives), and a loop of one batch shape stops allocating after its
+ * first pass.
+ */
+class StepArenaTest {
+
+    @Test
+    void recycledArraysAreReusedAndZeroedWhenAskedFor() {
+        StepArena arena = new StepArena();
+        float[] a = arena.floats(5);
+        float[] b = arena.floatsForOverwrite(5);
+        assertNotSame(a, b);
+        a[2] = 7f;
+        arena.recycle();
+        float[] c = arena.floats(5);
+        float[] d = arena.floats(5);
+        assertSame(b, c, "the last array handed back is the first reused");
+        assertSame(a, d);
+        assertArrayEquals(new float[5], d, "floats() zeroes a reused array");
+        assertEquals(2 * 5 * 4, arena.allocatedBytes());
+        arena.floats(6);
+        assertEquals(2 * 5 * 4 + 6 * 4, arena.allocatedBytes(), "a size not seen before is allocated");
+    }
+
+    @Test
+    void passesThatReuseTheArenaGiveWhatAFreshProgramGivesAndAllocateNothingNew() {
+        GptModel model = TinyModels.gpt(TinyModels.gptPreLn(0.1f));
+        Map<String, HostTensor> init = TinyModels.randomWeights(model.parameterSpecs(), 3);
+        Batch first = TinyModels.gptBatch();
+        Map<String, HostTensor> other = new LinkedHashMap<>();
+        other.put("input_ids", TinyModels.ids(2, 7, 4, 4, 3, 8, 1, 0, 2, 9, 9, 5, 6, 10, 7, 3));
+        other.put("targets", TinyModels.ids(2, 7, 4, 3, 8, 1, 0, 2, 6, 9, 5, 6, 10, 7, 3, 1));
+        Batch second = new Batch(other);
+        try (var engine = new CpuBackend().open(new EngineOptions(2, null, 5));
+             TrainingProgram reused = engine.compileTraining(model, init)) {
+            CpuTrainingProgram cpu = (CpuTrainingProgram) reused;
+            reused.forwardBackward(first);
+            reused.zeroGradients();
+            long footprint = cpu.arenaBytes();
+            reused.forwardBackward(second);
+            assertEquals(footprint, cpu.arenaBytes(), "the second pass of the same shape allocated new arrays");
+            float loss = reused.evaluate(second);
+            Map<String, HostTensor> grads = reused.gradients();
+            try (TrainingProgram fresh = engine.compileTraining(model, init)) {
+                // Same dropout masks: the mask seed depends on the step and the pass's order within it.
+                fresh.forwardBackward(second);
+                assertEquals(fresh.evaluate(second), loss, 0f);
+                fresh.gradients().forEach((name, g) ->
+                        assertArrayEquals(g.floats(), grads.get(name).floats(), 0f, name));
+            }
+        }
+    }
+}
