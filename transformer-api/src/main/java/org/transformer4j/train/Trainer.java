@@ -159,15 +159,9 @@ public final class Trainer {
 
     /** Estimates train and val loss now (mean over {@code evalBatches} batches of each). */
     public TrainingListener.EvalMetrics evaluate() {
-        float trainLoss = meanLoss(data.trainEval());
-        float valLoss = meanLoss(data.valEval());
-        if (collective != null) {
-            float[] both = {trainLoss, valLoss};
-            collective.allReduce(both, Collective.Reduction.MEAN);
-            trainLoss = both[0];
-            valLoss = both[1];
-        }
-        var metrics = new TrainingListener.EvalMetrics(step, trainLoss, valLoss);
+        var metrics = collective == null
+                ? new TrainingListener.EvalMetrics(step, meanLoss(data.trainEval()), meanLoss(data.valEval()))
+                : distributedEvaluation();
         evaluations.add(metrics);
         listeners.forEach(l -> l.onEvaluation(metrics));
         return metrics;
@@ -254,6 +248,37 @@ public final class Trainer {
         collective.allReduce(flat, Collective.Reduction.SUM);
         program.writeGradients(flat);
         return new double[] {total, total > 0 ? stats[1] / total : stats[1] / collective.size()};
+    }
+
+    /**
+     * The loss estimates of a replica group: each evaluation batch's loss is the token-weighted mean of the replicas'
+     * losses on their shares (what one process computes on the whole batch), and the estimate is the mean over the
+     * batches, as {@link #meanLoss} takes it; one all-reduce for both splits.
+     */
+    private TrainingListener.EvalMetrics distributedEvaluation() {
+        int k = config.evalBatches();
+        float[] sums = new float[4 * k]; // per split: k token-weighted loss sums, then k token counts
+        org.transformer4j.data.BatchSource[] splits = {data.trainEval(), data.valEval()};
+        for (int s = 0; s < 2; s++) {
+            splits[s].seek(0);
+            for (int i = 0; i < k; i++) {
+                Batch batch = splits[s].next();
+                long n = tokenCount(batch);
+                sums[2 * s * k + i] = program.evaluate(batch) * n;
+                sums[2 * s * k + k + i] = n;
+            }
+        }
+        collective.allReduce(sums, Collective.Reduction.SUM);
+        float[] loss = new float[2];
+        for (int s = 0; s < 2; s++) {
+            double sum = 0;
+            for (int i = 0; i < k; i++) {
+                float n = sums[2 * s * k + k + i];
+                sum += n > 0 ? sums[2 * s * k + i] / n : 0;
+            }
+            loss[s] = (float) (sum / k);
+        }
+        return new TrainingListener.EvalMetrics(step, loss[0], loss[1]);
     }
 
     private float meanLoss(org.transformer4j.data.BatchSource source) {
