@@ -145,6 +145,41 @@ final class CpuTrainingProgram implements TrainingProgram {
     }
 
     @Override
+    public void readGradients(float[] into) {
+        int at = flatOffset(into, "readGradients");
+        for (CpuTensor p : params.values()) {
+            if (p.grad == null) {
+                java.util.Arrays.fill(into, at, at + p.data.length, 0f);
+            } else {
+                System.arraycopy(p.grad, 0, into, at, p.grad.length);
+            }
+            at += p.data.length;
+        }
+    }
+
+    @Override
+    public void writeGradients(float[] from) {
+        int at = flatOffset(from, "writeGradients");
+        for (CpuTensor p : params.values()) {
+            System.arraycopy(from, at, p.grad(), 0, p.data.length);
+            at += p.data.length;
+        }
+    }
+
+    /** Checks a flat gradient buffer's length (the total parameter count); returns 0, where the first parameter starts. */
+    private int flatOffset(float[] flat, String what) {
+        long total = 0;
+        for (CpuTensor p : params.values()) {
+            total += p.data.length;
+        }
+        if (flat.length != total) {
+            throw new IllegalArgumentException(what + ": the buffer has " + flat.length + " floats but the model has "
+                    + total + " parameters");
+        }
+        return 0;
+    }
+
+    @Override
     public Map<String, HostTensor> weights() {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         params.forEach((name, t) -> out.put(name, HostTensor.ofFloats(t.shape, t.data.clone())));

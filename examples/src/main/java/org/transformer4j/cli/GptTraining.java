@@ -38,16 +38,7 @@ final class GptTraining {
             default -> throw new IllegalArgumentException("--tokenizer must be char or bpe, was " + o.tokenizerKind);
         };
         int blockSize = r.contextLength() > 0 ? r.contextLength() : 64;
-        GptConfig.Builder b = GptConfig.builder().vocabSize(tokenizer.vocabSize()).contextLength(blockSize)
-                .layers(r.encoderLayers()).heads(r.heads()).embeddingDim(r.embeddingDim()).dropout(r.dropout())
-                .bias(r.bias()).tiedEmbeddings(!r.untied())
-                .positionalEncoding(TrainCommand.choice(PositionalEncodingType.class, r.positions(), "--positions"))
-                .normPlacement(TrainCommand.choice(NormPlacement.class, r.norm(), "--norm"))
-                .activation(TrainCommand.choice(Activation.class, r.activation(), "--activation"));
-        if (r.feedForwardDim() > 0) {
-            b.feedForwardDim(r.feedForwardDim());
-        }
-        GptConfig config = b.build();
+        GptConfig config = modelConfig(r, tokenizer.vocabSize());
         int batch = r.batchSize();
         Path out = o.out != null ? o.out : Path.of("runs/shakespeare-char");
         return train(o, out, config, tokenizer, text, batch, blockSize, training, null);
@@ -111,6 +102,21 @@ final class GptTraining {
                     }
                 });
         return 0;
+    }
+
+    /** The GPT of a recipe (context 64 where the recipe leaves it open) for a vocabulary of {@code vocabSize}. */
+    static GptConfig modelConfig(TrainRecipe r, int vocabSize) {
+        int blockSize = r.contextLength() > 0 ? r.contextLength() : 64;
+        GptConfig.Builder b = GptConfig.builder().vocabSize(vocabSize).contextLength(blockSize)
+                .layers(r.encoderLayers()).heads(r.heads()).embeddingDim(r.embeddingDim()).dropout(r.dropout())
+                .bias(r.bias()).tiedEmbeddings(!r.untied())
+                .positionalEncoding(TrainCommand.choice(PositionalEncodingType.class, r.positions(), "--positions"))
+                .normPlacement(TrainCommand.choice(NormPlacement.class, r.norm(), "--norm"))
+                .activation(TrainCommand.choice(Activation.class, r.activation(), "--activation"));
+        if (r.feedForwardDim() > 0) {
+            b.feedForwardDim(r.feedForwardDim());
+        }
+        return b.build();
     }
 
     static String describe(GptConfig c) {

@@ -99,6 +99,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-pairs", defaultValue = "1000", description = "seq2seq: validation pairs whose exact-match accuracy is measured at the end, 0 = none (default: ${DEFAULT-VALUE})")
     int evalPairs;
     @Option(names = "--quiet", description = "no progress bar") boolean quiet;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "gpt: train data-parallel on Spark (e.g. local[4], "
+            + "spark://host:7077; run through spark-submit so Spark is on the classpath); --data is read through Spark")
+    String spark;
+    @Option(names = "--workers", defaultValue = "2", description = "--spark: replicas, one barrier task each (default: ${DEFAULT-VALUE})")
+    int workers;
 
     @Override
     public Integer call() throws Exception {
@@ -107,6 +112,9 @@ final class TrainCommand implements Callable<Integer> {
                 .warmupSteps(r.warmup()).decaySteps(decaySteps).weightDecay(r.weightDecay()).betas(0.9f, r.beta2())
                 .gradClip(r.gradClip()).gradAccumulation(accumulation).evalInterval(r.evalInterval())
                 .evalBatches(r.evalBatches()).checkpointInterval(r.checkpointInterval()).build();
+        if (spark != null) {
+            return SparkTraining.run(this, r, training);
+        }
         if (r.task().equals(TrainRecipe.GPT)) {
             return GptTraining.run(this, r, training);
         }

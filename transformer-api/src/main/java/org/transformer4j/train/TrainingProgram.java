@@ -29,6 +29,29 @@ public interface TrainingProgram extends AutoCloseable {
     /** A copy of the accumulated gradients, in the model's parameter order (zeros where nothing accumulated). */
     Map<String, HostTensor> gradients();
 
+    /**
+     * Copies the accumulated gradients into {@code into}, all parameters one after another in the model's parameter
+     * order (the order of {@link #weights()}); {@code into.length} must be the total parameter count. With
+     * {@link #writeGradients} it lets distributed training ({@code Trainer.distributed}) average gradients between
+     * replicas before {@link #gradientNorm} and {@link #step} read them.
+     *
+     * @throws UnsupportedOperationException where the backend cannot exchange gradients (the default)
+     */
+    default void readGradients(float[] into) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot exchange gradients with other"
+                + " replicas, which distributed training needs; train distributed with backend cpu");
+    }
+
+    /**
+     * Replaces the accumulated gradients with {@code from} (laid out as {@link #readGradients} writes it).
+     *
+     * @throws UnsupportedOperationException where the backend cannot exchange gradients (the default)
+     */
+    default void writeGradients(float[] from) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot exchange gradients with other"
+                + " replicas, which distributed training needs; train distributed with backend cpu");
+    }
+
     /** A copy of the current weights, in the model's parameter order. */
     Map<String, HostTensor> weights();
 
