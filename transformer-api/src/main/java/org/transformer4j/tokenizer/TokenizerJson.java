@@ -20,7 +20,11 @@ final class TokenizerJson implements FormatErrors {
     static final String TYPE_CHAR = "char";
     static final String TYPE_BYTE_BPE = "byte_bpe";
 
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    // vocabularies are objects with tens of thousands of keys: they are not worth interning as field names
+    static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final String kind;

@@ -1,12 +1,29 @@
 /**
- * Tokenizers: text to token ids and back, and their file format, tokenizer.json.
+ * Tokenizers: text to token ids and back, and their files: tokenizer.json (this project's layout and Hugging
+ * Face's) and GPT-2's vocab.json + merges.txt.
  *
  * <p>Two tokenizers, behind {@link org.transformer4j.tokenizer.Tokenizer}:
  * {@link org.transformer4j.tokenizer.CharTokenizer} (one id per code point, as nanoGPT's shakespeare_char) and
- * {@link org.transformer4j.tokenizer.ByteLevelBpeTokenizer} (byte-level BPE as GPT-2, lossless for every Java
- * string thanks to WTF-8). {@link org.transformer4j.tokenizer.Tokenizers} loads and saves them.
+ * {@link org.transformer4j.tokenizer.ByteLevelBpeTokenizer} (byte-level BPE: this project's own, lossless for
+ * every Java string thanks to WTF-8, or GPT-2's exactly as Hugging Face's tokenizers compute it).
+ * {@link org.transformer4j.tokenizer.Tokenizers} loads and saves them, and finds the tokenizer of a model
+ * directory ({@link org.transformer4j.tokenizer.Tokenizers#fromDirectory}).
  *
- * <h2>tokenizer.json</h2>
+ * <h2>Hugging Face's tokenizer.json and vocab.json + merges.txt</h2>
+ *
+ * A tokenizer.json without a top-level {@code "type"} is read as Hugging Face's layout. Supported: model
+ * {@code BPE} (byte-level: every vocabulary token is written in GPT-2's byte stand-ins, all 256 bytes present;
+ * {@code ignore_merges}; {@code dropout} null, no subword prefix or suffix, no {@code byte_fallback}); pre-tokenizer
+ * {@code ByteLevel} ({@code add_prefix_space}, {@code use_regex}: GPT-2's regular expression); decoder
+ * {@code ByteLevel}; post-processor absent or {@code ByteLevel}; {@code added_tokens} with {@code special} true or
+ * false ({@code single_word}, {@code lstrip}, {@code rstrip} false); normalizer, truncation and padding null.
+ * Anything else is refused with an error naming the file and the field. An added token may have the id of the
+ * vocabulary token with the same text (GPT-2's {@code <|endoftext|>} = 50256). Such a tokenizer is written back
+ * in the same layout, which Hugging Face's libraries read. vocab.json + merges.txt give the same tokenizer
+ * (GPT-2's split, no prefix space, {@code <|endoftext|>} special when present); a merges line that is not two
+ * tokens, or a merge whose tokens are not in vocab.json, is an error naming the file and line.
+ *
+ * <h2>This project's tokenizer.json</h2>
  *
  * A UTF-8 JSON object that follows the Hugging Face tokenizer.json layout where that is cheap. Lone surrogates
  * in strings are written as <code>&#92;uXXXX</code> escapes. Duplicate keys anywhere are an error.
@@ -43,7 +60,5 @@
  *
  * Loading checks all of the above and fails with a
  * {@link org.transformer4j.tokenizer.TokenizerFormatException} naming the file and the field.
- * A Hugging Face GPT-2 tokenizer.json has a different top level (no {@code "type"}, a ByteLevel pre-tokenizer
- * with a regex) and is not read as is.
  */
 package org.transformer4j.tokenizer;

@@ -1,7 +1,6 @@
 package org.transformer4j.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,16 +79,16 @@ class BpeTrainerReferenceTest {
         int merges = 120;
         Reference ref = reference(text, merges);
         List<int[]> expected = ref.merges();
-        assertEquals(merges, expected.size());
+        assertThat(expected.size()).isEqualTo(merges);
         ByteLevelBpeTokenizer tok = ByteLevelBpeTokenizer.train(text, 256 + merges, List.of());
-        assertEquals(expected.size(), tok.mergeCount());
+        assertThat(tok.mergeCount()).isEqualTo(expected.size());
         for (int r = 0; r < merges; r++) {
-            assertArrayEquals(expected.get(r), tok.merge(r), "merge " + r);
+            assertThat(tok.merge(r)).as("merge " + r).isEqualTo(expected.get(r));
         }
         // encoding the training text gives the segmentation the trainer ended with, chunk by chunk
         List<Integer> trainerIds = new ArrayList<>();
         ref.chunks().forEach(trainerIds::addAll);
-        assertEquals(trainerIds, Arrays.stream(tok.encode(text)).boxed().toList());
-        assertEquals(text, tok.decode(tok.encode(text)));
+        assertThat(Arrays.stream(tok.encode(text)).boxed().toList()).isEqualTo(trainerIds);
+        assertThat(tok.decode(tok.encode(text))).isEqualTo(text);
     }
 }

@@ -1,10 +1,7 @@
 package org.transformer4j.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -33,26 +30,26 @@ class ByteLevelBpeTokenizerTest {
         // text: [aa ab d aa ab a c]: (aa,ab) 2 -> merge (256,257) = 258 "aaab"
         // text: [aaab d aaab a c]: four pairs of count 1, smallest ids (97,99) -> merge (a,c) = 259
         ByteLevelBpeTokenizer tok = ByteLevelBpeTokenizer.train("aaabdaaabac", 260, List.of());
-        assertEquals(260, tok.vocabSize());
-        assertEquals(4, tok.mergeCount());
-        assertArrayEquals(new int[] {97, 97, 256}, tok.merge(0));
-        assertArrayEquals(new int[] {97, 98, 257}, tok.merge(1));
-        assertArrayEquals(new int[] {256, 257, 258}, tok.merge(2));
-        assertArrayEquals(new int[] {97, 99, 259}, tok.merge(3));
-        assertArrayEquals("aaab".getBytes(StandardCharsets.US_ASCII), tok.tokenBytes(258));
-        assertArrayEquals(new int[] {258, 100, 258, 259}, tok.encode("aaabdaaabac"));
+        assertThat(tok.vocabSize()).isEqualTo(260);
+        assertThat(tok.mergeCount()).isEqualTo(4);
+        assertThat(tok.merge(0)).isEqualTo(new int[] {97, 97, 256});
+        assertThat(tok.merge(1)).isEqualTo(new int[] {97, 98, 257});
+        assertThat(tok.merge(2)).isEqualTo(new int[] {256, 257, 258});
+        assertThat(tok.merge(3)).isEqualTo(new int[] {97, 99, 259});
+        assertThat(tok.tokenBytes(258)).isEqualTo("aaab".getBytes(StandardCharsets.US_ASCII));
+        assertThat(tok.encode("aaabdaaabac")).isEqualTo(new int[] {258, 100, 258, 259});
         // other text uses the same merges: "aaaa" -> (a,a) twice -> [aa, aa]; "ca" has no merge
-        assertArrayEquals(new int[] {256, 256, 99, 97}, tok.encode("aaaaca"));
-        assertEquals("aaabdaaabac", tok.decode(new int[] {258, 100, 258, 259}));
+        assertThat(tok.encode("aaaaca")).isEqualTo(new int[] {256, 256, 99, 97});
+        assertThat(tok.decode(new int[] {258, 100, 258, 259})).isEqualTo("aaabdaaabac");
     }
 
     @Test
     void pairCountsAreWeightedByChunkAndMergesStayInsideChunks() {
         // chunks: "x" once, " y" three times, " x" twice -> (' ', y) 3 beats (' ', x) 2; no pair spans chunks
         ByteLevelBpeTokenizer tok = ByteLevelBpeTokenizer.train("x y x y x y", 258, List.of());
-        assertArrayEquals(new int[] {' ', 'y', 256}, tok.merge(0));
-        assertArrayEquals(new int[] {' ', 'x', 257}, tok.merge(1));
-        assertArrayEquals(new int[] {'x', 256, 257, 256, 257, 256}, tok.encode("x y x y x y"));
+        assertThat(tok.merge(0)).isEqualTo(new int[] {' ', 'y', 256});
+        assertThat(tok.merge(1)).isEqualTo(new int[] {' ', 'x', 257});
+        assertThat(tok.encode("x y x y x y")).isEqualTo(new int[] {'x', 256, 257, 256, 257, 256});
     }
 
     @Test
@@ -62,7 +59,7 @@ class ByteLevelBpeTokenizerTest {
             for (int i = 0; i + 1 < text.length(); i++) {
                 boolean wordThenSpace = !Character.isWhitespace(text.charAt(i))
                         && Character.isWhitespace(text.charAt(i + 1));
-                assertFalse(wordThenSpace, "token " + id + " \"" + text + "\" crosses a chunk boundary");
+                assertThat(wordThenSpace).as("token " + id + " \"" + text + "\" crosses a chunk boundary").isFalse();
             }
         }
     }
@@ -74,10 +71,10 @@ class ByteLevelBpeTokenizerTest {
             String s = i == 0 ? "" : RandomStrings.next(r, i % 10 == 0 ? 200 : 30);
             int[] ids = shakespeareTok.encode(s);
             for (int id : ids) {
-                assertTrue(id >= 0 && id < shakespeareTok.vocabSize(), "id " + id);
+                assertThat(id).isBetween(0, shakespeareTok.vocabSize() - 1);
             }
-            assertEquals(s, shakespeareTok.decode(ids), () -> "round trip of " + escape(s));
-            assertEquals(s, shakespeareTok.decode(shakespeareTok.encode(s, false)), () -> escape(s));
+            assertThat(shakespeareTok.decode(ids)).as("round trip of " + escape(s)).isEqualTo(s);
+            assertThat(shakespeareTok.decode(shakespeareTok.encode(s, false))).as(escape(s)).isEqualTo(s);
         }
     }
 
@@ -92,8 +89,8 @@ class ByteLevelBpeTokenizerTest {
             }
             String s = sb.toString();
             int[] ids = shakespeareTok.encode(s);
-            assertEquals(4, Arrays.stream(ids).filter(id -> id >= shakespeareTok.vocabSize() - 3).count(), escape(s));
-            assertEquals(s, shakespeareTok.decode(ids), () -> escape(s));
+            assertThat(Arrays.stream(ids).filter(id -> id >= shakespeareTok.vocabSize() - 3).count()).as(escape(s)).isEqualTo(4);
+            assertThat(shakespeareTok.decode(ids)).as(escape(s)).isEqualTo(s);
         }
     }
 
@@ -103,46 +100,46 @@ class ByteLevelBpeTokenizerTest {
         for (int i = 0; i < 2000; i++) {
             int[] ids = r.ints(r.nextInt(8), 0, shakespeareTok.vocabSize()).toArray();
             String s = shakespeareTok.decode(ids);
-            assertEquals(s, shakespeareTok.decode(shakespeareTok.encode(s)));
+            assertThat(shakespeareTok.decode(shakespeareTok.encode(s))).isEqualTo(s);
         }
         // the first byte of a 3-byte character alone is one replacement character
-        assertEquals("\uFFFD", shakespeareTok.decode(new int[] {0xE4}));
+        assertThat(shakespeareTok.decode(new int[] {0xE4})).isEqualTo("\uFFFD");
         // two halves of a character in separate tokens join up
-        assertEquals("\u4E2D", shakespeareTok.decode(new int[] {0xE4, 0xB8, 0xAD}));
+        assertThat(shakespeareTok.decode(new int[] {0xE4, 0xB8, 0xAD})).isEqualTo("\u4E2D");
     }
 
     @Test
     void outOfRangeIdsNameTheIdAndTheVocabularySize() {
-        var e = assertThrows(IllegalArgumentException.class, () -> shakespeareTok.decode(new int[] {1, 512}));
-        assertTrue(e.getMessage().contains("id 512") && e.getMessage().contains("size is 512"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> shakespeareTok.decode(new int[] {-7}));
+        assertThatThrownBy(() -> shakespeareTok.decode(new int[] {1, 512})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("id 512", "size is 512");
+        assertThatThrownBy(() -> shakespeareTok.decode(new int[] {-7})).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void compressesShakespeare() {
         int bytes = shakespeare.getBytes(StandardCharsets.UTF_8).length;
         int tokens = shakespeareTok.encode(shakespeare).length;
-        assertTrue(tokens < 0.5 * bytes, tokens + " tokens for " + bytes + " bytes");
-        assertEquals(shakespeare, shakespeareTok.decode(shakespeareTok.encode(shakespeare)));
+        assertThat((double) tokens).as(tokens + " tokens for " + bytes + " bytes").isLessThan(0.5 * bytes);
+        assertThat(shakespeareTok.decode(shakespeareTok.encode(shakespeare))).isEqualTo(shakespeare);
         // the re-encoding of training text ends up with the full vocabulary requested
-        assertEquals(512, shakespeareTok.vocabSize());
-        assertEquals(512 - 256 - 3, shakespeareTok.mergeCount());
+        assertThat(shakespeareTok.vocabSize()).isEqualTo(512);
+        assertThat(shakespeareTok.mergeCount()).isEqualTo(512 - 256 - 3);
     }
 
     @Test
     void specialTokensTakeTheLastIdsAndAreParsedUnlessDisabled() {
-        assertEquals(OptionalInt.of(509), shakespeareTok.bosId());
-        assertEquals(OptionalInt.of(510), shakespeareTok.eosId());
-        assertEquals(OptionalInt.of(511), shakespeareTok.padId());
-        assertEquals(OptionalInt.empty(), shakespeareTok.specialTokenId("<unk>"));
+        assertThat(shakespeareTok.bosId()).isEqualTo(OptionalInt.of(509));
+        assertThat(shakespeareTok.eosId()).isEqualTo(OptionalInt.of(510));
+        assertThat(shakespeareTok.padId()).isEqualTo(OptionalInt.of(511));
+        assertThat(shakespeareTok.specialTokenId("<unk>")).isEqualTo(OptionalInt.empty());
         int[] parsed = shakespeareTok.encode("ab<eos>");
-        assertEquals(510, parsed[parsed.length - 1]);
+        assertThat(parsed[parsed.length - 1]).isEqualTo(510);
         int[] plain = shakespeareTok.encode("ab<eos>", false);
-        assertTrue(Arrays.stream(plain).allMatch(id -> id < 509), Arrays.toString(plain));
-        assertEquals("ab<eos>", shakespeareTok.decode(plain));
+        assertThat(plain).doesNotContain(509, 510, 511);
+        assertThat(shakespeareTok.decode(plain)).isEqualTo("ab<eos>");
         // the longest special wins where two start at the same place
         ByteLevelBpeTokenizer tok = ByteLevelBpeTokenizer.train("abc", 258, List.of("<e>", "<e><e>"));
-        assertArrayEquals(new int[] {257, 256}, tok.encode("<e><e><e>"));
+        assertThat(tok.encode("<e><e><e>")).isEqualTo(new int[] {257, 256});
     }
 
     @Test
@@ -151,21 +148,20 @@ class ByteLevelBpeTokenizerTest {
         ByteLevelBpeTokenizer tok = ByteLevelBpeTokenizer.train(text, 300, List.of("<eos>"));
         for (int id = 256; id < tok.vocabSize() - 1; id++) {
             String t = new String(tok.tokenBytes(id), StandardCharsets.UTF_8);
-            assertFalse(t.contains("<") || t.contains(">"), "learned token " + id + " \"" + t + "\"");
+            assertThat(t.contains("<") || t.contains(">")).as("learned token " + id + " \"" + t + "\"").isFalse();
         }
         // the text runs out of pairs long before 300: the vocabulary ends smaller, the special right after it
-        assertTrue(tok.vocabSize() < 300);
-        assertEquals(OptionalInt.of(tok.vocabSize() - 1), tok.eosId());
-        assertArrayEquals(new int[] {tok.vocabSize() - 1}, tok.encode("<eos>"));
+        assertThat(tok.vocabSize()).isLessThan(300);
+        assertThat(tok.eosId()).isEqualTo(OptionalInt.of(tok.vocabSize() - 1));
+        assertThat(tok.encode("<eos>")).isEqualTo(new int[] {tok.vocabSize() - 1});
     }
 
     @Test
     void rejectsTooSmallVocabularies() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> ByteLevelBpeTokenizer.train("abc", 257, List.of("<a>", "<b>")));
-        assertTrue(e.getMessage().contains("257"), e.getMessage());
+        assertThatThrownBy(() -> ByteLevelBpeTokenizer.train("abc", 257, List.of("<a>", "<b>"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("257");
         ByteLevelBpeTokenizer bytesOnly = ByteLevelBpeTokenizer.train("abc", 256, List.of());
-        assertArrayEquals(new int[] {'a', 'b', 'c'}, bytesOnly.encode("abc"));
+        assertThat(bytesOnly.encode("abc")).isEqualTo(new int[] {'a', 'b', 'c'});
     }
 
     static String escape(String s) {

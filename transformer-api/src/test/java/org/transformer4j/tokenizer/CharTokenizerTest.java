@@ -1,9 +1,7 @@
 package org.transformer4j.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +17,12 @@ class CharTokenizerTest {
     void idsAreTheSortedDistinctCharacters() {
         CharTokenizer tok = CharTokenizer.fromText("hello");
         // sorted alphabet: e=0, h=1, l=2, o=3
-        assertEquals(4, tok.vocabSize());
-        assertArrayEquals(new int[] {1, 0, 2, 2, 3}, tok.encode("hello"));
-        assertArrayEquals(new int[] {3, 2, 0}, tok.encode("ole"));
-        assertEquals("hole", tok.decode(new int[] {1, 3, 2, 0}));
-        assertEquals("", tok.decode(new int[0]));
-        assertArrayEquals(new int[0], tok.encode(""));
+        assertThat(tok.vocabSize()).isEqualTo(4);
+        assertThat(tok.encode("hello")).isEqualTo(new int[] {1, 0, 2, 2, 3});
+        assertThat(tok.encode("ole")).isEqualTo(new int[] {3, 2, 0});
+        assertThat(tok.decode(new int[] {1, 3, 2, 0})).isEqualTo("hole");
+        assertThat(tok.decode(new int[0])).isEqualTo("");
+        assertThat(tok.encode("")).isEqualTo(new int[0]);
     }
 
     @Test
@@ -32,10 +30,10 @@ class CharTokenizerTest {
         // code points: 'a' 0x61, lone low 0xDC00, lone high 0xD800, U+1F600 (a pair)
         String text = "a\uDC00\uD800\uD83D\uDE00";
         CharTokenizer tok = CharTokenizer.fromText(text);
-        assertEquals(4, tok.vocabSize());
+        assertThat(tok.vocabSize()).isEqualTo(4);
         // sorted: 0x61 -> 0, 0xD800 -> 1, 0xDC00 -> 2, 0x1F600 -> 3
-        assertArrayEquals(new int[] {0, 2, 1, 3}, tok.encode(text));
-        assertEquals(text, tok.decode(tok.encode(text)));
+        assertThat(tok.encode(text)).isEqualTo(new int[] {0, 2, 1, 3});
+        assertThat(tok.decode(tok.encode(text))).isEqualTo(text);
     }
 
     @Test
@@ -44,7 +42,7 @@ class CharTokenizerTest {
         String training = RandomStrings.shakespeare() + "\u00E9\u4E2D\uD83D\uDE00\uD800\uDFFF\0\t";
         int[] alphabet = training.codePoints().distinct().toArray();
         CharTokenizer tok = CharTokenizer.fromText(training);
-        assertEquals(alphabet.length, tok.vocabSize());
+        assertThat(tok.vocabSize()).isEqualTo(alphabet.length);
         for (int i = 0; i < 2000; i++) {
             StringBuilder sb = new StringBuilder();
             int len = r.nextInt(40);
@@ -53,53 +51,52 @@ class CharTokenizerTest {
             }
             String s = sb.toString();
             int[] ids = tok.encode(s);
-            assertEquals(s.codePointCount(0, s.length()), ids.length);
-            assertEquals(s, tok.decode(ids));
+            assertThat(ids.length).isEqualTo(s.codePointCount(0, s.length()));
+            assertThat(tok.decode(ids)).isEqualTo(s);
         }
     }
 
     @Test
     void unknownCharacterNamesItAndItsIndex() {
         CharTokenizer tok = CharTokenizer.fromText("abc ");
-        var e = assertThrows(IllegalArgumentException.class, () -> tok.encode("ab c\u00E9a"));
-        assertTrue(e.getMessage().contains("U+00E9"), e.getMessage());
-        assertTrue(e.getMessage().contains("'\u00E9'"), e.getMessage());
-        assertTrue(e.getMessage().contains("index 4"), e.getMessage());
-        var e2 = assertThrows(IllegalArgumentException.class, () -> tok.encode("a\uD83D\uDE00"));
-        assertTrue(e2.getMessage().contains("U+1F600") && e2.getMessage().contains("index 1"), e2.getMessage());
-        var e3 = assertThrows(IllegalArgumentException.class, () -> tok.encode("\0"));
-        assertTrue(e3.getMessage().contains("U+0000"), e3.getMessage());
+        assertThatThrownBy(() -> tok.encode("ab c\u00E9a")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("U+00E9", "'\u00E9'", "index 4");
+        assertThatThrownBy(() -> tok.encode("a\uD83D\uDE00")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("U+1F600", "index 1");
+        assertThatThrownBy(() -> tok.encode("\0")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("U+0000");
     }
 
     @Test
     void specialTokensFollowTheCharacters() {
         CharTokenizer tok = CharTokenizer.fromText("ab", List.of(Tokenizer.BOS, Tokenizer.EOS));
-        assertEquals(4, tok.vocabSize());
-        assertEquals(2, tok.characterCount());
-        assertEquals(OptionalInt.of(2), tok.bosId());
-        assertEquals(OptionalInt.of(3), tok.eosId());
-        assertEquals(OptionalInt.empty(), tok.padId());
-        assertArrayEquals(new int[] {2, 0, 3, 1}, tok.encode("<bos>a<eos>b"));
-        assertEquals("<bos>a<eos>b", tok.decode(new int[] {2, 0, 3, 1}));
+        assertThat(tok.vocabSize()).isEqualTo(4);
+        assertThat(tok.characterCount()).isEqualTo(2);
+        assertThat(tok.bosId()).isEqualTo(OptionalInt.of(2));
+        assertThat(tok.eosId()).isEqualTo(OptionalInt.of(3));
+        assertThat(tok.padId()).isEqualTo(OptionalInt.empty());
+        assertThat(tok.encode("<bos>a<eos>b")).isEqualTo(new int[] {2, 0, 3, 1});
+        assertThat(tok.decode(new int[] {2, 0, 3, 1})).isEqualTo("<bos>a<eos>b");
         // as plain text the special's characters are unknown here
-        assertThrows(IllegalArgumentException.class, () -> tok.encode("<eos>", false));
+        assertThatThrownBy(() -> tok.encode("<eos>", false)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void outOfRangeIdsAreRejected() {
         CharTokenizer tok = CharTokenizer.fromText("xyz");
-        var e = assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {0, 3}));
-        assertTrue(e.getMessage().contains("id 3") && e.getMessage().contains("size is 3"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {-1}));
+        assertThatThrownBy(() -> tok.decode(new int[] {0, 3})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("id 3", "size is 3");
+        assertThatThrownBy(() -> tok.decode(new int[] {-1})).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void badArgumentsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText(""));
-        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText("ab", List.of("<x>", "<x>")));
-        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText("ab", List.of("")));
-        var e = assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText("ab", List.of("a")));
-        assertTrue(e.getMessage().contains("\"a\""), e.getMessage());
+        assertThatThrownBy(() -> CharTokenizer.fromText("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CharTokenizer.fromText("ab", List.of("<x>", "<x>")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CharTokenizer.fromText("ab", List.of(""))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CharTokenizer.fromText("ab", List.of("a"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"a\"");
     }
 
     @Test
@@ -109,13 +106,13 @@ class CharTokenizerTest {
         Path file = dir.resolve("tokenizer.json");
         Tokenizers.save(tok, file);
         Tokenizer back = Tokenizers.load(file);
-        assertTrue(back instanceof CharTokenizer);
-        assertEquals(tok.vocabSize(), back.vocabSize());
-        assertEquals(tok.specialTokens(), back.specialTokens());
+        assertThat(back).isInstanceOf(CharTokenizer.class);
+        assertThat(back.vocabSize()).isEqualTo(tok.vocabSize());
+        assertThat(back.specialTokens()).isEqualTo(tok.specialTokens());
         String probe = training + "<eos>" + new StringBuilder(training).reverse() + "<pad>";
-        assertArrayEquals(tok.encode(probe), back.encode(probe));
-        assertEquals(probe, back.decode(back.encode(probe)));
-        assertEquals(tok.toJson(), back.toJson());
+        assertThat(back.encode(probe)).isEqualTo(tok.encode(probe));
+        assertThat(back.decode(back.encode(probe))).isEqualTo(probe);
+        assertThat(back.toJson()).isEqualTo(tok.toJson());
     }
 
     /**
@@ -130,8 +127,8 @@ class CharTokenizerTest {
         Path file = dir.resolve("tokenizer.json");
         Tokenizers.save(tok, file);
         String json = Files.readString(file);
-        assertTrue(json.contains("\\uD800") && json.contains("\\uDC00"), json);
-        var e = assertThrows(TokenizerFormatException.class, () -> Tokenizers.load(file));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("surrogate"), e.getMessage());
+        assertThat(json).contains("\\uD800", "\\uDC00");
+        assertThatThrownBy(() -> Tokenizers.load(file)).isInstanceOf(TokenizerFormatException.class)
+                .hasMessageContainingAll(file.toString(), "surrogate");
     }
 }

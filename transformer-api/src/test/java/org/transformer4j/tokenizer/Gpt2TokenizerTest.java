@@ -89,14 +89,6 @@ class Gpt2TokenizerTest {
     }
 
     @Test
-    void theDirectoryLoaderPrefersTokenizerJson() throws Exception {
-        Tokenizer t = Tokenizers.fromDirectory(gpt2.dir);
-        assertThat(t.toJson()).isEqualTo(fromJson.toJson());
-        String s = "Direct'ory 12 loads";
-        assertThat(t.encode(s)).isEqualTo(gpt2.expected(s));
-    }
-
-    @Test
     void theWrittenTokenizerJsonReadsBackToTheSameTokenizer(@org.junit.jupiter.api.io.TempDir Path tmp)
             throws Exception {
         Path file = tmp.resolve("tokenizer.json");

@@ -73,8 +73,6 @@ class HuggingFaceOracleTest {
             for (String s : HardStrings.wellFormed()) {
                 assertThat(ids(written, s)).as(ByteLevelBpeTokenizerTest.escape(s)).isEqualTo(ours.encode(s));
             }
-            String text = Gpt2Fixture.fullShakespeare().substring(0, 100_000);
-            assertThat(ids(written, text)).isEqualTo(ours.encode(text));
             assertThat(written.decode(Arrays.stream(ours.encode("Hello world<|endoftext|>")).asLongStream().toArray(), false))
                     .isEqualTo("Hello world<|endoftext|>");
         }

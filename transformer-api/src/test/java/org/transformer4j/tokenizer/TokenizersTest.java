@@ -1,9 +1,7 @@
 package org.transformer4j.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -29,30 +27,30 @@ class TokenizersTest {
     @Test
     void readsAHandWrittenCharTokenizer() {
         Tokenizer tok = Tokenizers.fromJson(CHAR_JSON);
-        assertTrue(tok instanceof CharTokenizer);
-        assertEquals(3, tok.vocabSize());
-        assertEquals(OptionalInt.of(2), tok.eosId());
-        assertArrayEquals(new int[] {1, 0, 2, 0}, tok.encode("ba<eos>a"));
+        assertThat(tok).isInstanceOf(CharTokenizer.class);
+        assertThat(tok.vocabSize()).isEqualTo(3);
+        assertThat(tok.eosId()).isEqualTo(OptionalInt.of(2));
+        assertThat(tok.encode("ba<eos>a")).isEqualTo(new int[] {1, 0, 2, 0});
     }
 
     @Test
     void writesTheDocumentedByteBpeLayout() throws Exception {
         ObjectNode root = (ObjectNode) MAPPER.readTree(bpeJson());
-        assertEquals("1.0", root.get("version").textValue());
-        assertEquals("byte_bpe", root.get("type").textValue());
-        assertEquals("BPE", root.at("/model/type").textValue());
+        assertThat(root.get("version").textValue()).isEqualTo("1.0");
+        assertThat(root.get("type").textValue()).isEqualTo("byte_bpe");
+        assertThat(root.at("/model/type").textValue()).isEqualTo("BPE");
         ObjectNode vocab = (ObjectNode) root.at("/model/vocab");
-        assertEquals(260, vocab.size());
+        assertThat(vocab.size()).isEqualTo(260);
         // GPT-2 byte stand-ins: space -> U+0120 'Ġ', newline -> U+010A 'Ċ', NUL -> U+0100, 0xAD -> U+0143
-        assertEquals(32, vocab.get("\u0120").intValue());
-        assertEquals(10, vocab.get("\u010A").intValue());
-        assertEquals(0, vocab.get("\u0100").intValue());
-        assertEquals(0xAD, vocab.get("\u0143").intValue());
-        assertEquals(0xE9, vocab.get("\u00E9").intValue());
-        assertEquals(97, vocab.get("a").intValue());
-        assertEquals(258, vocab.get("aaab").intValue());
-        assertEquals("[\"a a\",\"a b\",\"aa ab\",\"a c\"]", root.at("/model/merges").toString());
-        assertEquals("[{\"id\":260,\"content\":\"<eos>\",\"special\":true}]", root.get("added_tokens").toString());
+        assertThat(vocab.get("\u0120").intValue()).isEqualTo(32);
+        assertThat(vocab.get("\u010A").intValue()).isEqualTo(10);
+        assertThat(vocab.get("\u0100").intValue()).isEqualTo(0);
+        assertThat(vocab.get("\u0143").intValue()).isEqualTo(0xAD);
+        assertThat(vocab.get("\u00E9").intValue()).isEqualTo(0xE9);
+        assertThat(vocab.get("a").intValue()).isEqualTo(97);
+        assertThat(vocab.get("aaab").intValue()).isEqualTo(258);
+        assertThat(root.at("/model/merges").toString()).isEqualTo("[\"a a\",\"a b\",\"aa ab\",\"a c\"]");
+        assertThat(root.get("added_tokens").toString()).isEqualTo("[{\"id\":260,\"content\":\"<eos>\",\"special\":true}]");
     }
 
     /** A tiny trained tokenizer as JSON: merges (a,a) (a,b) (aa,ab) (a,c), then "<eos>" at id 260. */
@@ -61,11 +59,10 @@ class TokenizersTest {
     }
 
     private static void assertFormatError(String json, String... fragments) {
-        var e = assertThrows(TokenizerFormatException.class, () -> Tokenizers.fromJson(json, "test/tokenizer.json"));
-        assertTrue(e.getMessage().contains("test/tokenizer.json"), e.getMessage());
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), "expected '" + f + "' in: " + e.getMessage());
-        }
+        assertThatThrownBy(() -> Tokenizers.fromJson(json, "test/tokenizer.json"))
+                .isInstanceOf(TokenizerFormatException.class)
+                .hasMessageContaining("test/tokenizer.json")
+                .hasMessageContainingAll(fragments);
     }
 
     private static String mutated(String json, Consumer<ObjectNode> change) {
@@ -140,16 +137,16 @@ class TokenizersTest {
     @Test
     void loadNamesAMissingFile(@TempDir Path dir) {
         Path missing = dir.resolve("nope/tokenizer.json");
-        var e = assertThrows(NoSuchFileException.class, () -> Tokenizers.load(missing));
-        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertThatThrownBy(() -> Tokenizers.load(missing)).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(missing.toString());
     }
 
     @Test
     void loadRejectsNonUtf8Files(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tokenizer.json");
         Files.write(file, new byte[] {'{', (byte) 0xFF, '}'});
-        var e = assertThrows(TokenizerFormatException.class, () -> Tokenizers.load(file));
-        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("UTF-8"), e.getMessage());
+        assertThatThrownBy(() -> Tokenizers.load(file)).isInstanceOf(TokenizerFormatException.class)
+                .hasMessageContainingAll(file.toString(), "UTF-8");
     }
 
     @Test
@@ -160,19 +157,19 @@ class TokenizersTest {
         Tokenizers.save(tok, file);
         Tokenizers.save(tok, file); // replacing an existing file works too
         try (var files = Files.list(dir)) {
-            assertEquals(List.of(file), files.toList(), "no temporary file is left behind");
+            assertThat(files.toList()).as("no temporary file is left behind").isEqualTo(List.of(file));
         }
         Tokenizer back = Tokenizers.load(file);
-        assertTrue(back instanceof ByteLevelBpeTokenizer);
-        assertEquals(tok.vocabSize(), back.vocabSize());
-        assertEquals(tok.specialTokens(), back.specialTokens());
-        assertArrayEquals(tok.encode(text), back.encode(text));
+        assertThat(back).isInstanceOf(ByteLevelBpeTokenizer.class);
+        assertThat(back.vocabSize()).isEqualTo(tok.vocabSize());
+        assertThat(back.specialTokens()).isEqualTo(tok.specialTokens());
+        assertThat(back.encode(text)).isEqualTo(tok.encode(text));
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < 300; i++) {
             String s = RandomStrings.next(r, 40) + "<eos><|\uD800|>";
-            assertArrayEquals(tok.encode(s), back.encode(s), () -> ByteLevelBpeTokenizerTest.escape(s));
+            assertThat(back.encode(s)).as(ByteLevelBpeTokenizerTest.escape(s)).isEqualTo(tok.encode(s));
         }
-        assertEquals(tok.toJson(), back.toJson());
+        assertThat(back.toJson()).isEqualTo(tok.toJson());
         // merges may also be written as pairs, as newer Hugging Face files do
         String pairs = mutated(tok.toJson(), root -> {
             ArrayNode merges = (ArrayNode) model(root).get("merges");
@@ -181,14 +178,13 @@ class TokenizersTest {
                 merges.set(k, MAPPER.createArrayNode().add(p[0]).add(p[1]));
             }
         });
-        assertArrayEquals(tok.encode(text), Tokenizers.fromJson(pairs).encode(text));
+        assertThat(Tokenizers.fromJson(pairs).encode(text)).isEqualTo(tok.encode(text));
     }
 
     @Test
     void saveNamesAMissingDirectory(@TempDir Path dir) {
         Path file = dir.resolve("absent/tokenizer.json");
-        var e = assertThrows(java.io.IOException.class,
-                () -> Tokenizers.save(CharTokenizer.fromText("ab"), file));
-        assertTrue(e.getMessage().contains("absent"), e.getMessage());
+        assertThatThrownBy(() -> Tokenizers.save(CharTokenizer.fromText("ab"), file)).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("absent");
     }
 }

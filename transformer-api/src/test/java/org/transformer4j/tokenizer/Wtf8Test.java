@@ -1,8 +1,6 @@
 package org.transformer4j.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
@@ -33,39 +31,39 @@ class Wtf8Test {
             if (hasLoneSurrogate) {
                 continue;
             }
-            assertArrayEquals(s.getBytes(StandardCharsets.UTF_8), Wtf8.encode(s), s);
+            assertThat(Wtf8.encode(s)).as(s).isEqualTo(s.getBytes(StandardCharsets.UTF_8));
             checked++;
         }
-        assertTrue(checked > 300, "too few well-formed samples: " + checked);
+        assertThat(checked).as("well-formed samples").isGreaterThan(300);
     }
 
     @Test
     void loneSurrogatesUseTheirThreeByteForm() {
         // U+D800 = 1101 1000 0000 0000 -> 1110_1101 10_100000 10_000000
-        assertArrayEquals(bytes(0xED, 0xA0, 0x80), Wtf8.encode("\uD800"));
-        assertArrayEquals(bytes(0xED, 0xBF, 0xBF), Wtf8.encode("\uDFFF"));
+        assertThat(Wtf8.encode("\uD800")).isEqualTo(bytes(0xED, 0xA0, 0x80));
+        assertThat(Wtf8.encode("\uDFFF")).isEqualTo(bytes(0xED, 0xBF, 0xBF));
         // a low then a high surrogate is not a pair: two 3-byte forms
-        assertArrayEquals(bytes(0xED, 0xB0, 0x80, 0xED, 0xAF, 0xBF), Wtf8.encode("\uDC00\uDBFF"));
+        assertThat(Wtf8.encode("\uDC00\uDBFF")).isEqualTo(bytes(0xED, 0xB0, 0x80, 0xED, 0xAF, 0xBF));
         // a real pair is one 4-byte code point: U+1F600 = F0 9F 98 80
-        assertArrayEquals(bytes(0xF0, 0x9F, 0x98, 0x80), Wtf8.encode("\uD83D\uDE00"));
-        assertEquals("\uD800", decode(0xED, 0xA0, 0x80));
-        assertEquals("a\uDFFFb", decode('a', 0xED, 0xBF, 0xBF, 'b'));
+        assertThat(Wtf8.encode("\uD83D\uDE00")).isEqualTo(bytes(0xF0, 0x9F, 0x98, 0x80));
+        assertThat(decode(0xED, 0xA0, 0x80)).isEqualTo("\uD800");
+        assertThat(decode('a', 0xED, 0xBF, 0xBF, 'b')).isEqualTo("a\uDFFFb");
     }
 
     @Test
     void illFormedBytesBecomeReplacementCharacters() {
-        assertEquals("\uFFFD", decode(0x80)); // stray continuation byte
-        assertEquals("\uFFFD", decode(0xE4, 0xB8)); // first two bytes of U+4E2D, truncated
-        assertEquals("\uFFFDA", decode(0xE4, 0xB8, 'A')); // truncated, then ASCII survives
-        assertEquals("\uFFFD\uFFFD", decode(0xC0, 0xAF)); // overlong '/': C0 is never a lead byte
-        assertEquals("\uFFFD\uFFFD\uFFFD", decode(0xE0, 0x80, 0x80)); // overlong 3-byte form
-        assertEquals("\uFFFD", decode(0xF5)); // no lead byte above F4
-        assertEquals("\uFFFD\uFFFD\uFFFD\uFFFD", decode(0xF4, 0x90, 0x80, 0x80)); // above U+10FFFF
-        assertEquals("\uFFFD\uFFFD", decode(0xFF, 0xFE));
+        assertThat(decode(0x80)).isEqualTo("\uFFFD"); // stray continuation byte
+        assertThat(decode(0xE4, 0xB8)).isEqualTo("\uFFFD"); // first two bytes of U+4E2D, truncated
+        assertThat(decode(0xE4, 0xB8, 'A')).isEqualTo("\uFFFDA"); // truncated, then ASCII survives
+        assertThat(decode(0xC0, 0xAF)).isEqualTo("\uFFFD\uFFFD"); // overlong '/': C0 is never a lead byte
+        assertThat(decode(0xE0, 0x80, 0x80)).isEqualTo("\uFFFD\uFFFD\uFFFD"); // overlong 3-byte form
+        assertThat(decode(0xF5)).isEqualTo("\uFFFD"); // no lead byte above F4
+        assertThat(decode(0xF4, 0x90, 0x80, 0x80)).isEqualTo("\uFFFD\uFFFD\uFFFD\uFFFD"); // above U+10FFFF
+        assertThat(decode(0xFF, 0xFE)).isEqualTo("\uFFFD\uFFFD");
         // an encoded surrogate pair (CESU-8 style) is ill-formed WTF-8: one U+FFFD per half
-        assertEquals("\uFFFD\uFFFD", decode(0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80));
-        assertEquals("\u4E2D", decode(0xE4, 0xB8, 0xAD));
-        assertEquals("", decode());
+        assertThat(decode(0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80)).isEqualTo("\uFFFD\uFFFD");
+        assertThat(decode(0xE4, 0xB8, 0xAD)).isEqualTo("\u4E2D");
+        assertThat(decode()).isEqualTo("");
     }
 
     @Test
@@ -79,7 +77,7 @@ class Wtf8Test {
             String s = Wtf8.decode(b, b.length);
             // whatever came out is a string whose own bytes decode to itself
             byte[] again = Wtf8.encode(s);
-            assertEquals(s, Wtf8.decode(again, again.length));
+            assertThat(Wtf8.decode(again, again.length)).isEqualTo(s);
         }
     }
 
@@ -89,7 +87,7 @@ class Wtf8Test {
         for (int i = 0; i < 3000; i++) {
             String s = RandomStrings.next(r, 30);
             byte[] b = Wtf8.encode(s);
-            assertEquals(s, Wtf8.decode(b, b.length));
+            assertThat(Wtf8.decode(b, b.length)).isEqualTo(s);
         }
     }
 }
