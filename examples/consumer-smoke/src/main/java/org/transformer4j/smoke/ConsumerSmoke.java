@@ -3,13 +3,9 @@ package org.transformer4j.smoke;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.transformer4j.backend.BackendRequirement;
-import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.Engine;
-import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.generate.GeneratedText;
 import org.transformer4j.generate.GenerationOptions;
-import org.transformer4j.generate.GptGenerator;
+import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
@@ -36,22 +32,11 @@ public final class ConsumerSmoke {
         }
         Path dir = Path.of(args[0]);
         String prompt = args.length > 1 ? args[1] : "to be";
-        // ---------------------------------------------------------------------------------------------------
-        // FRONT DOOR (issue 14): once org.transformer4j.inference.LanguageModel is on main, this block becomes
-        //     try (LanguageModel lm = LanguageModel.open(dir)) {
-        //         System.out.println("backend=" + lm.backend());
-        //         System.out.println("generated=" + lm.generate(prompt, GenerationOptions.greedy(8)));
-        //     }
-        // ---------------------------------------------------------------------------------------------------
-        ModelDirectory model = ModelDirectory.load(dir);
-        GptConfig config = (GptConfig) model.config();
-        try (Engine engine = Backends.open(null, BackendRequirement.INFERENCE, EngineOptions.defaults());
-             LoadedWeights weights = engine.load(model.weights())) {
-            GptGenerator generator = new GptGenerator(new GptModel(config), engine, weights);
-            int[] tokens = generator.generate(model.tokenizer().encode(prompt), GenerationOptions.greedy(8), t -> true);
-            System.out.println("backend=" + engine.backendName());
-            System.out.println("tokens=" + tokens.length);
-            System.out.println("generated=" + model.tokenizer().decode(tokens));
+        try (LanguageModel lm = LanguageModel.open(dir)) {
+            GeneratedText out = lm.generate(prompt, GenerationOptions.greedy(8));
+            System.out.println("backend=" + lm.backend());
+            System.out.println("tokens=" + out.tokens().length);
+            System.out.println("generated=" + out.text());
         }
     }
 
