@@ -48,11 +48,17 @@ public final class RotaryEmbedding {
 
     /**
      * The cosine and sine tables of the given positions: for positions of shape {@code dims} (e.g. {@code [T]} or
-     * {@code [B, T]}) two constants of shape {@code dims + [headDim/2]}.
+     * {@code [B, T]}) two constants of shape {@code dims + [headDim/2]}, as {@link Ops#rotary} takes them.
      *
      * @param positions non-negative, row-major over {@code dims}
      */
     public Tensor[] tables(Ops ops, int[] positions, int... dims) {
+        HostTensor[] t = hostTables(positions, dims);
+        return new Tensor[] {ops.constant(t[0]), ops.constant(t[1])};
+    }
+
+    /** {@link #tables} on the host: {@code {cos, sin}}, each of shape {@code dims + [headDim/2]}. */
+    public HostTensor[] hostTables(int[] positions, int... dims) {
         Shape s = Shape.of(dims);
         if (s.size() != positions.length) {
             throw new IllegalArgumentException("rotary embedding: " + positions.length + " positions for shape " + s);
@@ -75,7 +81,7 @@ public final class RotaryEmbedding {
         int[] tableDims = Arrays.copyOf(dims, dims.length + 1);
         tableDims[dims.length] = d;
         Shape ts = Shape.of(tableDims);
-        return new Tensor[] {ops.constant(HostTensor.ofFloats(ts, cos)), ops.constant(HostTensor.ofFloats(ts, sin))};
+        return new HostTensor[] {HostTensor.ofFloats(ts, cos), HostTensor.ofFloats(ts, sin)};
     }
 
     /** The positions {@code offset .. offset + length - 1}. */
