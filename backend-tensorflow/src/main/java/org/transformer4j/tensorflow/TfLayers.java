@@ -148,7 +148,9 @@ final class TfLayers {
     }
 
     private static Operand<TFloat32> repeatHeads(Ops tf, Operand<TFloat32> x, int heads, int kvHeads) {
-        List<Operand<TFloat32>> parts = List.copyOf(tf.split(tf.constant(-1), x, (long) kvHeads).output());
+        // one key/value head: no Split (its gradient would be a ConcatV2 of one input, which TensorFlow refuses)
+        List<Operand<TFloat32>> parts = kvHeads == 1 ? List.of(x)
+                : List.copyOf(tf.split(tf.constant(-1), x, (long) kvHeads).output());
         List<Operand<TFloat32>> repeated = new java.util.ArrayList<>();
         for (Operand<TFloat32> p : parts) {
             for (int g = 0; g < heads / kvHeads; g++) {

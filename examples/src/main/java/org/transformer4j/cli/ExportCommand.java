@@ -9,6 +9,7 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
@@ -94,6 +95,8 @@ final class ExportCommand implements Callable<Integer> {
                         got = onnx.decode(new int[][] {ids}, memory, null, null).floats();
                     }
                 }
+                case LlamaConfig l -> throw new UnsupportedOperationException("exporting a " + l.modelType()
+                        + " model to ONNX is not implemented yet; run it with --backend cpu or tensorflow");
             }
             double max = 0;
             for (int i = 0; i < want.length; i++) {

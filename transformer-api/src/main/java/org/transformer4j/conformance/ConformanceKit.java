@@ -53,6 +53,7 @@ public final class ConformanceKit {
         List<ConformanceCase> all = new ArrayList<>(StandardCases.all());
         all.addAll(ModelCases.all());
         all.addAll(TrainingCases.all());
+        all.addAll(LlamaCases.all());
         all.addAll(BadInputCases.all());
         return new ConformanceKit(all);
     }

@@ -2,12 +2,12 @@ package org.transformer4j.model;
 
 /**
  * The architecture of a model, as stored in a model directory's {@code config.json}: a
- * {@link GptConfig} (decoder-only) or a {@link Seq2SeqConfig} (encoder-decoder). Read and write with
- * {@link ModelConfigJson}.
+ * {@link GptConfig} (decoder-only), a {@link Seq2SeqConfig} (encoder-decoder) or a {@link LlamaConfig} (the Llama
+ * family's decoders, in Hugging Face's config.json). Read and write with {@link ModelConfigJson}.
  */
-public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig {
+public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig, LlamaConfig {
 
-    /** {@code "gpt"} or {@code "seq2seq"}: the {@code model_type} field of config.json. */
+    /** {@code "gpt"}, {@code "seq2seq"}, or a Llama family's HF type: the {@code model_type} field of config.json. */
     String modelType();
 
     int vocabSize();
@@ -26,12 +26,6 @@ public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig {
     boolean bias();
 
     boolean tiedEmbeddings();
-
-    PositionalEncodingType positionalEncoding();
-
-    NormPlacement normPlacement();
-
-    Activation activation();
 
     /** Width of one attention head: {@code embeddingDim / heads}. */
     default int headDim() {

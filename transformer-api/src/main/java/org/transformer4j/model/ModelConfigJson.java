@@ -21,7 +21,8 @@ import java.util.Set;
  * }</pre>
  * The encoder-decoder ({@code "model_type": "seq2seq"}) has {@code encoder_layers} and {@code decoder_layers}
  * instead of {@code n_layer}. Every field is required; unknown fields are refused (a typo must not silently
- * fall back to a default). Errors name the field.
+ * fall back to a default). Errors name the field. Hugging Face Llama-family files ({@code model_type} llama, qwen2,
+ * mistral) are read and written by {@link LlamaConfigJson}.
  */
 public final class ModelConfigJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -36,6 +37,9 @@ public final class ModelConfigJson {
 
     /** The JSON text of a config. */
     public static String toJson(ModelConfig config) {
+        if (config instanceof LlamaConfig llama) {
+            return LlamaConfigJson.toJson(llama);
+        }
         ObjectNode o = MAPPER.createObjectNode();
         o.put("model_type", config.modelType());
         o.put("vocab_size", config.vocabSize());
@@ -46,6 +50,7 @@ public final class ModelConfigJson {
                 o.put("encoder_layers", s.encoderLayers());
                 o.put("decoder_layers", s.decoderLayers());
             }
+            case LlamaConfig l -> throw new AssertionError("written above");
         }
         o.put("n_head", config.heads());
         o.put("n_embd", config.embeddingDim());
@@ -53,9 +58,13 @@ public final class ModelConfigJson {
         o.put("dropout", config.dropout());
         o.put("bias", config.bias());
         o.put("tie_embeddings", config.tiedEmbeddings());
-        o.put("positional_encoding", config.positionalEncoding().jsonName());
-        o.put("norm_placement", config.normPlacement().jsonName());
-        o.put("activation", config.activation().jsonName());
+        PositionalEncodingType positions = config instanceof GptConfig g ? g.positionalEncoding()
+                : ((Seq2SeqConfig) config).positionalEncoding();
+        NormPlacement norm = config instanceof GptConfig g ? g.normPlacement() : ((Seq2SeqConfig) config).normPlacement();
+        Activation activation = config instanceof GptConfig g ? g.activation() : ((Seq2SeqConfig) config).activation();
+        o.put("positional_encoding", positions.jsonName());
+        o.put("norm_placement", norm.jsonName());
+        o.put("activation", activation.jsonName());
         try {
             return MAPPER.writeValueAsString(o) + "\n";
         } catch (JsonProcessingException e) {
@@ -75,6 +84,9 @@ public final class ModelConfigJson {
             throw new ConfigException("config.json must hold a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
         }
         String type = text(root, "model_type");
+        if (LlamaConfigJson.handles(type)) {
+            return LlamaConfigJson.fromJson(root);
+        }
         List<String> expected = new ArrayList<>(COMMON);
         switch (type) {
             case "gpt" -> expected.add("n_layer");
@@ -82,7 +94,8 @@ public final class ModelConfigJson {
                 expected.add("encoder_layers");
                 expected.add("decoder_layers");
             }
-            default -> throw new ConfigException("model_type must be \"gpt\" or \"seq2seq\", was \"" + type + "\"");
+            default -> throw new ConfigException("model_type must be \"gpt\", \"seq2seq\" or one of "
+                    + LlamaConfigJson.MODEL_TYPES + ", was \"" + type + "\"");
         }
         Set<String> unknown = new LinkedHashSet<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
