@@ -22,6 +22,8 @@ import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.LlamaModel;
+import org.transformer4j.lora.LoraConfig;
+import org.transformer4j.lora.LoraModel;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.nn.Ops;
@@ -110,6 +112,15 @@ class ModelGradientTest {
                 .vocabSize(TinyModels.VOCAB).hiddenSize(8).intermediateSize(12).layers(2).heads(2).kvHeads(1)
                 .attentionBias(true).tieWordEmbeddings(true).maxPositionEmbeddings(TinyModels.CONTEXT).build());
         checkEveryParameter("Qwen2", model, TinyModels.gptBatch(), 16);
+    }
+
+    @Test
+    void loraAdaptersOnQkvAndMlpOfALlama() {
+        LlamaModel base = new LlamaModel(LlamaConfig.builder().vocabSize(TinyModels.VOCAB).hiddenSize(8)
+                .intermediateSize(12).layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(TinyModels.CONTEXT).build());
+        LoraModel lora = new LoraModel(base, TinyModels.randomWeights(base.parameterSpecs(), 17),
+                new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj")));
+        checkEveryParameter("LoRA r=2 on a Llama", lora, TinyModels.gptBatch(), 18);
     }
 
     @Test
@@ -239,7 +250,7 @@ class ModelGradientTest {
         return (up - down) / ((double) plus - (double) minus);
     }
 
-    private static void checkEveryParameter(String what, TrainableModel model, Batch batch, long seed) {
+    static void checkEveryParameter(String what, TrainableModel model, Batch batch, long seed) {
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), seed);
         try (TrainingProgram program = cpu.compileTraining(model, weights)) {
             float loss = program.forwardBackward(batch);
