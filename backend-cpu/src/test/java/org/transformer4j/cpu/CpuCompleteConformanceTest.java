@@ -34,7 +34,8 @@ import org.transformer4j.train.TrainingProgram;
  */
 class CpuCompleteConformanceTest {
     private static final Set<String> NEEDS_TRAINING_REFERENCE = Set.of("gpt_gradients", "gpt_gradients_post_ln",
-            "seq2seq_gradients", "gpt_adamw_step", "seq2seq_adamw_step", "checkpoint_from_reference");
+            "seq2seq_gradients", "gpt_adamw_step", "seq2seq_adamw_step", "checkpoint_from_reference",
+            "llama_gradients", "llama_gradients_qwen2");
 
     private static ConformanceReport againstReference;
     private static ConformanceReport againstCpu;

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.model.ConfigException;
 import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.ModelConfig;
 import org.transformer4j.model.ModelConfigJson;
 import org.transformer4j.model.ModelDirectory;
@@ -55,6 +56,9 @@ final class OnnxGraphCheck {
         int layers = switch (config) {
             case GptConfig g -> g.layers();
             case Seq2SeqConfig s -> s.decoderLayers();
+            case LlamaConfig l -> throw new CheckpointFormatException(file, "a " + l.modelType() + " model cannot be "
+                    + "served by the onnx backend yet: exporting Llama-family models to ONNX is not implemented; run it "
+                    + "on the cpu or tensorflow backend");
         };
         switch (kind) {
             case "gpt" -> {

@@ -142,6 +142,66 @@ final class TfLayers {
         return tf.reshape(out, tf.concat(List.of(b, tq, tf.constant(new int[] {width})), tf.constant(0)));
     }
 
+    /**
+     * Grouped-query attention: keys and values {@code [B, Tk, kvHeads·hs]} with each key/value head repeated for its
+     * {@code heads/kvHeads} query heads (HF's {@code repeat_kv}, as {@code Split} and {@code ConcatV2}, whose gradients
+     * sum the group's contributions), then {@link #attention}.
+     */
+    static Operand<TFloat32> groupedAttention(Ops tf, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+            int width, int heads, int kvHeads, boolean causal, Operand<TInt32> keyMask) {
+        if (kvHeads == heads) {
+            return attention(tf, q, k, v, width, heads, causal, keyMask, null);
+        }
+        return attention(tf, q, repeatHeads(tf, k, heads, kvHeads), repeatHeads(tf, v, heads, kvHeads), width, heads,
+                causal, keyMask, null);
+    }
+
+    private static Operand<TFloat32> repeatHeads(Ops tf, Operand<TFloat32> x, int heads, int kvHeads) {
+        // one key/value head: no Split (its gradient would be a ConcatV2 of one input, which TensorFlow refuses)
+        List<Operand<TFloat32>> parts = kvHeads == 1 ? List.of(x)
+                : List.copyOf(tf.split(tf.constant(-1), x, (long) kvHeads).output());
+        List<Operand<TFloat32>> repeated = new java.util.ArrayList<>();
+        for (Operand<TFloat32> p : parts) {
+            for (int g = 0; g < heads / kvHeads; g++) {
+                repeated.add(p);
+            }
+        }
+        return tf.concat(repeated, tf.constant(-1));
+    }
+
+    /** RMS norm over the last axis: {@code x · rsqrt(mean(x²) + eps) · gamma}. */
+    static Operand<TFloat32> rmsNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, float eps) {
+        Operand<TFloat32> ms = tf.math.mean(tf.math.mul(x, x), tf.constant(-1), Mean.keepDims(true));
+        return tf.math.mul(tf.math.mul(x, tf.math.rsqrt(tf.math.add(ms, tf.constant(eps)))), gamma);
+    }
+
+    /** SiLU: {@code x · sigmoid(x)}. */
+    static Operand<TFloat32> silu(Ops tf, Operand<TFloat32> x) {
+        return tf.math.mul(x, tf.math.sigmoid(x));
+    }
+
+    /**
+     * Rotary embedding, HF's {@code rotate_half} per head: {@code x [B, T, heads·2d]} viewed as {@code [B, T, heads,
+     * 2, d]}, halves {@code x₁, x₂}; {@code y₁ = x₁cos - x₂sin}, {@code y₂ = x₂cos + x₁sin} with {@code cos, sin}
+     * {@code [B, T, d]} or {@code [T, d]} broadcast over the heads (and the batch).
+     */
+    static Operand<TFloat32> rotary(Ops tf, Operand<TFloat32> x, Operand<TFloat32> cos, Operand<TFloat32> sin, int heads,
+            int d, boolean perToken) {
+        Operand<TInt32> xShape = tf.shape(x);
+        Operand<TInt32> bt = slice(tf, xShape, 0, 2);
+        Operand<TFloat32> x5 = tf.reshape(x, tf.concat(List.of(bt, tf.constant(new int[] {heads, 2, d})), tf.constant(0)));
+        List<Operand<TFloat32>> halves = List.copyOf(tf.split(tf.constant(3), x5, 2L).output());
+        Operand<TInt32> lead = perToken ? bt : slice(tf, xShape, 1, 2);
+        Operand<TInt32> tableShape = tf.concat(List.of(lead, tf.constant(new int[] {1, 1, d})), tf.constant(0));
+        Operand<TFloat32> c = tf.reshape(cos, tableShape);
+        Operand<TFloat32> s = tf.reshape(sin, tableShape);
+        Operand<TFloat32> x1 = halves.get(0);
+        Operand<TFloat32> x2 = halves.get(1);
+        Operand<TFloat32> y1 = tf.math.sub(tf.math.mul(x1, c), tf.math.mul(x2, s));
+        Operand<TFloat32> y2 = tf.math.add(tf.math.mul(x2, c), tf.math.mul(x1, s));
+        return tf.reshape(tf.concat(List.of(y1, y2), tf.constant(3)), xShape);
+    }
+
     private static Operand<TInt32> headsShape(Ops tf, Operand<TInt32> b, Operand<TInt32> t, int heads, int hs) {
         return tf.concat(List.of(b, t, tf.constant(new int[] {heads, hs})), tf.constant(0));
     }

@@ -300,6 +300,103 @@ abstract class TfOpsBase implements Ops {
                 Shape.scalar(), logits, targets);
     }
 
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor g, float eps) {
+        floats(x, "rmsNorm", "x");
+        floats(g, "rmsNorm", "gamma");
+        requireAxis("rmsNorm", "x", x);
+        if (!(eps >= 0f) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException("rmsNorm: eps must be finite and >= 0, was " + eps);
+        }
+        Shape.requireEqual("rmsNorm", "gamma", Shape.of(x.shape().dim(-1)), g.shape());
+        return one("rmsNorm/" + Float.floatToIntBits(eps),
+                (tf, in) -> List.of(TfLayers.rmsNorm(tf, f(in.get(0)), f(in.get(1)), eps)), x.shape(), x, g);
+    }
+
+    @Override
+    public Tensor silu(Tensor x) {
+        floats(x, "silu", "x");
+        return one("silu", (tf, in) -> List.of(TfLayers.silu(tf, f(in.get(0)))), x.shape(), x);
+    }
+
+    @Override
+    public Tensor multiply(Tensor a, Tensor b) {
+        floats(a, "multiply", "a");
+        floats(b, "multiply", "b");
+        if (!a.shape().endsWith(b.shape())) {
+            throw new ShapeMismatchException("multiply: b " + b.shape() + " must equal a " + a.shape()
+                    + " or its trailing axes");
+        }
+        return one("multiply", (tf, in) -> List.of(tf.math.mul(f(in.get(0)), f(in.get(1)))), a.shape(), a, b);
+    }
+
+    @Override
+    public Tensor rotary(Tensor x, Tensor cos, Tensor sin, int heads) {
+        floats(x, "rotary", "x");
+        floats(cos, "rotary", "cos");
+        floats(sin, "rotary", "sin");
+        Shape.requireRank("rotary", "x", x.shape(), 3);
+        int b = x.shape().dim(0);
+        int t = x.shape().dim(1);
+        int c = x.shape().dim(2);
+        if (heads < 1 || c % heads != 0 || (c / heads) % 2 != 0) {
+            throw new ShapeMismatchException("rotary: width " + c + " of x " + x.shape() + " does not split into " + heads
+                    + " heads of an even width");
+        }
+        int d = c / heads / 2;
+        Shape.requireEqual("rotary", "sin (the shape of cos)", cos.shape(), sin.shape());
+        boolean perToken = cos.shape().equals(Shape.of(b, t, d));
+        if (!perToken && !cos.shape().equals(Shape.of(t, d))) {
+            throw new ShapeMismatchException("rotary: cos " + cos.shape() + " must be [" + b + ", " + t + ", " + d + "] or ["
+                    + t + ", " + d + "] for x " + x.shape() + " with " + heads + " heads");
+        }
+        return one("rotary/" + heads + "/" + d + "/" + perToken,
+                (tf, in) -> List.of(TfLayers.rotary(tf, f(in.get(0)), f(in.get(1)), f(in.get(2)), heads, d, perToken)),
+                x.shape(), x, cos, sin);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, boolean causal, Tensor mask) {
+        if (kvHeads == heads) {
+            return attention(q, k, v, heads, causal, mask);
+        }
+        floats(q, "attention", "q");
+        floats(k, "attention", "k");
+        floats(v, "attention", "v");
+        Shape.requireRank("attention", "q", q.shape(), 3);
+        Shape.requireRank("attention", "k", k.shape(), 3);
+        Shape.requireEqual("attention", "v", k.shape(), v.shape());
+        int c = q.shape().dim(2);
+        if (heads < 1 || c % heads != 0) {
+            throw new ShapeMismatchException("attention: width " + c + " does not split into " + heads + " heads");
+        }
+        if (kvHeads < 1 || heads % kvHeads != 0) {
+            throw new ShapeMismatchException("attention: " + kvHeads + " key/value heads do not divide the " + heads
+                    + " query heads; each key/value head must serve a whole group of query heads");
+        }
+        int kc = c / heads * kvHeads;
+        int b = q.shape().dim(0);
+        int tq = q.shape().dim(1);
+        int tk = k.shape().dim(1);
+        if (k.shape().dim(0) != b || k.shape().dim(2) != kc) {
+            throw new ShapeMismatchException("attention: q " + q.shape() + " and k " + k.shape() + " must agree on batch and "
+                    + "k's width must be " + kvHeads + " key/value heads of " + c / heads + " = " + kc);
+        }
+        if (causal && tq > tk) {
+            throw new ShapeMismatchException("attention: causal attention needs at least as many keys (" + tk
+                    + ") as queries (" + tq + ")");
+        }
+        if (mask != null) {
+            ints(mask, "attention", "keyMask");
+            Shape.requireEqual("attention", "keyMask", Shape.of(b, tk), mask.shape());
+        }
+        boolean masked = mask != null;
+        return one("gqa/" + c + "/" + heads + "/" + kvHeads + "/" + causal + "/" + masked,
+                (tf, in) -> List.of(TfLayers.groupedAttention(tf, f(in.get(0)), f(in.get(1)), f(in.get(2)), c, heads,
+                        kvHeads, causal, masked ? i(in.get(3)) : null)),
+                q.shape(), q, k, v, mask);
+    }
+
     /** The message of an id outside its range, as the cpu backend words it. */
     static String idOutOfRange(String op, String what, int value, int index, Shape shape, int bound, Integer ignore) {
         return op + ": " + what + " " + shape + " holds " + value + " at flat index " + index + ", outside [0, " + bound

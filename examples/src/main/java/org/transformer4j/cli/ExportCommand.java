@@ -18,6 +18,7 @@ import org.transformer4j.generate.OpsSeq2SeqRuntime;
 import org.transformer4j.generate.Seq2SeqCache;
 import org.transformer4j.generate.Seq2SeqRuntime;
 import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
@@ -118,6 +119,8 @@ final class ExportCommand implements Callable<Integer> {
                     want = decode(new OpsSeq2SeqRuntime(new Seq2SeqModel(s), ops, w), ids);
                     got = decode(exported.seq2seq().orElseThrow(), ids);
                 }
+                case LlamaConfig l -> throw new UnsupportedOperationException("exporting a " + l.modelType()
+                        + " model to ONNX is not implemented yet; run it with --backend cpu or tensorflow");
             }
             double max = 0;
             for (int i = 0; i < want.length; i++) {

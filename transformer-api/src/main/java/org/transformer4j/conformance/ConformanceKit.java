@@ -54,6 +54,7 @@ public final class ConformanceKit {
         all.addAll(ModelCases.all());
         all.addAll(RuntimeCases.all());
         all.addAll(TrainingCases.all());
+        all.addAll(LlamaCases.all());
         all.addAll(BadInputCases.all());
         return new ConformanceKit(all);
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.transformer4j.nn.Ops;
+import org.transformer4j.nn.layers.RopeScaling;
+import org.transformer4j.nn.layers.RotaryEmbedding;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
@@ -90,6 +92,7 @@ final class StandardCases {
                 T, false, true, tol));
         cases.add(attention("attention_causal_key_mask", "causal attention with a key mask (batch 1 pads its "
                 + "last 3 keys)", 34, T, true, true, tol));
+        cases.addAll(llamaFamily(tol));
         cases.add(OpCase.of("cross_entropy", "mean cross-entropy of logits [" + B + ", " + T + ", " + V
                 + "] (std 3) against targets [" + B + ", " + T + "]", tol,
                 () -> List.of(normal(40, 3, 0, B, T, V), ids(41, V, B, T)),
@@ -114,6 +117,59 @@ final class StandardCases {
             return in;
         }, (ops, in) -> one(ops.attention(in.get(0), in.get(1), in.get(2), HEADS, causal,
                 masked ? in.get(3) : null)));
+    }
+
+    /**
+     * The Llama family's layers: RMSNorm, SiLU, the element-wise product, rotary embedding (llama3-scaled angles of
+     * real positions, shared by the batch and per token) and grouped-query attention (4 query heads of 3 sharing 2
+     * key/value heads).
+     */
+    private static List<ConformanceCase> llamaFamily(Tolerance tol) {
+        List<ConformanceCase> cases = new ArrayList<>();
+        cases.add(OpCase.of("rms_norm", "RMS norm over C=" + C + " of x [" + B + ", " + T + ", " + C
+                + "] (mean 0.5, std 2), gamma, eps 1e-6", tol,
+                () -> List.of(normal(50, 2, 0.5, B, T, C), normal(51, 0.1, 1, C)),
+                (ops, in) -> one(ops.rmsNorm(in.get(0), in.get(1), 1e-6f))));
+        cases.add(OpCase.of("silu", "SiLU of x [" + B + ", " + T + ", " + C + "] uniform in [-8, 8]", tol,
+                () -> List.of(uniform(52, -8, 8, B, T, C)), (ops, in) -> one(ops.silu(in.get(0)))));
+        cases.add(OpCase.of("multiply", "element-wise product of two [" + B + ", " + T + ", " + C + "]", tol,
+                () -> List.of(normal(53, 1, 0, B, T, C), normal(54, 1, 0, B, T, C)),
+                (ops, in) -> one(ops.multiply(in.get(0), in.get(1)))));
+        cases.add(OpCase.of("multiply_broadcast_channels", "[" + B + ", " + T + ", " + C + "] times [" + C
+                + "] broadcast over batch and time", tol,
+                () -> List.of(normal(55, 1, 0, B, T, C), normal(56, 1, 0, C)),
+                (ops, in) -> one(ops.multiply(in.get(0), in.get(1)))));
+        RotaryEmbedding rope = new RotaryEmbedding(C / HEADS, 500000.0, RopeScaling.llama3(8, 1, 4, 16));
+        cases.add(OpCase.of("rotary", "rotary embedding of x [" + B + ", " + T + ", " + C + "], " + HEADS
+                + " heads of " + C / HEADS + ", positions 0.." + (T - 1) + " shared by the batch (theta 5e5, llama3 "
+                + "scaling)", tol, () -> {
+                    HostTensor[] t = rope.hostTables(RotaryEmbedding.range(0, T), T);
+                    return List.of(normal(57, 1, 0, B, T, C), t[0], t[1]);
+                }, (ops, in) -> one(ops.rotary(in.get(0), in.get(1), in.get(2), HEADS))));
+        int[] positions = new int[B * T];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = i < T ? 3 + i : Math.max(0, i - T - 2); // row 1 left-padded: positions 0,0,0,1,2,...
+        }
+        cases.add(OpCase.of("rotary_position_ids", "rotary embedding of x [" + B + ", " + T + ", " + C
+                + "] at per-token position ids [" + B + ", " + T + "] (row 0 from 3, row 1 left-padded)", tol, () -> {
+                    HostTensor[] t = rope.hostTables(positions, B, T);
+                    return List.of(normal(58, 1, 0, B, T, C), t[0], t[1]);
+                }, (ops, in) -> one(ops.rotary(in.get(0), in.get(1), in.get(2), HEADS))));
+        int gqaHeads = 4;
+        int kvHeads = 2;
+        int kc = C / gqaHeads * kvHeads;
+        cases.add(OpCase.of("attention_grouped_query_causal", "causal grouped-query attention: q [" + B + ", " + T
+                + ", " + C + "] with " + gqaHeads + " heads, k and v [" + B + ", " + T + ", " + kc + "] with " + kvHeads
+                + " key/value heads", tol,
+                () -> List.of(normal(60, 1, 0, B, T, C), normal(61, 1, 0, B, T, kc), normal(62, 1, 0, B, T, kc)),
+                (ops, in) -> one(ops.attention(in.get(0), in.get(1), in.get(2), gqaHeads, kvHeads, true, null))));
+        cases.add(OpCase.of("attention_grouped_query_kv_cache_key_mask", "grouped-query attention of the last "
+                + T_QUERY + " queries over " + T + " cached keys of " + kvHeads + " key/value heads, causal, batch 1 "
+                + "padding its last 3 keys", tol,
+                () -> List.of(normal(63, 1, 0, B, T_QUERY, C), normal(64, 1, 0, B, T, kc), normal(65, 1, 0, B, T, kc),
+                        paddingMask()),
+                (ops, in) -> one(ops.attention(in.get(0), in.get(1), in.get(2), gqaHeads, kvHeads, true, in.get(3)))));
+        return cases;
     }
 
     /** Batch 0 attends to every key; batch 1 pads its last 3 (key 0 stays visible, so no row is empty). */

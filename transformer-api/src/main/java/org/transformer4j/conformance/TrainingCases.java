@@ -58,7 +58,11 @@ final class TrainingCases {
     }
 
     static Outputs gradients(Engine e, TrainableModel model, long seed, Batch batch) {
-        try (TrainingProgram p = Capable.training(e).compileTraining(model, ModelFixtures.weights(model, seed))) {
+        return gradients(e, model, ModelFixtures.weights(model, seed), batch);
+    }
+
+    static Outputs gradients(Engine e, TrainableModel model, Map<String, HostTensor> weights, Batch batch) {
+        try (TrainingProgram p = Capable.training(e).compileTraining(model, weights)) {
             float loss = p.forwardBackward(batch);
             Builder b = new Builder().add("training loss", loss);
             for (Map.Entry<String, HostTensor> g : p.gradients().entrySet()) {

@@ -34,8 +34,21 @@ public abstract sealed class ConfigBuilder<B extends ConfigBuilder<B>> permits G
         return feedForwardDim < 0 ? 4 * embeddingDim : feedForwardDim;
     }
 
-    /** Copies the shared fields of {@code c}. */
+    /** Copies the shared fields of {@code c} (a GPT's or an encoder-decoder's config). */
     final B from(ModelConfig c) {
+        switch (c) {
+            case GptConfig g -> {
+                positionalEncoding = g.positionalEncoding();
+                normPlacement = g.normPlacement();
+                activation = g.activation();
+            }
+            case Seq2SeqConfig s -> {
+                positionalEncoding = s.positionalEncoding();
+                normPlacement = s.normPlacement();
+                activation = s.activation();
+            }
+            case LlamaConfig l -> throw new IllegalArgumentException("a Llama-family config has no GPT/seq2seq builder");
+        }
         vocabSize = c.vocabSize();
         contextLength = c.contextLength();
         heads = c.heads();
@@ -44,9 +57,6 @@ public abstract sealed class ConfigBuilder<B extends ConfigBuilder<B>> permits G
         dropout = c.dropout();
         bias = c.bias();
         tiedEmbeddings = c.tiedEmbeddings();
-        positionalEncoding = c.positionalEncoding();
-        normPlacement = c.normPlacement();
-        activation = c.activation();
         layerNormEps = c.layerNormEps();
         return self();
     }

@@ -2,12 +2,12 @@ package org.transformer4j.model;
 
 /**
  * The architecture of a model, as stored in a model directory's {@code config.json}: a
- * {@link GptConfig} (decoder-only) or a {@link Seq2SeqConfig} (encoder-decoder). Read and write with
- * {@link ModelConfigJson}.
+ * {@link GptConfig} (decoder-only), a {@link Seq2SeqConfig} (encoder-decoder) or a {@link LlamaConfig} (the Llama
+ * family's decoders, in Hugging Face's config.json). Read and write with {@link ModelConfigJson}.
  */
-public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig {
+public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig, LlamaConfig {
 
-    /** {@code "gpt"} or {@code "seq2seq"}: the {@code model_type} field of config.json. */
+    /** {@code "gpt"}, {@code "seq2seq"}, or a Llama family's HF type: the {@code model_type} field of config.json. */
     String modelType();
 
     int vocabSize();
@@ -27,13 +27,10 @@ public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig {
 
     boolean tiedEmbeddings();
 
-    PositionalEncodingType positionalEncoding();
-
-    NormPlacement normPlacement();
-
-    Activation activation();
-
-    /** The epsilon every layer norm adds to the variance: config.json's {@code layer_norm_eps}. */
+    /**
+     * The epsilon every normalization adds: config.json's {@code layer_norm_eps} (GPT, seq2seq, Hugging Face GPT-2's
+     * {@code layer_norm_epsilon}), or the Llama family's {@code rms_norm_eps}.
+     */
     float layerNormEps();
 
     /** PyTorch's and GPT-2's layer-norm epsilon, also what directories without {@code layer_norm_eps} get. */

@@ -25,7 +25,8 @@ import java.util.Set;
  * default). Errors name the field.
  *
  * <p>A Hugging Face {@code GPT2Config} ({@code "model_type": "gpt2"}) is read too, by {@link HfGpt2Config}: its
- * unused fields are ignored, as Hugging Face itself does.
+ * unused fields are ignored, as Hugging Face itself does. Hugging Face Llama-family files ({@code model_type} llama,
+ * qwen2, mistral) are read and written by {@link LlamaConfigJson}.
  */
 public final class ModelConfigJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -42,6 +43,9 @@ public final class ModelConfigJson {
 
     /** The JSON text of a config. */
     public static String toJson(ModelConfig config) {
+        if (config instanceof LlamaConfig llama) {
+            return LlamaConfigJson.toJson(llama);
+        }
         ObjectNode o = MAPPER.createObjectNode();
         o.put("model_type", config.modelType());
         o.put("vocab_size", config.vocabSize());
@@ -52,6 +56,7 @@ public final class ModelConfigJson {
                 o.put("encoder_layers", s.encoderLayers());
                 o.put("decoder_layers", s.decoderLayers());
             }
+            case LlamaConfig l -> throw new AssertionError("written above");
         }
         o.put("n_head", config.heads());
         o.put("n_embd", config.embeddingDim());
@@ -59,9 +64,13 @@ public final class ModelConfigJson {
         o.put("dropout", config.dropout());
         o.put("bias", config.bias());
         o.put("tie_embeddings", config.tiedEmbeddings());
-        o.put("positional_encoding", config.positionalEncoding().jsonName());
-        o.put("norm_placement", config.normPlacement().jsonName());
-        o.put("activation", config.activation().jsonName());
+        PositionalEncodingType positions = config instanceof GptConfig g ? g.positionalEncoding()
+                : ((Seq2SeqConfig) config).positionalEncoding();
+        NormPlacement norm = config instanceof GptConfig g ? g.normPlacement() : ((Seq2SeqConfig) config).normPlacement();
+        Activation activation = config instanceof GptConfig g ? g.activation() : ((Seq2SeqConfig) config).activation();
+        o.put("positional_encoding", positions.jsonName());
+        o.put("norm_placement", norm.jsonName());
+        o.put("activation", activation.jsonName());
         o.put("layer_norm_eps", config.layerNormEps());
         try {
             return MAPPER.writeValueAsString(o) + "\n";
@@ -81,6 +90,9 @@ public final class ModelConfigJson {
         if (type.equals(HfGpt2Config.MODEL_TYPE)) {
             return HfGpt2Config.fromJson(root).config();
         }
+        if (LlamaConfigJson.handles(type)) {
+            return LlamaConfigJson.fromJson(root);
+        }
         List<String> expected = new ArrayList<>(COMMON);
         switch (type) {
             case "gpt" -> expected.add("n_layer");
@@ -88,8 +100,8 @@ public final class ModelConfigJson {
                 expected.add("encoder_layers");
                 expected.add("decoder_layers");
             }
-            default -> throw new ConfigException("model_type must be \"gpt\", \"seq2seq\" or (Hugging Face) \""
-                    + HfGpt2Config.MODEL_TYPE + "\", was \"" + type + "\"");
+            default -> throw new ConfigException("model_type must be \"gpt\", \"seq2seq\", (Hugging Face) \""
+                    + HfGpt2Config.MODEL_TYPE + "\" or one of " + LlamaConfigJson.MODEL_TYPES + ", was \"" + type + "\"");
         }
         Set<String> unknown = new LinkedHashSet<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {

@@ -101,6 +101,7 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         return switch (config) {
             case GptConfig g -> new GptModel(g);
             case Seq2SeqConfig s -> new Seq2SeqModel(s);
+            case LlamaConfig l -> new LlamaModel(l);
         };
     }
 
@@ -272,10 +273,17 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
             if (config instanceof GptConfig && (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias"))) {
                 continue;
             }
+            if (config instanceof LlamaConfig && name.endsWith(".self_attn.rotary_emb.inv_freq")) {
+                continue; // a buffer older transformers saved; the inverse frequencies follow from config.json
+            }
             given.put(name, e.getValue());
         }
         if (config.tiedEmbeddings()) {
-            String embed = config instanceof GptConfig ? "transformer.wte.weight" : "decoder.embed_tokens.weight";
+            String embed = switch (config) {
+                case GptConfig g -> "transformer.wte.weight";
+                case Seq2SeqConfig s -> "decoder.embed_tokens.weight";
+                case LlamaConfig l -> "model.embed_tokens.weight";
+            };
             HostTensor head = given.remove("lm_head.weight");
             if (head != null && !given.containsKey(embed)) {
                 given.put(embed, head);

@@ -102,4 +102,75 @@ public interface Ops {
      * not {@code ignoreIndex}. {@code logits [B, T, V]}, {@code targets [B, T]} int32; gives a scalar.
      */
     Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex);
+
+    /**
+     * RMS normalization over the last axis (Llama's {@code LlamaRMSNorm}, T5's layer norm):
+     * {@code y = x / sqrt(mean(x²) + eps) · gamma}, no mean subtracted and no shift.
+     *
+     * @param gamma {@code [C]} for {@code x [..., C]}
+     * @param eps   added to the mean square, {@code >= 0} (Llama uses 1e-5 or 1e-6)
+     */
+    default Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
+        throw notImplemented("rmsNorm");
+    }
+
+    /** SiLU (swish): {@code x · sigmoid(x)}, the activation of Llama's SwiGLU MLP (PyTorch {@code nn.SiLU()}). */
+    default Tensor silu(Tensor x) {
+        throw notImplemented("silu");
+    }
+
+    /**
+     * Element-wise product; {@code b} has the shape of {@code a} or of its trailing axes (broadcast over the
+     * leading ones, as {@link #add}). SwiGLU's {@code silu(gate(x)) · up(x)} is one.
+     */
+    default Tensor multiply(Tensor a, Tensor b) {
+        throw notImplemented("multiply");
+    }
+
+    /**
+     * Rotary position embedding (RoPE) in Hugging Face's {@code rotate_half} convention, applied to each head of
+     * {@code x}: with {@code d = headDim/2} and the head's channels split into halves {@code x₁ = x[0, d)} and
+     * {@code x₂ = x[d, 2d)}, {@code y₁ = x₁·cos - x₂·sin} and {@code y₂ = x₂·cos + x₁·sin}, where
+     * {@code cos[i] = cos(pos·invFreq[i])} and {@code sin[i] = sin(pos·invFreq[i])} for the token's position.
+     * The angles come in as tables (see {@code nn.layers.RotaryEmbedding}, which computes them from position
+     * ids, {@code rope_theta} and {@code rope_scaling}), so backends need no trigonometry and one op serves every
+     * scaling rule; the gradient flows to {@code x} (and to the tables if they need one).
+     *
+     * @param x     {@code [B, T, heads · headDim]}, heads as contiguous slices of the last axis (as in
+     *              {@link #attention}); headDim even
+     * @param cos   {@code [B, T, headDim/2]}, or {@code [T, headDim/2]} shared by every batch row
+     * @param sin   the same shape as {@code cos}
+     * @param heads number of heads in {@code x}
+     * @return the rotated {@code x}, same shape
+     */
+    default Tensor rotary(Tensor x, Tensor cos, Tensor sin, int heads) {
+        throw notImplemented("rotary");
+    }
+
+    /**
+     * Grouped-query attention (Llama 2/3, Mistral, Qwen2): {@code q} carries {@code heads} heads and {@code k},
+     * {@code v} carry {@code kvHeads} heads of the same width; query head {@code h} attends with key/value head
+     * {@code h / (heads / kvHeads)}, i.e. each key/value head is shared by a group of {@code heads/kvHeads}
+     * consecutive query heads (HF's {@code repeat_kv}). So a key/value cache holds only the {@code kvHeads} heads.
+     * With {@code kvHeads == heads} it is {@link #attention(Tensor, Tensor, Tensor, int, boolean, Tensor)}.
+     * Scores are scaled by {@code 1/sqrt(headDim)}, masks as there.
+     *
+     * @param q       {@code [B, Tq, heads · headDim]}
+     * @param k       {@code [B, Tk, kvHeads · headDim]}
+     * @param v       the shape of {@code k}
+     * @param kvHeads divides {@code heads}
+     * @return {@code [B, Tq, heads · headDim]}
+     */
+    default Tensor attention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, boolean causal, Tensor keyMask) {
+        if (kvHeads == heads) {
+            return attention(q, k, v, heads, causal, keyMask);
+        }
+        throw notImplemented("grouped-query attention (kvHeads " + kvHeads + " < heads " + heads + ")");
+    }
+
+    /** The error of a layer contract this backend does not implement (yet): what it is and what to do. */
+    private UnsupportedOperationException notImplemented(String op) {
+        return new UnsupportedOperationException(getClass().getSimpleName() + " does not implement " + op
+                + " (a layer of the Llama family); run this model on a backend that does, such as cpu or tensorflow");
+    }
 }

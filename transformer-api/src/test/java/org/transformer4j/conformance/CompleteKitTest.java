@@ -32,7 +32,7 @@ import org.transformer4j.testing.ReferenceTensor;
 class CompleteKitTest {
     private static final Set<String> TRAINING_OR_TRAINED = Set.of("gpt_gradients", "gpt_gradients_post_ln",
             "seq2seq_gradients", "gpt_adamw_step", "seq2seq_adamw_step", "checkpoint_from_candidate",
-            "checkpoint_from_reference");
+            "checkpoint_from_reference", "llama_gradients", "llama_gradients_qwen2");
     private static final Set<String> OUT_OF_VOCABULARY = Set.of("bad_embedding_id_past_vocab",
             "bad_embedding_negative_id", "bad_gpt_token_past_vocab", "bad_seq2seq_source_negative_id");
 

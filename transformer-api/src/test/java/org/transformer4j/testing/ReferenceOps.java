@@ -307,6 +307,12 @@ public class ReferenceOps implements Ops {
 
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor keyMask) {
+        return attention(q, k, v, heads, heads, causal, keyMask);
+    }
+
+    /** Multi-head attention, grouped-query when {@code kvHeads < heads} (query head h reads key/value head h/(heads/kvHeads)). */
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, boolean causal, Tensor keyMask) {
         requireFloat("attention", "q", q);
         requireFloat("attention", "k", k);
         requireFloat("attention", "v", v);
@@ -317,13 +323,17 @@ public class ReferenceOps implements Ops {
         int tq = q.shape().dim(1);
         int c = q.shape().dim(2);
         int tk = k.shape().dim(1);
-        if (k.shape().dim(0) != batch || k.shape().dim(2) != c || !k.shape().equals(v.shape())) {
-            throw new ShapeMismatchException("attention: q " + q.shape() + ", k " + k.shape() + " and v "
-                    + v.shape() + " must be [B, Tq, C], [B, Tk, C] and [B, Tk, C]");
-        }
         if (heads < 1 || c % heads != 0) {
             throw new ShapeMismatchException("attention: heads " + heads + " must be >= 1 and divide C = " + c
                     + " (q " + q.shape() + ")");
+        }
+        if (kvHeads < 1 || heads % kvHeads != 0) {
+            throw new ShapeMismatchException("attention: kvHeads " + kvHeads + " must be >= 1 and divide heads " + heads);
+        }
+        int kc = c / heads * kvHeads;
+        if (k.shape().dim(0) != batch || k.shape().dim(2) != kc || !k.shape().equals(v.shape())) {
+            throw new ShapeMismatchException("attention: q " + q.shape() + ", k " + k.shape() + " and v "
+                    + v.shape() + " must be [B, Tq, C], [B, Tk, " + kc + "] and [B, Tk, " + kc + "]");
         }
         int[] mask = null;
         if (keyMask != null) {
@@ -346,8 +356,10 @@ public class ReferenceOps implements Ops {
         float[] out = new float[batch * tq * c];
         double[] weights = new double[tk];
         boolean[] visible = new boolean[tk];
+        int group = heads / kvHeads;
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
+                int kh = h / group;
                 for (int i = 0; i < tq; i++) {
                     int lastVisible = causal ? tk - tq + i : tk - 1;
                     double max = Double.NEGATIVE_INFINITY;
@@ -359,7 +371,7 @@ public class ReferenceOps implements Ops {
                         }
                         double dot = 0;
                         for (int e = 0; e < d; e++) {
-                            dot += (double) qv[(b * tq + i) * c + h * d + e] * kv[(b * tk + j) * c + h * d + e];
+                            dot += (double) qv[(b * tq + i) * c + h * d + e] * kv[(b * tk + j) * kc + kh * d + e];
                         }
                         weights[j] = dot * scale;
                         max = Math.max(max, weights[j]);
@@ -377,7 +389,7 @@ public class ReferenceOps implements Ops {
                         double acc = 0;
                         for (int j = 0; j < tk; j++) {
                             if (visible[j]) {
-                                acc += weights[j] * vv[(b * tk + j) * c + h * d + e];
+                                acc += weights[j] * vv[(b * tk + j) * kc + kh * d + e];
                             }
                         }
                         out[(b * tq + i) * c + h * d + e] = (float) (acc / sum);
@@ -428,6 +440,109 @@ public class ReferenceOps implements Ops {
         }
         float loss = counted == 0 ? 0f : (float) (total / counted);
         return ReferenceTensor.ofFloats(Shape.scalar(), new float[] {loss});
+    }
+
+    /** {@code x / sqrt(mean(x²) + eps) · gamma} over the last axis, in double. */
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
+        requireFloat("rmsNorm", "x", x);
+        requireFloat("rmsNorm", "gamma", gamma);
+        if (x.shape().rank() < 1) {
+            throw new ShapeMismatchException("rmsNorm: x must have rank >= 1 but has shape " + x.shape());
+        }
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("rmsNorm: eps must be >= 0, was " + eps);
+        }
+        int c = x.shape().dim(-1);
+        Shape.requireEqual("rmsNorm", "gamma (for x " + x.shape() + ")", Shape.of(c), gamma.shape());
+        float[] xv = x.toFloatArray();
+        float[] g = gamma.toFloatArray();
+        float[] out = new float[xv.length];
+        for (int off = 0; off < xv.length; off += c) {
+            double squares = 0;
+            for (int i = 0; i < c; i++) {
+                squares += (double) xv[off + i] * xv[off + i];
+            }
+            double inv = 1.0 / Math.sqrt(squares / c + eps);
+            for (int i = 0; i < c; i++) {
+                out[off + i] = (float) (xv[off + i] * inv * g[i]);
+            }
+        }
+        return ReferenceTensor.ofFloats(x.shape(), out);
+    }
+
+    /** {@code x / (1 + e^-x)} in double. */
+    @Override
+    public Tensor silu(Tensor x) {
+        requireFloat("silu", "x", x);
+        float[] xv = x.toFloatArray();
+        float[] out = new float[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            out[i] = (float) (xv[i] / (1.0 + Math.exp(-(double) xv[i])));
+        }
+        return ReferenceTensor.ofFloats(x.shape(), out);
+    }
+
+    @Override
+    public Tensor multiply(Tensor a, Tensor b) {
+        requireFloat("multiply", "a", a);
+        requireFloat("multiply", "b", b);
+        if (!a.shape().endsWith(b.shape())) {
+            throw new ShapeMismatchException("multiply: b " + b.shape() + " must have the shape of a " + a.shape()
+                    + " or of its trailing axes");
+        }
+        float[] av = a.toFloatArray();
+        float[] bv = b.toFloatArray();
+        float[] out = new float[av.length];
+        for (int i = 0; i < av.length; i++) {
+            out[i] = (float) ((double) av[i] * bv[i % bv.length]);
+        }
+        return ReferenceTensor.ofFloats(a.shape(), out);
+    }
+
+    /** HF's {@code q·cos + rotate_half(q)·sin} per head, with the tables' rows per token or shared by the batch. */
+    @Override
+    public Tensor rotary(Tensor x, Tensor cos, Tensor sin, int heads) {
+        requireFloat("rotary", "x", x);
+        requireFloat("rotary", "cos", cos);
+        requireFloat("rotary", "sin", sin);
+        Shape.requireRank("rotary", "x", x.shape(), 3);
+        int batch = x.shape().dim(0);
+        int time = x.shape().dim(1);
+        int c = x.shape().dim(2);
+        if (heads < 1 || c % heads != 0 || (c / heads) % 2 != 0) {
+            throw new ShapeMismatchException("rotary: x " + x.shape() + " does not split into " + heads
+                    + " heads of an even width");
+        }
+        int hd = c / heads;
+        int half = hd / 2;
+        Shape.requireEqual("rotary", "sin (the shape of cos)", cos.shape(), sin.shape());
+        boolean perToken = cos.shape().equals(Shape.of(batch, time, half));
+        if (!perToken && !cos.shape().equals(Shape.of(time, half))) {
+            throw new ShapeMismatchException("rotary: cos " + cos.shape() + " must be [B, T, headDim/2] or [T, headDim/2]"
+                    + " for x " + x.shape() + " with " + heads + " heads");
+        }
+        float[] xv = x.toFloatArray();
+        float[] cv = cos.toFloatArray();
+        float[] sv = sin.toFloatArray();
+        float[] out = new float[xv.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < time; t++) {
+                int row = (b * time + t) * c;
+                int table = (perToken ? b * time + t : t) * half;
+                for (int h = 0; h < heads; h++) {
+                    for (int i = 0; i < half; i++) {
+                        double x1 = xv[row + h * hd + i];
+                        double x2 = xv[row + h * hd + half + i];
+                        double cs = cv[table + i];
+                        double sn = sv[table + i];
+                        out[row + h * hd + i] = (float) (x1 * cs - x2 * sn);
+                        out[row + h * hd + half + i] = (float) (x2 * cs + x1 * sn);
+                    }
+                }
+            }
+        }
+        return ReferenceTensor.ofFloats(x.shape(), out);
     }
 
     private static void requireFloat(String op, String what, Tensor t) {

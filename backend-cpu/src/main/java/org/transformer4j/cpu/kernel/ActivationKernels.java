@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Point-wise activations and their backward passes: the exact (erf) GELU of PyTorch's {@code nn.GELU()}
- * and ReLU. Backward passes add into {@code dx}. GELU loop tails run as masked vectors, so every element goes
+ * Point-wise activations and their backward passes: the exact (erf) GELU of PyTorch's {@code nn.GELU()},
+ * ReLU, and SiLU ({@code x·sigmoid(x)}, Llama's MLP activation). Backward passes add into {@code dx}. GELU loop tails run as masked vectors, so every element goes
  * through the same arithmetic wherever it lies and results do not depend on the thread count.
  */
 public final class ActivationKernels {
@@ -128,6 +128,55 @@ public final class ActivationKernels {
                 }
             }
         });
+    }
+
+    /** {@code out = x·sigmoid(x) = x / (1 + e^-x)}; out may alias x. */
+    public static void siluForward(Parallelism par, float[] x, float[] out, int n) {
+        check(KERNEL + ".siluForward", x, out, "out", n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                v.mul(sigmoid(v)).intoArray(out, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = F.indexInRange(i, to);
+                FloatVector v = FloatVector.fromArray(F, x, i, m);
+                v.mul(sigmoid(v)).intoArray(out, i, m);
+            }
+        });
+    }
+
+    /** {@code dx += dout·s·(1 + x·(1 - s))} with {@code s = sigmoid(x)}: the derivative of SiLU at the forward input x. */
+    public static void siluBackward(Parallelism par, float[] x, float[] dout, float[] dx, int n) {
+        String k = KERNEL + ".siluBackward";
+        check(k, x, dx, "dx", n);
+        KernelArgs.length(k, "dout", dout, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                FloatVector.fromArray(F, dout, i).fma(siluGrad(v), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = F.indexInRange(i, to);
+                FloatVector v = FloatVector.fromArray(F, x, i, m);
+                FloatVector.fromArray(F, dout, i, m).fma(siluGrad(v), FloatVector.fromArray(F, dx, i, m))
+                        .intoArray(dx, i, m);
+            }
+        });
+    }
+
+    /** {@code 1 / (1 + e^-x)}; e^-x is clamped by the kernels' exp, so large |x| give 0 or 1, never NaN. */
+    private static FloatVector sigmoid(FloatVector x) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        return one.div(one.add(KernelMath.exp(x.neg())));
+    }
+
+    private static FloatVector siluGrad(FloatVector x) {
+        FloatVector s = sigmoid(x);
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        return s.mul(x.mul(one.sub(s)).add(one));
     }
 
     /** erf lane by lane over an array: the kernels' erf, exposed for its accuracy test. */

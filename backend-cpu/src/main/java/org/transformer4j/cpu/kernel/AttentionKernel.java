@@ -23,6 +23,11 @@ import jdk.incubator.vector.VectorOperators;
  * products at the kernel's speed cost less than skipping it element by element. Work is split across threads by
  * (batch, head) pair; each pair writes only its own slices, so results are the same for any thread count.
  *
+ * <p>Grouped-query attention ({@code kvHeads < heads}, the {@code kvHeads} overloads): keys and values are
+ * {@code [B, Tk, kvHeads·hs]} and query head {@code h} uses key/value head {@code h / (heads/kvHeads)}. Work is then
+ * split by (batch row, key/value head) and a group's query heads run in order on one thread, so the gradients of a
+ * shared key/value head are summed in a fixed order with no two threads writing them.
+ *
  * <p>The forward saves the probabilities {@code [B, heads, Tq, Tk]}; the backward adds into {@code dq}, {@code dk},
  * {@code dv}. Attention dropout, when asked for, multiplies the probabilities by {@link DropoutFactors} fetched a row
  * at a time in the forward and again in the backward. Hidden keys get weight 0 but still take part in the products,
@@ -63,18 +68,36 @@ public final class AttentionKernel {
      */
     public static void forward(Parallelism par, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
                                boolean causal, int[] keyMask, float[] out, float[] probs, DropoutFactors drop) {
+        forward(par, q, k, v, b, tq, tk, c, heads, heads, causal, keyMask, out, probs, drop);
+    }
+
+    /**
+     * The forward of grouped-query attention: {@code k} and {@code v} are {@code [b, tk, kvHeads·(c/heads)]}, query
+     * head {@code h} attending with key/value head {@code h / (heads/kvHeads)}; {@code kvHeads == heads} is plain
+     * multi-head attention.
+     *
+     * @param kvHeads divides {@code heads}
+     */
+    public static void forward(Parallelism par, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
+                               int kvHeads, boolean causal, int[] keyMask, float[] out, float[] probs,
+                               DropoutFactors drop) {
         String name = KERNEL + ".forward";
-        checkShapes(name, q, k, v, b, tq, tk, c, heads, keyMask, probs);
+        checkShapes(name, q, k, v, b, tq, tk, c, heads, kvHeads, keyMask, probs);
         KernelArgs.length(name, "out", out, (long) b * tq * c);
         int hs = c / heads;
+        int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hs));
         int tkPad = roundUp(tk);
-        par.forRange(b * heads, grain(tq, tk, hs), (from, to) -> {
+        par.forRange(b * kvHeads, grain(tq, tk, hs * group), (from, to) -> {
             float[] weights = new float[tq * tkPad];
             float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
-                forwardHead(unit / heads, unit % heads, heads, q, k, v, tq, tk, c, hs, scale, causal, keyMask, out, probs,
-                        drop, factors, weights, tkPad);
+                int bi = unit / kvHeads;
+                int kvh = unit % kvHeads;
+                for (int g = 0; g < group; g++) {
+                    forwardHead(bi, kvh * group + g, kvh, heads, kvHeads, q, k, v, tq, tk, c, hs, scale, causal, keyMask,
+                            out, probs, drop, factors, weights, tkPad);
+                }
             }
         });
     }
@@ -84,14 +107,15 @@ public final class AttentionKernel {
      * ({@code [tq, tkPad]}), each row masked and soft-maxed in place (then dropped out), and {@code out = W V} as a
      * second product. Hidden keys get weight exactly 0.
      */
-    private static void forwardHead(int bi, int h, int heads, float[] q, float[] k, float[] v, int tq, int tk, int c, int hs,
-                                    float scale, boolean causal, int[] keyMask, float[] out, float[] probs,
-                                    DropoutFactors drop, float[] factors, float[] weights, int tkPad) {
-        int kBase = bi * tk * c + h * hs;
+    private static void forwardHead(int bi, int h, int kvh, int heads, int kvHeads, float[] q, float[] k, float[] v, int tq,
+                                    int tk, int c, int hs, float scale, boolean causal, int[] keyMask, float[] out,
+                                    float[] probs, DropoutFactors drop, float[] factors, float[] weights, int tkPad) {
+        int kc = kvHeads * hs;
+        int kBase = bi * tk * kc + kvh * hs;
         int qBase = bi * tq * c + h * hs;
         int pBase = (bi * heads + h) * tq * tk;
         Parallelism one = Parallelism.sequential(); // the caller already splits work by (batch row, head)
-        Sgemm.sgemm(one, false, true, tq, tk, hs, scale, q, qBase, c, k, kBase, c, 0f, weights, 0, tkPad);
+        Sgemm.sgemm(one, false, true, tq, tk, hs, scale, q, qBase, c, k, kBase, kc, 0f, weights, 0, tkPad);
         for (int i = 0; i < tq; i++) {
             int wOff = i * tkPad;
             int pOff = pBase + i * tk;
@@ -123,7 +147,7 @@ public final class AttentionKernel {
                 }
             }
         }
-        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, weights, 0, tkPad, v, kBase, c, 0f, out, qBase, c);
+        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, weights, 0, tkPad, v, kBase, kc, 0f, out, qBase, c);
     }
 
     /**
@@ -148,23 +172,39 @@ public final class AttentionKernel {
     public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
                                 int tk, int c, int heads, boolean causal, int[] keyMask, float[] dq, float[] dk, float[] dv,
                                 DropoutFactors drop) {
+        backward(par, dout, q, k, v, probs, b, tq, tk, c, heads, heads, causal, keyMask, dq, dk, dv, drop);
+    }
+
+    /**
+     * The backward of grouped-query attention ({@link #forward(Parallelism, float[], float[], float[], int, int, int,
+     * int, int, int, boolean, int[], float[], float[], DropoutFactors) its forward}): {@code dk} and {@code dv} are
+     * {@code [b, tk, kvHeads·(c/heads)]} and receive the sum over each group's query heads.
+     */
+    public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
+                                int tk, int c, int heads, int kvHeads, boolean causal, int[] keyMask, float[] dq,
+                                float[] dk, float[] dv, DropoutFactors drop) {
         String name = KERNEL + ".backward";
-        checkShapes(name, q, k, v, b, tq, tk, c, heads, keyMask, probs);
+        checkShapes(name, q, k, v, b, tq, tk, c, heads, kvHeads, keyMask, probs);
         long qSize = (long) b * tq * c;
-        long kSize = (long) b * tk * c;
+        long kSize = (long) b * tk * (c / heads) * kvHeads;
         KernelArgs.length(name, "dout", dout, qSize);
         KernelArgs.length(name, "dq", dq, qSize);
         KernelArgs.length(name, "dk", dk, kSize);
         KernelArgs.length(name, "dv", dv, kSize);
         int hs = c / heads;
+        int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        par.forRange(b * heads, grain(tq, tk, hs), (from, to) -> {
+        par.forRange(b * kvHeads, grain(tq, tk, hs * group), (from, to) -> {
             float[] ds = new float[tq * tk];
             float[] dropped = drop == null ? null : new float[tq * tk];
             float[] factors = drop == null ? null : new float[tk];
             for (int unit = from; unit < to; unit++) {
-                backwardHead(unit / heads, unit % heads, heads, dout, q, k, v, probs, drop, factors, tq, tk, c, hs, scale,
-                        causal, dq, dk, dv, ds, dropped);
+                int bi = unit / kvHeads;
+                int kvh = unit % kvHeads;
+                for (int g = 0; g < group; g++) {
+                    backwardHead(bi, kvh * group + g, kvh, heads, kvHeads, dout, q, k, v, probs, drop, factors, tq, tk, c,
+                            hs, scale, causal, dq, dk, dv, ds, dropped);
+                }
             }
         });
     }
@@ -174,14 +214,16 @@ public final class AttentionKernel {
      * {@code dS = scale·P ⊙ (dP - rowsum(P ⊙ dP))} in place, then {@code dQ += dS K}, {@code dK += dSᵀ Q} and
      * {@code dV += Wᵀ dO} (W the weights the forward used: P, or P ⊙ D with dropout) as three more products.
      */
-    private static void backwardHead(int bi, int h, int heads, float[] dout, float[] q, float[] k, float[] v, float[] probs,
-                                     DropoutFactors drop, float[] factors, int tq, int tk, int c, int hs, float scale,
-                                     boolean causal, float[] dq, float[] dk, float[] dv, float[] ds, float[] dropped) {
-        int kBase = bi * tk * c + h * hs;
+    private static void backwardHead(int bi, int h, int kvh, int heads, int kvHeads, float[] dout, float[] q, float[] k,
+                                     float[] v, float[] probs, DropoutFactors drop, float[] factors, int tq, int tk, int c,
+                                     int hs, float scale, boolean causal, float[] dq, float[] dk, float[] dv, float[] ds,
+                                     float[] dropped) {
+        int kc = kvHeads * hs;
+        int kBase = bi * tk * kc + kvh * hs;
         int qBase = bi * tq * c + h * hs;
         int pBase = (bi * heads + h) * tq * tk;
         Parallelism one = Parallelism.sequential();
-        Sgemm.sgemm(one, false, true, tq, tk, hs, 1f, dout, qBase, c, v, kBase, c, 0f, ds, 0, tk);
+        Sgemm.sgemm(one, false, true, tq, tk, hs, 1f, dout, qBase, c, v, kBase, kc, 0f, ds, 0, tk);
         for (int i = 0; i < tq; i++) {
             int pOff = pBase + i * tk;
             int dsOff = i * tk;
@@ -206,12 +248,12 @@ public final class AttentionKernel {
                 ds[dsOff + j] = scale * probs[pOff + j] * (ds[dsOff + j] - pdp);
             }
         }
-        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, ds, 0, tk, k, kBase, c, 1f, dq, qBase, c);
-        Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, ds, 0, tk, q, qBase, c, 1f, dk, kBase, c);
+        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, ds, 0, tk, k, kBase, kc, 1f, dq, qBase, c);
+        Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, ds, 0, tk, q, qBase, c, 1f, dk, kBase, kc);
         if (dropped != null) {
-            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, dropped, 0, tk, dout, qBase, c, 1f, dv, kBase, c);
+            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, dropped, 0, tk, dout, qBase, c, 1f, dv, kBase, kc);
         } else {
-            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, probs, pBase, tk, dout, qBase, c, 1f, dv, kBase, c);
+            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, probs, pBase, tk, dout, qBase, c, 1f, dv, kBase, kc);
         }
     }
 
@@ -259,7 +301,7 @@ public final class AttentionKernel {
     }
 
     private static void checkShapes(String name, float[] q, float[] k, float[] v, int b, int tq, int tk, int c, int heads,
-                                    int[] keyMask, float[] probs) {
+                                    int kvHeads, int[] keyMask, float[] probs) {
         KernelArgs.nonNegative(name, "b", b);
         KernelArgs.nonNegative(name, "tq", tq);
         KernelArgs.nonNegative(name, "tk", tk);
@@ -269,9 +311,15 @@ public final class AttentionKernel {
             throw new IllegalArgumentException(name + ": heads (" + heads + ") must divide the channel count c (" + c
                     + "); choose a head count that divides it");
         }
+        KernelArgs.positive(name, "kvHeads", kvHeads);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException(name + ": kvHeads (" + kvHeads + ") must divide heads (" + heads
+                    + "); each key/value head serves heads/kvHeads query heads");
+        }
+        long kc = (long) (c / heads) * kvHeads;
         KernelArgs.length(name, "q", q, (long) b * tq * c);
-        KernelArgs.length(name, "k", k, (long) b * tk * c);
-        KernelArgs.length(name, "v", v, (long) b * tk * c);
+        KernelArgs.length(name, "k", k, b * tk * kc);
+        KernelArgs.length(name, "v", v, b * tk * kc);
         KernelArgs.length(name, "probs", probs, (long) b * heads * tq * tk);
         if (keyMask != null) {
             KernelArgs.length(name, "keyMask", keyMask, (long) b * tk);

@@ -7,7 +7,7 @@ import static org.transformer4j.cpu.kernel.KernelMath.L;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Element-wise kernels on float arrays: add (with broadcast of a trailing-shape operand over rows),
+ * Element-wise kernels on float arrays: add and multiply (with broadcast of a trailing-shape operand over rows),
  * scale, accumulate/axpy (the building blocks of backward passes, which add into gradients), the
  * column sum that reduces a broadcast operand's gradient, and the sum of squares behind the global
  * gradient norm. Every result is independent of the thread count.
@@ -58,6 +58,65 @@ public final class ElementwiseKernels {
                 for (; j < inner; j++) {
                     out[base + j] = a[base + j] + b[j];
                 }
+            }
+        });
+    }
+
+    /**
+     * {@code out[r, j] = a[r, j]·b[j]}: {@code a} is {@code [rows, inner]} and {@code b} is {@code [inner]} broadcast
+     * over the rows, or {@code [rows, inner]} itself ({@code inner} then the whole length and {@code rows} 1).
+     * out may alias a.
+     */
+    public static void multiply(Parallelism par, float[] a, float[] b, int rows, int inner, float[] out) {
+        String k = KERNEL + ".multiply";
+        KernelArgs.nonNegative(k, "rows", rows);
+        KernelArgs.positive(k, "inner", inner);
+        KernelArgs.length(k, "a", a, (long) rows * inner);
+        KernelArgs.length(k, "b", b, inner);
+        KernelArgs.length(k, "out", out, (long) rows * inner);
+        if (rows == 1) {
+            par.forRange(inner, ELEMENT_GRAIN, (from, to) -> {
+                int i = from;
+                for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                    FloatVector.fromArray(F, a, i).mul(FloatVector.fromArray(F, b, i)).intoArray(out, i);
+                }
+                for (; i < to; i++) {
+                    out[i] = a[i] * b[i];
+                }
+            });
+            return;
+        }
+        par.forRange(rows, KernelMath.rowGrain(inner), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int base = r * inner;
+                int j = 0;
+                for (int bound = F.loopBound(inner); j < bound; j += L) {
+                    FloatVector.fromArray(F, a, base + j).mul(FloatVector.fromArray(F, b, j)).intoArray(out, base + j);
+                }
+                for (; j < inner; j++) {
+                    out[base + j] = a[base + j] * b[j];
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code dst[i] += x[i]·y[i]} for i in [0, n): the backward of a product ({@code da += dout·b}).
+     */
+    public static void accumulateProduct(Parallelism par, float[] x, float[] y, float[] dst, int n) {
+        String k = KERNEL + ".accumulateProduct";
+        KernelArgs.nonNegative(k, "n", n);
+        KernelArgs.length(k, "x", x, n);
+        KernelArgs.length(k, "y", y, n);
+        KernelArgs.length(k, "dst", dst, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector.fromArray(F, x, i).fma(FloatVector.fromArray(F, y, i), FloatVector.fromArray(F, dst, i))
+                        .intoArray(dst, i);
+            }
+            for (; i < to; i++) {
+                dst[i] = Math.fma(x[i], y[i], dst[i]);
             }
         });
     }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.transformer4j.io.AtomicFiles;
 import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.KvCache;
 import org.transformer4j.model.ModelConfig;
@@ -87,6 +88,9 @@ public final class OnnxExporter {
                 written.add(write(outDir.resolve(OnnxNames.ENCODER_FILE), encoder(s2s, weights, tokenizerJson)));
                 written.add(write(outDir.resolve(OnnxNames.DECODER_FILE), decoder(s2s, weights, tokenizerJson)));
             }
+            case LlamaConfig l -> throw new UnsupportedOperationException("exporting a " + l.modelType()
+                    + " model to ONNX is not implemented yet (rotary embedding, RMSNorm and grouped-query attention have "
+                    + "no ONNX export); serve it with the cpu or tensorflow backend");
         }
         return written;
     }

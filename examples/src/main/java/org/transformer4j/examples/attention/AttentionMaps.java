@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.examples.translate.GreedyTranslator;
 import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelConfig;
 import org.transformer4j.model.Seq2SeqConfig;
@@ -49,6 +50,8 @@ public final class AttentionMaps {
         return switch (config) {
             case GptConfig g -> gpt(g, weights, tokenizer, engine, input, target, kind, layer, head);
             case Seq2SeqConfig s -> seq2seq(s, weights, tokenizer, engine, input, target, kind, layer, head);
+            case LlamaConfig l -> throw new IllegalArgumentException("attention maps of " + l.modelType()
+                    + " models are not implemented yet; they exist for gpt and seq2seq models");
         };
     }
 

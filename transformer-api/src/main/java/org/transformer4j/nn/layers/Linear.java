@@ -1,6 +1,7 @@
 package org.transformer4j.nn.layers;
 
 import java.util.List;
+import org.transformer4j.nn.AdaptedParameters;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.ParameterSpec;
 import org.transformer4j.nn.Parameters;
@@ -43,7 +44,9 @@ public final class Linear {
         return bias ? List.of(w, ParameterSpec.zeros(name + ".bias", Shape.of(out))) : List.of(w);
     }
 
+    /** {@code x Wᵀ + b}, and the adapter's branch when {@code p} carries one for this layer ({@link AdaptedParameters}). */
     public Tensor forward(Ops ops, Parameters p, Tensor x) {
-        return ops.linear(x, p.get(name + ".weight"), bias ? p.get(name + ".bias") : null);
+        Tensor y = ops.linear(x, p.get(name + ".weight"), bias ? p.get(name + ".bias") : null);
+        return p instanceof AdaptedParameters a ? a.adapt(ops, name, x, y) : y;
     }
 }

@@ -1,0 +1,45 @@
+package org.transformer4j.cpu;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.transformer4j.backend.TrainingEngine;
+import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.testing.LlamaReferenceFixture;
+
+/**
+ * The cpu backend against PyTorch on the tiny Llama and Qwen2 fixtures ({@link LlamaReferenceFixture}): logits to
+ * 1e-4 with and without the key/value cache and with left padding, and the same greedy tokens.
+ */
+class LlamaReferenceTest {
+    private static TrainingEngine cpu;
+
+    @BeforeAll
+    static void open() {
+        cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
+    }
+
+    @AfterAll
+    static void close() {
+        cpu.close();
+    }
+
+    static Stream<String> models() {
+        return Stream.of(LlamaReferenceFixture.MODELS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void matchesPyTorch(String name, @TempDir Path tmp) throws IOException {
+        LlamaReferenceFixture f = LlamaReferenceFixture.load(name, tmp);
+        f.logitsMatch(cpu);
+        f.cachedLogitsMatch(cpu);
+        f.paddedLogitsMatch(cpu);
+        f.greedyTokensMatch(cpu);
+    }
+}

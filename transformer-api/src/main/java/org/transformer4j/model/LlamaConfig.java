@@ -1,0 +1,194 @@
+package org.transformer4j.model;
+
+import java.util.Objects;
+import org.transformer4j.nn.layers.RopeScaling;
+
+/**
+ * The architecture of a Llama-family decoder (Llama 2/3, SmolLM2, TinyLlama, Qwen2/2.5, Mistral without a sliding
+ * window), as Hugging Face's {@code LlamaConfig}/{@code Qwen2Config}/{@code MistralConfig} describe it in
+ * {@code config.json} ({@link LlamaConfigJson} reads and writes that file). Pre-norm blocks with RMSNorm, rotary
+ * positions, grouped-query attention and the SwiGLU MLP; see {@link LlamaModel}. Validated on construction
+ * ({@link ConfigException} names the HF field and value).
+ *
+ * @param family                which of the three HF model types (the weight layout is the same; the defaults and
+ *                              the bias of the output projection differ)
+ * @param vocabSize             {@code vocab_size}
+ * @param hiddenSize            {@code hidden_size}
+ * @param intermediateSize      {@code intermediate_size}: the MLP's inner width
+ * @param layers                {@code num_hidden_layers}
+ * @param heads                 {@code num_attention_heads}
+ * @param kvHeads               {@code num_key_value_heads}: divides {@code heads} (equal to it: plain multi-head)
+ * @param headDim               {@code head_dim} (usually {@code hidden_size / heads}), even
+ * @param rmsNormEps            {@code rms_norm_eps}
+ * @param ropeTheta             {@code rope_theta}
+ * @param ropeScaling           {@code rope_scaling}, or null for none
+ * @param maxPositionEmbeddings {@code max_position_embeddings}: the longest sequence
+ * @param tieWordEmbeddings     {@code tie_word_embeddings}: {@code lm_head} reuses {@code model.embed_tokens}
+ * @param attentionBias         q/k/v projections have biases (Qwen2 always; Llama's {@code attention_bias}, which
+ *                              also gives {@code o_proj} one)
+ * @param mlpBias               {@code mlp_bias} (Llama only): the MLP's projections have biases
+ */
+public record LlamaConfig(Family family, int vocabSize, int hiddenSize, int intermediateSize, int layers, int heads,
+                          int kvHeads, int headDim, float rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
+                          int maxPositionEmbeddings, boolean tieWordEmbeddings, boolean attentionBias,
+                          boolean mlpBias) implements ModelConfig {
+
+    /** The HF model types that share this architecture. */
+    public enum Family {
+        LLAMA("llama", "LlamaForCausalLM"), QWEN2("qwen2", "Qwen2ForCausalLM"), MISTRAL("mistral", "MistralForCausalLM");
+
+        private final String modelType;
+        private final String architecture;
+
+        Family(String modelType, String architecture) {
+            this.modelType = modelType;
+            this.architecture = architecture;
+        }
+
+        /** config.json's {@code model_type}. */
+        public String modelType() {
+            return modelType;
+        }
+
+        /** config.json's {@code architectures[0]}. */
+        public String architecture() {
+            return architecture;
+        }
+    }
+
+    public LlamaConfig {
+        Objects.requireNonNull(family, "family");
+        ConfigChecks.positive("vocab_size", vocabSize);
+        ConfigChecks.positive("hidden_size", hiddenSize);
+        ConfigChecks.positive("intermediate_size", intermediateSize);
+        ConfigChecks.positive("num_hidden_layers", layers);
+        ConfigChecks.positive("num_attention_heads", heads);
+        ConfigChecks.positive("num_key_value_heads", kvHeads);
+        ConfigChecks.positive("head_dim", headDim);
+        ConfigChecks.positive("max_position_embeddings", maxPositionEmbeddings);
+        if (heads % kvHeads != 0) {
+            throw new ConfigException("num_key_value_heads=" + kvHeads + " does not divide num_attention_heads=" + heads
+                    + ": each key/value head must serve a whole group of query heads");
+        }
+        if (headDim % 2 != 0) {
+            throw new ConfigException("head_dim=" + headDim + " must be even: rotary embedding rotates pairs of channels");
+        }
+        if (!(rmsNormEps > 0f) || Float.isInfinite(rmsNormEps)) {
+            throw new ConfigException("rms_norm_eps must be a finite number > 0, was " + rmsNormEps);
+        }
+        if (!(ropeTheta > 1) || Double.isInfinite(ropeTheta)) {
+            throw new ConfigException("rope_theta must be a finite number > 1, was " + ropeTheta);
+        }
+        if (family == Family.QWEN2 && !attentionBias) {
+            throw new ConfigException("a qwen2 model always has q/k/v biases; attentionBias must be true");
+        }
+        if (family != Family.LLAMA && mlpBias) {
+            throw new ConfigException("mlp_bias=true exists only for model_type llama, not " + family.modelType());
+        }
+    }
+
+    /** A builder preset to a tiny Llama (2 layers, 64 wide, 4 heads, 2 key/value heads, vocabulary 100). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@link #rmsNormEps()}: the epsilon the RMS norms add. */
+    @Override
+    public float layerNormEps() {
+        return rmsNormEps;
+    }
+
+    @Override
+    public String modelType() {
+        return family.modelType();
+    }
+
+    @Override
+    public int contextLength() {
+        return maxPositionEmbeddings;
+    }
+
+    @Override
+    public int embeddingDim() {
+        return hiddenSize;
+    }
+
+    @Override
+    public int feedForwardDim() {
+        return intermediateSize;
+    }
+
+    /** Llama-family models are trained here without dropout (HF's {@code attention_dropout} 0). */
+    @Override
+    public float dropout() {
+        return 0f;
+    }
+
+    /** Whether the q/k/v projections have biases. */
+    @Override
+    public boolean bias() {
+        return attentionBias;
+    }
+
+    @Override
+    public boolean tiedEmbeddings() {
+        return tieWordEmbeddings;
+    }
+
+    @Override
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Whether {@code o_proj} has a bias: Llama's {@code attention_bias} covers it, Qwen2's q/k/v biases do not. */
+    public boolean outputBias() {
+        return family == Family.LLAMA && attentionBias;
+    }
+
+    /** Fluent construction of a {@link LlamaConfig}; {@code headDim} defaults to {@code hiddenSize / heads}. */
+    public static final class Builder {
+        private Family family = Family.LLAMA;
+        private int vocabSize = 100;
+        private int hiddenSize = 64;
+        private int intermediateSize = 128;
+        private int layers = 2;
+        private int heads = 4;
+        private int kvHeads = 2;
+        private int headDim = -1;
+        private float rmsNormEps = 1e-5f;
+        private double ropeTheta = 10000.0;
+        private RopeScaling ropeScaling;
+        private int maxPositionEmbeddings = 128;
+        private boolean tieWordEmbeddings = false;
+        private boolean attentionBias = false;
+        private boolean mlpBias = false;
+
+        private Builder() {
+        }
+
+        public Builder family(Family v) { this.family = v; return this; }
+        public Builder vocabSize(int v) { this.vocabSize = v; return this; }
+        public Builder hiddenSize(int v) { this.hiddenSize = v; return this; }
+        public Builder intermediateSize(int v) { this.intermediateSize = v; return this; }
+        public Builder layers(int v) { this.layers = v; return this; }
+        public Builder heads(int v) { this.heads = v; return this; }
+        public Builder kvHeads(int v) { this.kvHeads = v; return this; }
+        public Builder headDim(int v) { this.headDim = v; return this; }
+        public Builder rmsNormEps(float v) { this.rmsNormEps = v; return this; }
+        public Builder ropeTheta(double v) { this.ropeTheta = v; return this; }
+        public Builder ropeScaling(RopeScaling v) { this.ropeScaling = v; return this; }
+        public Builder maxPositionEmbeddings(int v) { this.maxPositionEmbeddings = v; return this; }
+        public Builder tieWordEmbeddings(boolean v) { this.tieWordEmbeddings = v; return this; }
+        public Builder attentionBias(boolean v) { this.attentionBias = v; return this; }
+        public Builder mlpBias(boolean v) { this.mlpBias = v; return this; }
+
+        public LlamaConfig build() {
+            if (heads <= 0) {
+                throw new ConfigException("num_attention_heads must be > 0, was " + heads);
+            }
+            int hd = headDim < 0 ? hiddenSize / heads : headDim;
+            return new LlamaConfig(family, vocabSize, hiddenSize, intermediateSize, layers, heads, kvHeads, hd,
+                    rmsNormEps, ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, attentionBias, mlpBias);
+        }
+    }
+}
