@@ -7,7 +7,8 @@ set -euo pipefail
 DIR=${1:-/tmp/gpt2-small-random}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 JAR=examples/target/transformer4j.jar
-run() { "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC "$@" -cp "$JAR" scripts/bench/Gpt2SmallBench.java 2>&1 | grep -v -e WARNING -e tensorflow/core; }
+run() { local heap=$1; shift; "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC "$heap" -cp "$JAR" \
+  scripts/bench/Gpt2SmallBench.java "$@" 2>&1 | grep -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 [ -f "$DIR/model.safetensors" ] || run -Xmx4g write "$DIR"
 run -Xmx900m cpu "$DIR"

@@ -36,7 +36,8 @@ final class HfGpt2Weights {
      * The model's weights, in parameter order and under its names, from a Hugging Face GPT-2 state dict; fails
      * naming every missing, unexpected or mis-shaped tensor (by its Hugging Face name and shape).
      *
-     * @param file the checkpoint the state dict came from, for messages
+     * @param file      the checkpoint the state dict came from, for messages
+     * @param stateDict emptied when modifiable, so that the originals of the transposed weights can be collected
      */
     static Map<String, HostTensor> fromHuggingFace(Path file, GptConfig config, Map<String, HostTensor> stateDict)
             throws CheckpointFormatException {
@@ -53,6 +54,11 @@ final class HfGpt2Weights {
                         + PREFIX + "' prefix; keep one");
             }
             original.put(ours, name);
+        }
+        try {
+            stateDict.clear(); // the caller's copy: let each original go once converted
+        } catch (UnsupportedOperationException unmodifiable) {
+            // the caller keeps its map; conversion then holds the originals until it returns
         }
         List<String> problems = new ArrayList<>();
         HostTensor head = given.remove(HEAD);

@@ -192,11 +192,13 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         boolean sharded = hf != null && !Files.exists(dir.resolve(WEIGHTS)) && Files.exists(index);
         Path weightsFile = sharded ? index : dir.resolve(WEIGHTS);
         requireHeap(configFile, config);
-        Map<String, HostTensor> stateDict = sharded ? SafetensorsShards.read(index) : Safetensors.read(weightsFile).tensors();
+        // a mutable copy that the Hugging Face conversion empties, so each Conv1D weight's original can be collected
+        // as soon as its transpose exists (peak: the weights plus one matrix, not twice the weights)
+        Map<String, HostTensor> stateDict = new LinkedHashMap<>(sharded ? SafetensorsShards.read(index)
+                : Safetensors.read(weightsFile).tensors());
         Map<String, HostTensor> weights = hf != null
                 ? HfGpt2Weights.fromHuggingFace(weightsFile, hf.config(), stateDict)
                 : checkWeights(weightsFile, config, stateDict);
-        stateDict = null; // the converted copies replace the file's tensors
         checkFinite(weightsFile, weights);
         return new ModelDirectory(config, weights, tokenizer, hf != null ? Layout.HUGGING_FACE : Layout.TRANSFORMER4J,
                 defaults);
