@@ -12,9 +12,9 @@ public interface ConformanceCase {
 
     /** What a case needs from the candidate engine. */
     enum Need {
-        /** Forward computation through {@link Engine#inferenceOps()} or loaded weights. */
+        /** Forward computation through {@link org.transformer4j.backend.InferenceEngine#inferenceOps()} or loaded weights. */
         INFERENCE,
-        /** Gradients or optimizer steps through {@link Engine#compileTraining}. */
+        /** Gradients or optimizer steps through {@link org.transformer4j.backend.TrainingEngine#compileTraining}. */
         TRAINING
     }
 

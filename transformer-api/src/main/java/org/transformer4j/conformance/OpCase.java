@@ -14,7 +14,7 @@ import org.transformer4j.tensor.Tensor;
 
 /**
  * A conformance case over {@link Ops}: the same host inputs are uploaded with {@link Ops#constant} on each
- * engine's {@link Engine#inferenceOps()}, the same function of the ops is applied, and the outputs are compared
+ * engine's {@link org.transformer4j.backend.InferenceEngine#inferenceOps()}, the same function of the ops is applied, and the outputs are compared
  * (shapes exactly, values under the tolerance, every output in order as one sequence).
  */
 public final class OpCase implements ConformanceCase {
