@@ -16,7 +16,7 @@ import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.generate.TokenGenerator;
-import org.transformer4j.model.Activation;
+import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GenerationDefaults;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;

@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transformer4j.model.Activation;
+import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
-import org.transformer4j.model.NormPlacement;
-import org.transformer4j.model.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
 import org.transformer4j.onnx.export.OnnxExporter;
 
 /**

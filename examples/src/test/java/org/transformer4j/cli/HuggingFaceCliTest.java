@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.transformer4j.model.Activation;
+import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.nn.Initializer;

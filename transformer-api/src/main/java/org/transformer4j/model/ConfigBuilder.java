@@ -1,5 +1,9 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.Activation;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
+
 /**
  * The fields and setters that {@link GptConfig.Builder} and {@link Seq2SeqConfig.Builder} share (everything but
  * the layer counts), so each builder only adds its own depth fields and {@code build()}. {@code feedForwardDim}

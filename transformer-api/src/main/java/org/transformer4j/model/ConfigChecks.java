@@ -1,5 +1,9 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.Activation;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
+
 /** The validation rules both configs share; each failure names the config.json field and value. */
 final class ConfigChecks {
     private ConfigChecks() {

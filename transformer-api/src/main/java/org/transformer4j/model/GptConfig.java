@@ -1,5 +1,9 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.Activation;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
+
 /**
  * The architecture of a decoder-only GPT. Validated on construction ({@link ConfigException} names the
  * field and value). {@link #builder()} starts from nanoGPT's shakespeare-char settings.

@@ -1,5 +1,7 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

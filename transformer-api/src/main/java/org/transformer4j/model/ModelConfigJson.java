@@ -1,5 +1,8 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.Activation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

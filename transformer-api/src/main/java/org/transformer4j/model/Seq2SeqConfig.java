@@ -1,5 +1,9 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.Activation;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
+
 /**
  * The architecture of an encoder-decoder Transformer ("Attention Is All You Need"): one shared vocabulary
  * for source and target. Validated on construction ({@link ConfigException} names the field and value).

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.model.GptModel;
-import org.transformer4j.model.NormPlacement;
-import org.transformer4j.model.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
 
 /** Prompts that cannot be generated from: clear errors; a long prompt is cropped only when asked. */
 class GptGeneratorErrorsTest {

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.transformer4j.model.GptModel;
-import org.transformer4j.model.NormPlacement;
-import org.transformer4j.model.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.PositionalEncodingType;
 
 /**
  * The cache surgery of {@link GptCache} on hand-written arrays ({@link CacheRows}) and the errors of

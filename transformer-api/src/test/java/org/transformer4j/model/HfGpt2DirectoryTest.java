@@ -1,5 +1,7 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.Activation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,8 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
+import org.transformer4j.nn.Activation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package org.transformer4j.model;
 
+import org.transformer4j.nn.PositionalEncodingType;
+import org.transformer4j.nn.NormPlacement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -18,7 +18,7 @@ import org.transformer4j.data.Seq2SeqBatcher;
 import org.transformer4j.examples.dates.DateStyle;
 import org.transformer4j.examples.dates.DateTranslationTask;
 import org.transformer4j.examples.dates.Pair;
-import org.transformer4j.model.NormPlacement;
+import org.transformer4j.nn.NormPlacement;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.nn.Initializer;

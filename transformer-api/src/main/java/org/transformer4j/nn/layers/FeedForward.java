@@ -2,7 +2,7 @@ package org.transformer4j.nn.layers;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.transformer4j.model.Activation;
+import org.transformer4j.nn.Activation;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.ParameterSpec;
 import org.transformer4j.nn.Parameters;

@@ -1,7 +1,7 @@
 package org.transformer4j.nn.layers;
 
 import java.util.function.UnaryOperator;
-import org.transformer4j.model.NormPlacement;
+import org.transformer4j.nn.NormPlacement;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.Parameters;
 import org.transformer4j.tensor.Tensor;

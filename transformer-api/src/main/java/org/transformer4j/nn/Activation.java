@@ -1,4 +1,4 @@
-package org.transformer4j.model;
+package org.transformer4j.nn;
 
 /**
  * The feed-forward network's non-linearity: exact-erf GELU (nanoGPT, PyTorch {@code nn.GELU()}), GELU's tanh
@@ -10,7 +10,8 @@ public enum Activation {
     /** {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))}: what GPT-2 was trained with. */
     GELU_TANH;
 
-    String jsonName() {
+    /** The value in config.json: the constant's name in lower case. */
+    public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -1,4 +1,4 @@
-package org.transformer4j.model;
+package org.transformer4j.nn;
 
 /**
  * How token positions enter the model: fixed sine/cosine waves ("Attention Is All You Need") or a learned
@@ -7,7 +7,8 @@ package org.transformer4j.model;
 public enum PositionalEncodingType {
     SINUSOIDAL, LEARNED;
 
-    String jsonName() {
+    /** The value in config.json: the constant's name in lower case. */
+    public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

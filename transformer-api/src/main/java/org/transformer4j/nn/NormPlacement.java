@@ -1,4 +1,4 @@
-package org.transformer4j.model;
+package org.transformer4j.nn;
 
 /**
  * Where layer norm sits in a block: {@code POST} normalizes after each residual sum (the original
@@ -8,7 +8,8 @@ package org.transformer4j.model;
 public enum NormPlacement {
     PRE, POST;
 
-    String jsonName() {
+    /** The value in config.json: the constant's name in lower case. */
+    public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 }
