@@ -185,7 +185,7 @@ class HfGpt2DirectoryTest {
 
     @Test
     void anotherModelTypeIsRefusedNamingIt() throws IOException {
-        assertConfigRefused(Map.of("model_type", "\"llama\""), "model_type", "llama");
+        assertConfigRefused(Map.of("model_type", "\"bert\""), "model_type", "bert");
     }
 
     @Test
