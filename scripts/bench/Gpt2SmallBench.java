@@ -1,29 +1,21 @@
 // GPT-2 small shape (12 x 768, 50,257 tokens, 124M parameters, random weights) in Hugging Face layout: write it,
 // then time loading and batch-1 greedy generation with the key/value cache (128-token prompt + 128 new tokens).
-// Run with the shaded jar (./mvnw -B -ntp -q -pl examples -am package -DskipTests):
-//   java --add-modules jdk.incubator.vector -cp examples/target/transformer4j.jar scripts/bench/Gpt2SmallBench.java write DIR
-//   java --add-modules jdk.incubator.vector -Xmx900m -cp examples/target/transformer4j.jar scripts/bench/Gpt2SmallBench.java cpu DIR
+// Run with the application directory's jars (./mvnw -B -ntp -q package -DskipTests):
+//   java --add-modules jdk.incubator.vector -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java write DIR
+//   java --add-modules jdk.incubator.vector -Xmx900m -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java cpu DIR
 //   java ... scripts/bench/Gpt2SmallBench.java onnx DIR      (DIR/onnx, written by 'write')
 // Each run prints one line: backend, load seconds, prefill seconds, decode tokens/s, the first generated ids.
 // scripts/bench/gpt2_small.sh runs all of it with PyTorch side by side and measures peak RSS.
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import org.transformer4j.cpu.CpuBackend;
-import org.transformer4j.backend.Engine;
-import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.GenerationOptions;
-import org.transformer4j.generate.GptGenerator;
-import org.transformer4j.generate.TokenGenerator;
+import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GenerationDefaults;
 import org.transformer4j.model.GptConfig;
-import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.nn.Initializer;
-import org.transformer4j.onnx.OnnxGptGenerator;
-import org.transformer4j.onnx.OnnxModel;
 import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tokenizer.CharTokenizer;
 
@@ -33,22 +25,14 @@ void main(String[] args) throws Exception {
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
     switch (mode) {
         case "write" -> write(dir);
-        case "cpu" -> {
+        case "cpu", "onnx" -> {
+            // the directory itself for cpu, its export for onnx; both through the front door
             long t0 = System.nanoTime();
-            ModelDirectory md = ModelDirectory.load(dir);
-            double load = (System.nanoTime() - t0) / 1e9;
-            System.out.println("cpu: peak RSS after load " + peakRssMiB() + " MiB");
-            // the cpu backend itself, not Backends.open: discovery would load TensorFlow's native library too
-            try (Engine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(threads));
-                 LoadedWeights w = engine.load(md.weights())) {
-                run("cpu", load, new GptGenerator(new GptModel((GptConfig) md.config()), engine, w));
-            }
-        }
-        case "onnx" -> {
-            long t0 = System.nanoTime();
-            try (OnnxModel m = OnnxModel.open(dir.resolve("onnx"))) {
+            try (LanguageModel lm = LanguageModel.builder(mode.equals("cpu") ? dir : dir.resolve("onnx")).backend(mode)
+                    .threads(threads).open()) {
                 double load = (System.nanoTime() - t0) / 1e9;
-                run("onnx", load, new OnnxGptGenerator(m));
+                System.out.println(mode + ": peak RSS after load " + peakRssMiB() + " MiB");
+                run(mode, load, lm);
             }
         }
         default -> throw new IllegalArgumentException("mode must be write, cpu or onnx, was " + mode);
@@ -80,12 +64,12 @@ static int[] prompt() {
     return p;
 }
 
-static void run(String name, double load, TokenGenerator g) {
+static void run(String name, double load, LanguageModel g) {
     int[] prompt = prompt();
-    g.generate(prompt, GenerationOptions.greedy(8), t -> true); // warm-up: JIT and ORT allocations
+    g.generateTokens(prompt, GenerationOptions.greedy(8), t -> true); // warm-up: JIT and ORT allocations
     long[] first = new long[1];
     long t0 = System.nanoTime();
-    int[] out = g.generate(prompt, GenerationOptions.greedy(128), t -> {
+    int[] out = g.generateTokens(prompt, GenerationOptions.greedy(128), t -> {
         if (first[0] == 0) {
             first[0] = System.nanoTime();
         }

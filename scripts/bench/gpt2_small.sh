@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # GPT-2 small shape (random weights, Hugging Face layout): load time, peak RSS and batch-1 greedy decode rate
 # (128-token prompt + 128 new tokens, KV cache) on cpu, onnx and PyTorch, one after another in one run.
-# Needs the shaded jar: ./mvnw -B -ntp -q -pl examples -am package -DskipTests
+# Needs the application directory: ./mvnw -B -ntp -q package -DskipTests
 # Usage: scripts/bench/gpt2_small.sh [DIR (default /tmp/gpt2-small-random)]
 set -euo pipefail
 DIR=${1:-/tmp/gpt2-small-random}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-JAR=examples/target/transformer4j.jar
-run() { local heap=$1; shift; "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC "$heap" -cp "$JAR" \
+CP='examples/target/transformer4j/lib/*'
+run() { local heap=$1; shift; "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC "$heap" -cp "$CP" \
   scripts/bench/Gpt2SmallBench.java "$@" 2>&1 | grep -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 [ -f "$DIR/model.safetensors" ] || run -Xmx4g write "$DIR"

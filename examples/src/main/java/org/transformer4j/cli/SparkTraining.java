@@ -33,7 +33,8 @@ final class SparkTraining {
             Class.forName("org.apache.spark.SparkConf");
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("--spark: Spark is not on the classpath; run the CLI through spark-submit,"
-                    + " e.g. spark-submit --class org.transformer4j.cli.Transformer4jCli transformer4j.jar train --spark ...");
+                    + " with the application directory's lib/*.jar (see transformer-spark/README.md), e.g. spark-submit --class"
+                    + " org.transformer4j.cli.Transformer4jCli --jars LIB_JARS lib/examples-VERSION.jar train --spark ...");
         }
         Path out = o.out != null ? o.out : Path.of("runs/shakespeare-char");
         Files.createDirectories(out);
