@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.model.GenerationDefaults;
 import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
@@ -26,10 +27,16 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "\n", description = "text to continue (default: a newline)")
     String prompt;
 
-    @Option(names = "--max-tokens", defaultValue = "500") int maxTokens;
-    @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default: ${DEFAULT-VALUE})") float temperature;
-    @Option(names = "--top-k", defaultValue = "200", description = "0 = no limit (default: ${DEFAULT-VALUE})") int topK;
-    @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus sampling mass, 1 = off (default: ${DEFAULT-VALUE})") float topP;
+    // Sampling flags left out take the directory's generation_config.json (Hugging Face semantics), else these:
+    static final int MAX_TOKENS = 500;
+    static final float TEMPERATURE = 0.8f;
+    static final int TOP_K = 200;
+    static final float TOP_P = 1.0f;
+
+    @Option(names = "--max-tokens", description = "new tokens at most (default: generation_config.json's max_new_tokens, else " + MAX_TOKENS + ")") Integer maxTokens;
+    @Option(names = "--temperature", description = "0 = greedy (default: generation_config.json's, else " + TEMPERATURE + ")") Float temperature;
+    @Option(names = "--top-k", description = "0 = no limit (default: generation_config.json's, else " + TOP_K + ")") Integer topK;
+    @Option(names = "--top-p", description = "nucleus sampling mass, 1 = off (default: generation_config.json's, else " + TOP_P + ")") Float topP;
     @Option(names = "--seed", defaultValue = "1337") long seed;
     @Option(names = "--stop", description = "stop when the text ends with this string (repeatable)") List<String> stops;
     @Option(names = "--crop-prompt", description = "keep only the last context-length tokens of a long prompt instead of failing") boolean crop;
@@ -47,8 +54,17 @@ final class GenerateCommand implements Callable<Integer> {
             Tokenizer tokenizer = lm.tokenizer();
             Set<Integer> eos = tokenizer.eosId().isPresent() ? Set.of(tokenizer.eosId().getAsInt()) : Set.of();
             List<String> stopStrings = stops == null ? List.of() : stops;
-            GenerationOptions options = new GenerationOptions(maxTokens, temperature, topK, topP, seed, eos,
+            GenerationOptions base = new GenerationOptions(MAX_TOKENS, TEMPERATURE, TOP_K, TOP_P, seed, eos,
                     stopStrings, crop);
+            if (!lm.generationDefaults().equals(GenerationDefaults.NONE)) {
+                base = base.withDefaults(lm.generationDefaults());
+            }
+            GenerationOptions options = new GenerationOptions(
+                    maxTokens != null ? maxTokens : base.maxNewTokens(),
+                    temperature != null ? temperature : base.temperature(),
+                    topK != null ? topK : base.topK(),
+                    topP != null ? topP : base.topP(),
+                    seed, base.stopTokens(), stopStrings, crop);
             System.out.print(prompt);
             lm.generate(prompt, options, piece -> {
                 System.out.print(piece);

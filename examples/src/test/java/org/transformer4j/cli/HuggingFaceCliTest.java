@@ -54,4 +54,34 @@ class HuggingFaceCliTest {
                 "--temperature", "0", "--threads", "1", "--backend", "cpu");
         assertTrue(generated.startsWith("to be"), generated);
     }
+
+    /** {@code generate} takes generation_config.json's settings for the flags left out; a given flag wins. */
+    @org.junit.jupiter.api.Test
+    void generationConfigSuppliesTheDefaultsThatFlagsOverride(@TempDir Path dir) throws Exception {
+        CharTokenizer tok = CharTokenizer.fromText("to be or not to be, that is the question.\n");
+        GptConfig c = GptConfig.builder().vocabSize(tok.vocabSize()).contextLength(16).layers(1).heads(2).embeddingDim(8)
+                .bias(true).activation(Activation.GELU_TANH).build();
+        Path nativeDir = dir.resolve("native");
+        new ModelDirectory(c, Initializer.initialize(ModelDirectory.modelFor(c).parameterSpecs(), 3), tok).save(nativeDir);
+        Path hf = dir.resolve("hf");
+        CliOutput.ok("export", "--format", "hf", "--model", nativeDir.toString(), "--out", hf.toString());
+        Files.writeString(hf.resolve("generation_config.json"), "{\"max_new_tokens\": 3, \"do_sample\": false}");
+
+        String byConfig = CliOutput.ok("generate", "--model", hf.toString(), "--prompt", "to be", "--threads", "1");
+        String greedy3 = CliOutput.ok("generate", "--model", hf.toString(), "--prompt", "to be", "--threads", "1",
+                "--temperature", "0", "--max-tokens", "3");
+        String flag5 = CliOutput.ok("generate", "--model", hf.toString(), "--prompt", "to be", "--threads", "1",
+                "--max-tokens", "5");
+        // one character per token: the prompt, then 3 (generation_config.json) or 5 (the flag) greedy characters
+        assertEquals("to be".length() + 3, line(byConfig).length(), byConfig);
+        assertEquals(greedy3, byConfig, "do_sample false in generation_config.json means greedy");
+        assertEquals("to be".length() + 5, line(flag5).length(), flag5);
+        assertTrue(flag5.startsWith(line(byConfig)), flag5 + " vs " + byConfig);
+    }
+
+    /** The tool's output without the newline that ends it (generated text may itself hold spaces and newlines). */
+    private static String line(String out) {
+        assertTrue(out.endsWith("\n"), out);
+        return out.substring(0, out.length() - 1);
+    }
 }

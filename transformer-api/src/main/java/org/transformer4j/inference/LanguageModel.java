@@ -19,6 +19,7 @@ import org.transformer4j.generate.Seq2SeqGenerator;
 import org.transformer4j.generate.Seq2SeqRuntime;
 import org.transformer4j.generate.StopStringStream;
 import org.transformer4j.generate.TextGenerator;
+import org.transformer4j.model.GenerationDefaults;
 import org.transformer4j.model.ModelConfig;
 import org.transformer4j.tokenizer.Tokenizer;
 
@@ -53,6 +54,7 @@ public final class LanguageModel implements AutoCloseable {
     private final Seq2SeqGenerator seq2seq;
     private final TextGenerator text;
     private final AutoCloseable resources;
+    private GenerationDefaults generationDefaults = GenerationDefaults.NONE;
 
     LanguageModel(Path directory, ModelConfig config, Tokenizer tokenizer, String backend, String device,
             GptRuntime gpt, Seq2SeqRuntime seq2seq, AutoCloseable resources) {
@@ -120,6 +122,21 @@ public final class LanguageModel implements AutoCloseable {
     /** Number of token ids the model knows. */
     public int vocabSize() {
         return config.vocabSize();
+    }
+
+    /**
+     * The directory's generation defaults ({@code generation_config.json}, or config.json's bos/eos), to apply with
+     * {@link GenerationOptions#withDefaults} before the caller's own settings; {@link GenerationDefaults#NONE} when
+     * the directory gives none (an exported graph).
+     */
+    public GenerationDefaults generationDefaults() {
+        return generationDefaults;
+    }
+
+    /** Sets the directory's generation defaults (while opening). */
+    LanguageModel withGenerationDefaults(GenerationDefaults defaults) {
+        this.generationDefaults = Objects.requireNonNull(defaults, "defaults");
+        return this;
     }
 
     /** True for a decoder-only model (a GPT), false for an encoder-decoder. */

@@ -96,7 +96,8 @@ final class ModelOpener {
             String dev = deviceName(device, choice);
             return switch (model.config()) {
                 case GptConfig g -> new LanguageModel(dir, g, model.tokenizer(), choice.name(), dev,
-                        new OpsGptRuntime(new GptModel(g), engine.inferenceOps(), w), null, resources);
+                        new OpsGptRuntime(new GptModel(g), engine.inferenceOps(), w), null, resources)
+                        .withGenerationDefaults(model.generationDefaults());
                 case Seq2SeqConfig s -> new LanguageModel(dir, s, model.tokenizer(), choice.name(), dev, null,
                         new OpsSeq2SeqRuntime(new Seq2SeqModel(s), engine.inferenceOps(), w), resources);
                 case LlamaConfig l -> throw new IllegalArgumentException(dir + " holds a " + l.modelType()

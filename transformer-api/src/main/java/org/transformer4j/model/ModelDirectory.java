@@ -186,7 +186,7 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
                 throw new ConfigException(gen + ": " + e.getMessage(), e);
             }
         }
-        Tokenizer tokenizer = Tokenizers.load(dir.resolve(TOKENIZER));
+        Tokenizer tokenizer = Tokenizers.fromDirectory(dir); // tokenizer.json, else vocab.json + merges.txt
         checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
         Path index = dir.resolve(SafetensorsShards.INDEX);
         boolean sharded = hf != null && !Files.exists(dir.resolve(WEIGHTS)) && Files.exists(index);
