@@ -42,12 +42,12 @@ final class Endpoints {
     private final Object drained = new Object();
 
     Endpoints(ServedModel model, ContinuousBatcher batcher, ServerMetrics metrics, ObjectMapper mapper,
-            long maxBodyBytes, Duration requestTimeout) {
+            long maxBodyBytes, Duration bodyTimeout, Duration requestTimeout) {
         this.model = model;
         this.batcher = batcher;
         this.metrics = metrics;
         this.mapper = mapper;
-        this.bodies = new JsonBodies(mapper, maxBodyBytes);
+        this.bodies = new JsonBodies(mapper, maxBodyBytes, bodyTimeout);
         this.responses = new Responses(model);
         this.requestTimeout = requestTimeout;
     }

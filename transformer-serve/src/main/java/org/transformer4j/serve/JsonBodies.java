@@ -3,6 +3,7 @@ package org.transformer4j.serve;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.common.buffers.DataReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,16 +16,18 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a request body as a JSON object: at most {@code limit} bytes (else 413), strictly valid UTF-8 (else 400),
- * well-formed JSON whose top level is an object (else 400). A body that does not arrive within the socket's read
- * timeout is answered 408.
+ * well-formed JSON whose top level is an object (else 400). A body that does not arrive within the body timeout is
+ * answered 408.
  */
 final class JsonBodies {
     private final ObjectMapper mapper;
     private final long limit;
+    private final java.time.Duration bodyTimeout;
 
-    JsonBodies(ObjectMapper mapper, long limit) {
+    JsonBodies(ObjectMapper mapper, long limit, java.time.Duration bodyTimeout) {
         this.mapper = mapper;
         this.limit = limit;
+        this.bodyTimeout = bodyTimeout;
     }
 
     /**
@@ -34,7 +37,37 @@ final class JsonBodies {
         if (declaredLength > limit) {
             throw tooLarge(declaredLength + " bytes (Content-Length)");
         }
+        // the body is read on a virtual thread of its own so that a client that stalls is answered 408 after the
+        // timeout (the response closes the connection, which ends the blocked read)
+        java.util.concurrent.FutureTask<byte[]> reading = new java.util.concurrent.FutureTask<>(() -> readAll(in));
+        Thread.ofVirtual().name("transformer4j-body").start(reading);
         byte[] bytes;
+        try {
+            bytes = reading.get(bodyTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // not interrupted: interrupting a read would close the socket before the 408 is written
+            throw timeout();
+        } catch (InterruptedException e) {
+            reading.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "server_error", null, "shutting_down", "the server is stopping");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ApiError error) {
+                throw error;
+            }
+            throw new ApiError(400, "invalid_request_error", null, "body_unreadable",
+                    "could not read the request body: " + e.getCause());
+        }
+        return parse(bytes);
+    }
+
+    private ApiError timeout() {
+        return new ApiError(408, "invalid_request_error", null, "request_timeout",
+                "the request body did not arrive within " + bodyTimeout.toMillis() + " ms; send the whole body"
+                        + " promptly");
+    }
+
+    private byte[] readAll(InputStream in) throws ApiError {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
@@ -47,16 +80,21 @@ final class JsonBodies {
                 }
                 out.write(buffer, 0, n);
             }
-            bytes = out.toByteArray();
+            return out.toByteArray();
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            throw new ApiError(400, "invalid_request_error", null, "body_unreadable",
+                    "the connection ended before the whole request body arrived");
         } catch (IOException | UncheckedIOException e) {
             Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-            if (cause instanceof SocketTimeoutException || hasCause(e, SocketTimeoutException.class)) {
-                throw new ApiError(408, "invalid_request_error", null, "request_timeout",
-                        "the request body did not arrive in time; send the whole body promptly");
+            if (cause instanceof SocketTimeoutException) {
+                throw timeout();
             }
             throw new ApiError(400, "invalid_request_error", null, "body_unreadable",
                     "could not read the request body: " + cause.getMessage());
         }
+    }
+
+    private JsonNode parse(byte[] bytes) throws ApiError {
         if (bytes.length == 0) {
             throw ApiError.invalid(null, "the request body is empty: send a JSON object");
         }
@@ -89,12 +127,4 @@ final class JsonBodies {
                 "the request body is " + what + "; the limit is " + limit + " bytes");
     }
 
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -54,13 +54,13 @@ public final class OpenAiServer implements AutoCloseable {
         this.drainTimeout = b.drainTimeout;
         ServerMetrics metrics = new ServerMetrics();
         this.batcher = new ContinuousBatcher(b.runtime, b.maxBatch, b.maxQueue);
-        this.endpoints = new Endpoints(model, batcher, metrics, new ObjectMapper(), b.maxBodyBytes, b.requestTimeout);
+        this.endpoints = new Endpoints(model, batcher, metrics, new ObjectMapper(), b.maxBodyBytes, b.readTimeout,
+                b.requestTimeout);
         WebServer server;
         try {
             server = WebServer.builder()
                     .host(b.host)
                     .port(b.port)
-                    .connectionOptions(o -> o.readTimeout(b.readTimeout))
                     .shutdownGracePeriod(Duration.ofSeconds(2))
                     .routing(endpoints::register)
                     .build()
@@ -234,8 +234,8 @@ public final class OpenAiServer implements AutoCloseable {
         }
 
         /**
-         * How long the server waits for the next bytes of a request (default 30 s): a body that stalls longer gets
-         * 408 and an idle connection is closed.
+         * How long the server waits for a request's whole body once its headers arrived (default 30 s): a body that
+         * stalls longer gets 408 and its connection is closed.
          */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
