@@ -1,7 +1,7 @@
 package org.transformer4j.cpu;
 
 import java.util.Map;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.cpu.kernel.Parallelism;
@@ -11,7 +11,7 @@ import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.train.TrainingProgram;
 
 /** An opened CPU backend: its thread pool, inference ops and training programs. */
-final class CpuEngine implements Engine {
+final class CpuEngine implements TrainingEngine {
     private final Parallelism par;
     private final EngineOptions options;
     private final CpuOps inference;

@@ -285,6 +285,19 @@ final class CpuOps implements Ops {
     }
 
     @Override
+    public Tensor geluTanh(Tensor xT) {
+        CpuTensor x = values(xT, "geluTanh", "x");
+        int n = x.data.length;
+        float[] out = new float[n];
+        ActivationKernels.geluTanhForward(par, x.data, out, n);
+        CpuTensor y = result(x.shape, out, x);
+        if (y.requiresGrad) {
+            tape.record(() -> ActivationKernels.geluTanhBackward(par, x.data, y.grad(), x.grad(), n));
+        }
+        return y;
+    }
+
+    @Override
     public Tensor relu(Tensor xT) {
         CpuTensor x = values(xT, "relu", "x");
         int n = x.data.length;

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.data.Batch;
@@ -35,7 +36,7 @@ import org.transformer4j.train.TrainingProgram;
  * the program as it was).
  */
 class CpuBadInputTest {
-    private static final Engine ENGINE = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
+    private static final TrainingEngine ENGINE = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
     private static final Ops OPS = ENGINE.inferenceOps();
 
     @AfterAll

@@ -10,6 +10,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.conformance.CaseStatus;
@@ -39,9 +41,9 @@ class CpuCompleteConformanceTest {
 
     @BeforeAll
     static void runKits() {
-        try (Engine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
-             Engine cpu1 = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
-             Engine reference = new ReferenceEngine()) {
+        try (TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
+             TrainingEngine cpu1 = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
+             InferenceEngine reference = new ReferenceEngine()) {
             againstReference = ConformanceKit.complete().run(reference, cpu);
             againstCpu = ConformanceKit.complete().run(cpu1, cpu);
         }
@@ -85,7 +87,7 @@ class CpuCompleteConformanceTest {
     }
 
     /** An engine that passes everything to the cpu engine but changes what its training programs do. */
-    private record AlteredTraining(Engine cpu, UnaryOperator<TrainingProgram> alter) implements Engine {
+    private record AlteredTraining(TrainingEngine cpu, UnaryOperator<TrainingProgram> alter) implements TrainingEngine {
         public String backendName() {
             return "altered";
         }
@@ -157,7 +159,7 @@ class CpuCompleteConformanceTest {
 
     private static ConformanceReport trainingCasesAgainst(UnaryOperator<TrainingProgram> alter) {
         ConformanceKit training = ConformanceKit.complete().filter(c -> c.needs() == ConformanceCase.Need.TRAINING);
-        try (Engine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(1))) {
+        try (TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(1))) {
             return training.run(cpu, new AlteredTraining(cpu, alter));
         }
     }

@@ -8,6 +8,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.conformance.CaseStatus;
 import org.transformer4j.conformance.ConformanceKit;
@@ -24,8 +26,8 @@ class CpuConformanceTest {
     Stream<DynamicTest> everyStandardCasePassesAgainstTheReference() {
         ConformanceKit kit = ConformanceKit.standard();
         ConformanceReport report;
-        try (Engine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
-             Engine reference = new ReferenceEngine()) {
+        try (TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
+             InferenceEngine reference = new ReferenceEngine()) {
             report = kit.run(reference, cpu);
         }
         assertEquals(kit.cases().size(), report.rows().size(), "one row per case");

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.BeamSearchOptions;
@@ -74,9 +75,9 @@ class CpuLoadTest {
     void sixteenThreadsOnOneEngineAndOneSetOfWeightsGiveTheSequentialResults() throws Exception {
         GptModel model = model();
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 7);
-        try (Engine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
+        try (TrainingEngine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
              LoadedWeights w = engine.load(weights)) {
-            GptGenerator generator = new GptGenerator(model, engine, w);
+            GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), w);
             List<List<int[]>> sequential = new ArrayList<>();
             for (int i = 0; i < THREADS; i++) {
                 sequential.add(work(generator, i));
@@ -140,7 +141,7 @@ class CpuLoadTest {
                 ids[i] = (i * 31) % 97;
             }
             HostTensor input = HostTensor.ofInts(Shape.of(1, ids.length), ids);
-            try (Engine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
+            try (TrainingEngine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
                  LoadedWeights w = engine.load(TinyModels.randomWeights(model.parameterSpecs(), 8))) {
                 Ops ops = engine.inferenceOps();
                 float first = Float.NaN;

@@ -248,6 +248,12 @@ class CpuOpsGradientTest {
     }
 
     @Test
+    void geluTanh() {
+        Random rnd = new Random(13);
+        check("geluTanh", (ops, in) -> new Tensor[] {ops.geluTanh(in[0])}, floats("x", rnd, -4, 4, 3, 5, 7));
+    }
+
+    @Test
     void relu() {
         Random rnd = new Random(12);
         check("relu", (ops, in) -> new Tensor[] {ops.relu(in[0])}, awayFromZero("x", rnd, 3, 5, 7));

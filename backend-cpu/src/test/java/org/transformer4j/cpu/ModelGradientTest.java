@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.conformance.Comparison;
@@ -59,8 +61,8 @@ class ModelGradientTest {
     private static final int CHECK_ALL_UP_TO = 8;
     private static final int SAMPLE = 6;
 
-    private static Engine cpu;
-    private static Engine reference;
+    private static TrainingEngine cpu;
+    private static InferenceEngine reference;
 
     @BeforeAll
     static void open() {
@@ -301,14 +303,14 @@ class ModelGradientTest {
 
     // ---- whole-model forward against the reference engine ----
 
-    private static float[] gptLogits(Engine engine, GptModel model, Map<String, HostTensor> weights, HostTensor ids) {
+    private static float[] gptLogits(InferenceEngine engine, GptModel model, Map<String, HostTensor> weights, HostTensor ids) {
         Ops ops = engine.inferenceOps();
         try (LoadedWeights w = engine.load(weights)) {
             return model.logits(ops, w, ops.constant(ids)).toFloatArray();
         }
     }
 
-    private static float[] seq2seqLogits(Engine engine, Seq2SeqModel model, Map<String, HostTensor> weights, Batch b) {
+    private static float[] seq2seqLogits(InferenceEngine engine, Seq2SeqModel model, Map<String, HostTensor> weights, Batch b) {
         Ops ops = engine.inferenceOps();
         try (LoadedWeights w = engine.load(weights)) {
             Tensor mask = ops.constant(b.get("src_mask"));
@@ -317,7 +319,7 @@ class ModelGradientTest {
         }
     }
 
-    private static float loss(Engine engine, TrainableModel model, Map<String, HostTensor> weights, Batch b) {
+    private static float loss(InferenceEngine engine, TrainableModel model, Map<String, HostTensor> weights, Batch b) {
         Ops ops = engine.inferenceOps();
         try (LoadedWeights w = engine.load(weights)) {
             Map<String, Tensor> in = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.data.Batch;
 import org.transformer4j.data.BatchSampler;
@@ -97,7 +98,7 @@ class TrainingBehaviourTest {
         }
     }
 
-    private static Engine open(int threads, long seed) {
+    private static TrainingEngine open(int threads, long seed) {
         return new CpuBackend().open(new EngineOptions(threads, null, seed));
     }
 
@@ -146,7 +147,7 @@ class TrainingBehaviourTest {
     @Test
     void tinyGptMemorisesAFixedBatch() {
         GptModel model = new GptModel(TinyModels.gptPreLn(0f));
-        try (Engine engine = open(1, 1);
+        try (TrainingEngine engine = open(1, 1);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 1))) {
             Batch batch = gptFixedBatch();
             float before = program.evaluate(batch);
@@ -196,7 +197,7 @@ class TrainingBehaviourTest {
     @Test
     void tinyEncoderDecoderMemorisesAReversalBatch() {
         Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPreLn(0f));
-        try (Engine engine = open(1, 2);
+        try (TrainingEngine engine = open(1, 2);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 2))) {
             Batch batch = reverseBatch();
             float before = program.evaluate(batch);
@@ -218,7 +219,7 @@ class TrainingBehaviourTest {
     /** Runs {@code steps} steps of a GPT with dropout; returns the per-step losses and the final weights. */
     private static Map<String, HostTensor> train(float dropout, long engineSeed, int steps, Recorder recorder) {
         GptModel model = new GptModel(TinyModels.gptPreLn(dropout));
-        try (Engine engine = open(1, engineSeed);
+        try (TrainingEngine engine = open(1, engineSeed);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 4))) {
             new Trainer(program, constantLr(3e-3f, steps).build(), sampled(9)).listener(recorder).run();
             return program.weights();
@@ -254,13 +255,13 @@ class TrainingBehaviourTest {
 
         Map<String, HostTensor> straight;
         Recorder straightSteps = new Recorder();
-        try (Engine engine = open(2, 77); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(2, 77); TrainingProgram program = engine.compileTraining(model, init)) {
             new Trainer(program, base.maxSteps(20).build(), sampled(5)).listener(straightSteps).run();
             straight = program.weights();
         }
 
         Path file = dir.resolve(TrainingCheckpoints.FILE_NAME);
-        try (Engine engine = open(2, 77); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(2, 77); TrainingProgram program = engine.compileTraining(model, init)) {
             Trainer first = new Trainer(program, base.maxSteps(10).build(), sampled(5));
             first.run();
             assertEquals(20, first.checkpoint().trainPosition(), "10 steps of 2 micro-batches draw 20 batches");
@@ -271,7 +272,7 @@ class TrainingBehaviourTest {
         Recorder resumedSteps = new Recorder();
         // a new engine and program, started from other weights: everything must come from the checkpoint
         Map<String, HostTensor> other = Initializer.initialize(model.parameterSpecs(), 999);
-        try (Engine engine = open(2, 77); TrainingProgram program = engine.compileTraining(model, other)) {
+        try (TrainingEngine engine = open(2, 77); TrainingProgram program = engine.compileTraining(model, other)) {
             Trainer second = new Trainer(program, base.maxSteps(20).build(), sampled(5)).listener(resumedSteps);
             second.resumeFrom(loaded).run();
             assertEquals(20, second.step());
@@ -296,16 +297,16 @@ class TrainingBehaviourTest {
         Map<String, HostTensor> right;
         Map<String, HostTensor> rewound;
         TrainingCheckpoint cp;
-        try (Engine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
             Trainer t = new Trainer(program, base.maxSteps(2).build(), sampled(5));
             t.run();
             cp = t.checkpoint();
         }
-        try (Engine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
             new Trainer(program, base.maxSteps(4).build(), sampled(5)).resumeFrom(cp).run();
             right = program.weights();
         }
-        try (Engine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
             TrainingCheckpoint atZero = new TrainingCheckpoint(cp.weights(), cp.optimizer(), cp.step(), 0);
             new Trainer(program, base.maxSteps(4).build(), sampled(5)).resumeFrom(atZero).run();
             rewound = program.weights();
@@ -331,7 +332,7 @@ class TrainingBehaviourTest {
         Map<String, float[]> unclipped = new LinkedHashMap<>();
         double norm;
         Recorder r = new Recorder();
-        try (Engine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
             new Trainer(program, constantLr(lr, 1).eps(eps).build(), constant(batch)).listener(r).run();
             norm = r.norms.getFirst();
             program.weights().forEach((k, v) -> unclipped.put(k, delta(init.get(k).floats(), v.floats())));
@@ -341,7 +342,7 @@ class TrainingBehaviourTest {
         double expectedRatio = clip / (norm + 1e-6);
         double dot = 0;
         double uu = 0;
-        try (Engine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
+        try (TrainingEngine engine = open(1, 1); TrainingProgram program = engine.compileTraining(model, init)) {
             new Trainer(program, constantLr(lr, 1).eps(eps).gradClip(clip).build(), constant(batch)).run();
             for (var e : program.weights().entrySet()) {
                 float[] u = unclipped.get(e.getKey());
@@ -444,7 +445,7 @@ class TrainingBehaviourTest {
         GptModel model = new GptModel(TinyModels.gptPreLn(0f));
         Path file = dir.resolve(TrainingCheckpoints.FILE_NAME);
         byte[][] saved = new byte[1][];
-        try (Engine engine = open(1, 1);
+        try (TrainingEngine engine = open(1, 1);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 1))) {
             TrainingConfig config = constantLr(1e-3f, 6).checkpointInterval(3).build();
             Trainer trainer = new Trainer(program, config, constant(TinyModels.gptBatch())).checkpointTo(c -> {
@@ -495,7 +496,7 @@ class TrainingBehaviourTest {
         List<Map<String, HostTensor>> weights = new ArrayList<>();
         for (int threads = 1; threads <= 2; threads++) {
             Recorder r = new Recorder();
-            try (Engine engine = open(threads, 5); TrainingProgram program = engine.compileTraining(model, init)) {
+            try (TrainingEngine engine = open(threads, 5); TrainingProgram program = engine.compileTraining(model, init)) {
                 TrainingData data = new TrainingData(new BatchSampler(TOKENS, 8, 16, 1), new BatchSampler(TOKENS, 8, 16, 2),
                         new BatchSampler(TOKENS, 8, 16, 3));
                 new Trainer(program, constantLr(3e-3f, 3).build(), data).listener(r).run();

@@ -9,7 +9,7 @@ import org.transformer4j.backend.EngineOptions;
 
 /**
  * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
- * {@link OnnxSeq2SeqModel}); it infers only. Its priority (30) is below the cpu backend's, so it is used when
+ * {@link OnnxSeq2SeqModel}); it serves and exports graphs and does not train. Its priority (30) is below the cpu backend's, so it is used when
  * asked for by name. Available when ONNX Runtime's native library loads in this JVM.
  */
 public final class OnnxBackend implements Backend {
@@ -28,7 +28,7 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(false, true, List.of("cpu", "cuda:N"));
+        return new Capabilities(false, false, true, List.of("cpu", "cuda:N"));
     }
 
     @Override

@@ -1,31 +1,32 @@
 package org.transformer4j.onnx;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
-import org.transformer4j.backend.Engine;
-import org.transformer4j.backend.LoadedWeights;
-import org.transformer4j.conformance.ModelServer;
-import org.transformer4j.model.GptConfig;
-import org.transformer4j.model.Seq2SeqConfig;
-import org.transformer4j.nn.Ops;
-import org.transformer4j.nn.TrainableModel;
+import java.util.Optional;
+import org.transformer4j.backend.ExportedModel;
+import org.transformer4j.backend.ExportingEngine;
+import org.transformer4j.backend.ServingEngine;
+import org.transformer4j.generate.GptRuntime;
+import org.transformer4j.generate.Seq2SeqRuntime;
+import org.transformer4j.model.ModelConfig;
+import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.train.TrainingProgram;
+import org.transformer4j.tokenizer.Tokenizer;
 
 /**
- * The onnx backend's engine. ONNX serving runs exported graphs, not the {@link Ops} composition, so
- * {@link #inferenceOps()}, {@link #load} and {@link #compileTraining} refuse with a message naming what to use;
- * {@link #openGpt} and {@link #openSeq2Seq} open exported models with this engine's device and threads.
+ * The onnx backend's engine: it serves exported graphs ({@link ServingEngine}: {@code model.onnx}, or
+ * {@code encoder.onnx} and {@code decoder.onnx}, opened with this engine's device and threads) and writes them
+ * ({@link ExportingEngine}, through {@link OnnxExporter}). It does not run the {@link org.transformer4j.nn.Ops}
+ * composition, so it is neither an {@link org.transformer4j.backend.InferenceEngine} nor a
+ * {@link org.transformer4j.backend.TrainingEngine}.
  *
- * <p>As a {@link ModelServer}, it serves a config and weights by exporting them to a temporary directory and
- * opening the files: that is how the conformance kit ({@code ConformanceKit.complete()}, the {@code conformance}
- * command) checks the exported graphs and the serving code against another backend.
+ * <p>The conformance kit checks it by exporting each case's model to a temporary directory and serving the files, so
+ * the cases check the exported graphs and the serving code users run.
  */
-public final class OnnxEngine implements Engine, ModelServer {
-    private static final String USE_ONNX_MODEL = "the onnx backend runs exported ONNX graphs, not the Ops composition, so it cannot run single ops: "
-            + "export the model (OnnxExporter or `transformer4j export --model DIR --out DIR`) and serve the file with "
-            + "OnnxModel.open(path) (GPT) or OnnxSeq2SeqModel.open(dir) (encoder-decoder)";
+public final class OnnxEngine implements ServingEngine, ExportingEngine {
     private final OnnxOptions options;
 
     OnnxEngine(OnnxOptions options) {
@@ -47,16 +48,37 @@ public final class OnnxEngine implements Engine, ModelServer {
         return OnnxSeq2SeqModel.open(dir, options);
     }
 
-    /** Exports {@code weights} to a temporary directory and serves the GPT from it (deleted on close). */
     @Override
-    public ServedGpt serve(GptConfig config, Map<String, HostTensor> weights) throws IOException {
-        return OnnxServedModels.gpt(options, config, weights);
+    public boolean isExportedModel(Path dir) {
+        return Files.isRegularFile(dir.resolve(OnnxNames.MODEL_FILE))
+                || (Files.isRegularFile(dir.resolve(OnnxNames.ENCODER_FILE))
+                && Files.isRegularFile(dir.resolve(OnnxNames.DECODER_FILE)));
     }
 
-    /** Exports {@code weights} to a temporary directory and serves the encoder-decoder from it (deleted on close). */
     @Override
-    public ServedSeq2Seq serve(Seq2SeqConfig config, Map<String, HostTensor> weights) throws IOException {
-        return OnnxServedModels.seq2seq(options, config, weights);
+    public ExportedModel open(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve(OnnxNames.MODEL_FILE))) {
+            OnnxModel m = openGpt(dir);
+            return new Opened(m.config(), m.tokenizer(), m, null, m);
+        }
+        if (Files.isRegularFile(dir.resolve(OnnxNames.ENCODER_FILE))) {
+            OnnxSeq2SeqModel m = openSeq2Seq(dir);
+            return new Opened(m.config(), m.tokenizer(), null, m, m);
+        }
+        throw new java.nio.file.NoSuchFileException(dir.toString(), null, "holds no " + OnnxNames.MODEL_FILE
+                + " (GPT) and no " + OnnxNames.ENCODER_FILE + " + " + OnnxNames.DECODER_FILE + " (encoder-decoder); "
+                + "export the model directory first: transformer4j export --model DIR --out " + dir);
+    }
+
+    @Override
+    public String exportFormat() {
+        return "onnx";
+    }
+
+    @Override
+    public List<Path> export(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer, Path outDir)
+            throws IOException {
+        return OnnxExporter.export(config, weights, tokenizer, outDir);
     }
 
     @Override
@@ -65,23 +87,32 @@ public final class OnnxEngine implements Engine, ModelServer {
     }
 
     @Override
-    public Ops inferenceOps() {
-        throw new UnsupportedOperationException(USE_ONNX_MODEL);
-    }
-
-    @Override
-    public LoadedWeights load(Map<String, HostTensor> weights) {
-        throw new UnsupportedOperationException(USE_ONNX_MODEL);
-    }
-
-    @Override
-    public TrainingProgram compileTraining(TrainableModel model, Map<String, HostTensor> weights) {
-        throw new UnsupportedOperationException("the onnx backend does not train; train with the cpu or tensorflow "
-                + "backend, then export the model to ONNX");
-    }
-
-    @Override
     public void close() {
         // models opened by this engine own their sessions; the ONNX Runtime environment is shared by the process
+    }
+
+    /** An opened export and the session-owning model behind it. */
+    private record Opened(ModelConfig config, Optional<Tokenizer> tokenizer, GptRuntime gptRuntime,
+            Seq2SeqRuntime seq2seqRuntime, AutoCloseable owner) implements ExportedModel {
+        @Override
+        public Optional<GptRuntime> gpt() {
+            return Optional.ofNullable(gptRuntime);
+        }
+
+        @Override
+        public Optional<Seq2SeqRuntime> seq2seq() {
+            return Optional.ofNullable(seq2seqRuntime);
+        }
+
+        @Override
+        public void close() {
+            try {
+                owner.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the ONNX model failed: " + e.getMessage(), e);
+            }
+        }
     }
 }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.transformer4j.generate.CacheRows;
+import org.transformer4j.generate.GptCache;
 
 /**
  * The self-attention keys and values of an exported decoder ({@code model.onnx} or {@code decoder.onnx}) for one
@@ -16,7 +18,8 @@ import java.util.Map;
  * run's {@code present.N.*}, held in ONNX Runtime's memory without copies. Owned by one thread at a time; close
  * it to free the native tensors.
  */
-public final class OnnxKvCache implements AutoCloseable {
+public final class OnnxKvCache implements GptCache {
+    private final Object owner;
     private final int layers;
     private final int dim;
     private int batch;
@@ -24,10 +27,11 @@ public final class OnnxKvCache implements AutoCloseable {
     /** The past tensors by input name ({@code past.N.key}...); empty while nothing is cached. */
     private final Map<String, OnnxTensor> past = new LinkedHashMap<>();
     /** What owns the past tensors: the run's result, or the tensors themselves after {@link #selectRows}. */
-    private AutoCloseable owner;
+    private AutoCloseable tensorsOwner;
     private boolean closed;
 
-    OnnxKvCache(int layers, int dim, int batch) {
+    OnnxKvCache(Object owner, int layers, int dim, int batch) {
+        this.owner = owner;
         if (batch <= 0) {
             throw new IllegalArgumentException("a cache needs a batch of at least 1 row, was " + batch);
         }
@@ -44,6 +48,16 @@ public final class OnnxKvCache implements AutoCloseable {
     /** Rows of the batch this cache belongs to. */
     public int batch() {
         return batch;
+    }
+
+    @Override
+    public int rows() {
+        return batch;
+    }
+
+    /** True when this cache was made by {@code model}. */
+    boolean belongsTo(Object model) {
+        return owner == model;
     }
 
     /** Adds the {@code past.N.*} inputs; empty past tensors it creates go to {@code owned} for the caller to close. */
@@ -95,6 +109,9 @@ public final class OnnxKvCache implements AutoCloseable {
                 throw new IllegalArgumentException("selectRows: row " + r + " is outside the batch [0, " + batch + ")");
             }
         }
+        if (org.transformer4j.generate.Sessions.isIdentity(rows, batch)) {
+            return;
+        }
         if (past.isEmpty()) {
             batch = rows.length;
             return;
@@ -122,11 +139,99 @@ public final class OnnxKvCache implements AutoCloseable {
         batch = rows.length;
     }
 
+    @Override
+    public void append(GptCache other) {
+        requireOpen();
+        if (!(other instanceof OnnxKvCache o) || o.owner != owner || o.layers != layers || o.dim != dim) {
+            throw new IllegalArgumentException("append: the cache " + other + " was not made by this model's newCache");
+        }
+        if (o == this) {
+            throw new IllegalArgumentException("a cache cannot be appended to itself");
+        }
+        o.requireOpen();
+        int lengthA = length;
+        int lengthB = o.length;
+        int joined = Math.max(lengthA, lengthB);
+        if (joined > 0) {
+            Map<String, OnnxTensor> next = new LinkedHashMap<>();
+            List<OnnxTensor> created = new ArrayList<>();
+            try {
+                for (String name : names()) {
+                    float[] a = lengthA == 0 ? null : floats(past.get(name));
+                    float[] b = lengthB == 0 ? null : floats(o.past.get(name));
+                    float[] out = CacheRows.appendPadded(a, batch, lengthA, b, o.batch, lengthB, 1, dim);
+                    OnnxTensor t = tensor(out, batch + o.batch, joined);
+                    created.add(t);
+                    next.put(name, t);
+                }
+            } catch (OrtException e) {
+                created.forEach(OnnxTensor::close);
+                throw new IllegalStateException("ONNX Runtime failed joining two caches: " + e.getMessage(), e);
+            }
+            replace(next, () -> created.forEach(OnnxTensor::close));
+        }
+        batch += o.batch;
+        length = joined;
+        o.close();
+    }
+
+    @Override
+    public void dropFirst(int columns) {
+        requireOpen();
+        CacheRows.checkDrop(columns, length);
+        if (columns == 0) {
+            return;
+        }
+        if (columns == length) {
+            replace(new LinkedHashMap<>(), null);
+            length = 0;
+            return;
+        }
+        int kept = length - columns;
+        Map<String, OnnxTensor> next = new LinkedHashMap<>();
+        List<OnnxTensor> created = new ArrayList<>();
+        try {
+            for (var e : past.entrySet()) {
+                float[] out = CacheRows.dropFirst(floats(e.getValue()), batch, length, columns, 1, dim);
+                OnnxTensor t = tensor(out, batch, kept);
+                created.add(t);
+                next.put(e.getKey(), t);
+            }
+        } catch (OrtException e) {
+            created.forEach(OnnxTensor::close);
+            throw new IllegalStateException("ONNX Runtime failed trimming the cache: " + e.getMessage(), e);
+        }
+        replace(next, () -> created.forEach(OnnxTensor::close));
+        length = kept;
+    }
+
+    private List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            names.add(OnnxNames.pastKey(i));
+            names.add(OnnxNames.pastValue(i));
+        }
+        return names;
+    }
+
+    private static float[] floats(OnnxTensor t) {
+        FloatBuffer buf = t.getFloatBuffer();
+        float[] out = new float[buf.remaining()];
+        buf.get(out);
+        return out;
+    }
+
+    /** A past tensor {@code [rows, positions, dim]}. */
+    private OnnxTensor tensor(float[] data, int rows, int positions) throws OrtException {
+        long[] shape = {rows, positions, dim};
+        return OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(data), shape);
+    }
+
     private void replace(Map<String, OnnxTensor> next, AutoCloseable nextOwner) {
-        AutoCloseable old = owner;
+        AutoCloseable old = tensorsOwner;
         past.clear();
         past.putAll(next);
-        owner = nextOwner;
+        tensorsOwner = nextOwner;
         closeOwner(old);
     }
 
@@ -148,14 +253,19 @@ public final class OnnxKvCache implements AutoCloseable {
     }
 
     @Override
+    public String toString() {
+        return "OnnxKvCache[rows " + batch + ", length " + length + "]";
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
         past.clear();
-        AutoCloseable o = owner;
-        owner = null;
+        AutoCloseable o = tensorsOwner;
+        tensorsOwner = null;
         closeOwner(o);
     }
 }

@@ -12,6 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.transformer4j.generate.CacheRows;
+import org.transformer4j.generate.GptCache;
+import org.transformer4j.generate.GptRuntime;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.tensor.HostTensor;
@@ -20,16 +23,17 @@ import org.transformer4j.tokenizer.Tokenizer;
 import org.transformer4j.tokenizer.Tokenizers;
 
 /**
- * An exported GPT ({@code model.onnx}) served by ONNX Runtime. ONNX serving runs the fixed exported graph, not the
- * {@link org.transformer4j.nn.Ops} composition: {@link #logits} runs whole sequences, {@link #step} runs new tokens
- * against an {@link OnnxKvCache} (incremental decoding), and {@link OnnxGptGenerator} generates text as
- * {@link org.transformer4j.generate.GptGenerator} does.
+ * An exported GPT ({@code model.onnx}) served by ONNX Runtime: the {@link GptRuntime} of the onnx backend, so every
+ * generation loop of the API ({@link org.transformer4j.generate.GptGenerator}, a server's continuous batching) runs on
+ * it. ONNX serving runs the fixed exported graph, not the {@link org.transformer4j.nn.Ops} composition:
+ * {@link #logits} runs whole sequences, {@link #forward} and {@link #step} run new tokens against an
+ * {@link OnnxKvCache} (incremental decoding).
  *
  * <p>One {@link ai.onnxruntime.OrtSession} is created when the model opens and shared: the model is thread-safe,
  * any number of threads may run it at once, each with its own caches. Every native tensor and result is closed
  * after use. Close the model when done (not while other threads still run it).
  */
-public final class OnnxModel implements AutoCloseable {
+public final class OnnxModel implements GptRuntime, AutoCloseable {
     private final Path file;
     private final OrtSession session;
     private final GptConfig config;
@@ -98,8 +102,24 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /** An empty cache for incremental decoding of {@code batch} rows. */
+    @Override
     public OnnxKvCache newCache(int batch) {
-        return new OnnxKvCache(config.layers(), config.embeddingDim(), batch);
+        return new OnnxKvCache(this, config.layers(), config.embeddingDim(), batch);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code positions} may also be null: then every row continues at {@code cache.length()}. The graph computes
+     * the logits of every position; with {@code lastOnly} only the last one's are copied out.
+     */
+    @Override
+    public float[] forward(GptCache cache, int[][] ids, int[][] positions, int[][] mask, boolean lastOnly) {
+        if (!(cache instanceof OnnxKvCache kv) || !kv.belongsTo(this)) {
+            throw new IllegalArgumentException("the cache " + cache + " was not made by this model's newCache(rows)");
+        }
+        float[] all = run(ids, positions, mask, kv).floats();
+        return lastOnly ? CacheRows.lastPositions(all, ids.length, ids[0].length, config.vocabSize()) : all;
     }
 
     /**

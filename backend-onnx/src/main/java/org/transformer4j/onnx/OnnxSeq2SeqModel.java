@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.transformer4j.generate.CacheRows;
+import org.transformer4j.generate.Seq2SeqCache;
+import org.transformer4j.generate.Seq2SeqRuntime;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.tensor.HostTensor;
@@ -20,11 +23,13 @@ import org.transformer4j.tokenizer.Tokenizer;
 import org.transformer4j.tokenizer.Tokenizers;
 
 /**
- * An exported encoder-decoder ({@code encoder.onnx} and {@code decoder.onnx}) served by ONNX Runtime:
- * {@link #encode} once per source batch, then {@link #decode} the target, whole or incrementally with an
- * {@link OnnxKvCache}. Thread-safe, as {@link OnnxModel}; close it when done.
+ * An exported encoder-decoder ({@code encoder.onnx} and {@code decoder.onnx}) served by ONNX Runtime: the
+ * {@link Seq2SeqRuntime} of the onnx backend. {@link #encode} (or {@link #encoderOutput}) once per source batch, then {@link #decode} the
+ * target, whole or incrementally with an {@link OnnxKvCache}. The exported decoder takes the encoder output at every
+ * run (it recomputes the cross-attention keys and values), so the runtime's cache keeps the output and reorders its
+ * rows with the self-attention cache. Thread-safe, as {@link OnnxModel}; close it when done.
  */
-public final class OnnxSeq2SeqModel implements AutoCloseable {
+public final class OnnxSeq2SeqModel implements Seq2SeqRuntime, AutoCloseable {
     private final Path dir;
     private final OrtSession encoder;
     private final OrtSession decoder;
@@ -77,14 +82,88 @@ public final class OnnxSeq2SeqModel implements AutoCloseable {
 
     /** An empty decoder cache for {@code batch} rows. */
     public OnnxKvCache newCache(int batch) {
-        return new OnnxKvCache(config.decoderLayers(), config.embeddingDim(), batch);
+        return new OnnxKvCache(this, config.decoderLayers(), config.embeddingDim(), batch);
+    }
+
+    @Override
+    public Seq2SeqCache encode(int[][] srcIds, int[][] srcMask) {
+        HostTensor memory = encoderOutput(srcIds, srcMask);
+        return new Cache(this, memory, srcMask == null ? null : copy(srcMask), newCache(srcIds.length));
+    }
+
+    @Override
+    public float[] decode(Seq2SeqCache cache, int[][] tgtIds, boolean lastOnly) {
+        if (!(cache instanceof Cache c) || c.model != this) {
+            throw new IllegalArgumentException("the cache " + cache + " was not made by this model's encode");
+        }
+        float[] all = decode(tgtIds, c.memory, c.mask, c.kv).floats();
+        return lastOnly ? CacheRows.lastPositions(all, tgtIds.length, tgtIds[0].length, config.vocabSize()) : all;
+    }
+
+    private static int[][] copy(int[][] m) {
+        int[][] out = new int[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = m[i].clone();
+        }
+        return out;
+    }
+
+    /** The encoder output {@code [B, S, C]}, the source mask and the decoder's self-attention cache. */
+    private static final class Cache implements Seq2SeqCache {
+        private final OnnxSeq2SeqModel model;
+        private final OnnxKvCache kv;
+        private HostTensor memory;
+        private int[][] mask;
+
+        Cache(OnnxSeq2SeqModel model, HostTensor memory, int[][] mask, OnnxKvCache kv) {
+            this.model = model;
+            this.memory = memory;
+            this.mask = mask;
+            this.kv = kv;
+        }
+
+        @Override
+        public int rows() {
+            return kv.rows();
+        }
+
+        @Override
+        public int length() {
+            return kv.length();
+        }
+
+        @Override
+        public void selectRows(int[] rows) {
+            kv.selectRows(rows);
+            Shape shape = memory.shape();
+            memory = HostTensor.ofFloats(Shape.of(rows.length, shape.dim(1), shape.dim(2)),
+                    CacheRows.select(memory.floats(), shape.dim(1) * shape.dim(2), rows));
+            if (mask != null) {
+                int[][] next = new int[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    next[i] = mask[rows[i]].clone();
+                }
+                mask = next;
+            }
+        }
+
+        @Override
+        public void close() {
+            kv.close();
+            memory = null;
+        }
+
+        @Override
+        public String toString() {
+            return "OnnxSeq2SeqModel.Cache[rows " + kv.rows() + ", length " + kv.length() + "]";
+        }
     }
 
     /**
      * The encoder output {@code [B, S, C]} of source ids {@code [B, S]} and their mask (1 real token, 0 padding;
      * null: no padding).
      */
-    public HostTensor encode(int[][] srcIds, int[][] srcMask) {
+    public HostTensor encoderOutput(int[][] srcIds, int[][] srcMask) {
         int s = OnnxInputs.width("src_ids", srcIds);
         int b = srcIds.length;
         OnnxInputs.checkIds("src_ids", srcIds, config.vocabSize());

@@ -25,22 +25,28 @@ class OnnxBackendTest {
     void isFoundAvailableAndBelowCpu() {
         var info = Backends.list().stream().filter(b -> b.name().equals("onnx")).findFirst().orElseThrow();
         assertTrue(info.availability().available(), info.toString());
-        assertTrue(info.capabilities().infers());
+        assertTrue(info.capabilities().servesExported());
+        assertFalse(info.capabilities().infers(), "it does not run the Ops composition from weights");
         assertFalse(info.capabilities().trains());
         assertTrue(info.priority() < 100);
     }
 
     @Test
-    void engineRefusesOpsAndTrainingAndOpensExportedModels(@TempDir Path dir) throws Exception {
+    void engineServesAndExportsButNeitherRunsOpsNorTrains(@TempDir Path dir) throws Exception {
         GptConfig config = TinyModels.postLnSinusoidalRelu();
         OnnxExporter.export(config, TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 5), null, dir);
         try (Engine engine = Backends.open("onnx", EngineOptions.defaults().withThreads(1))) {
             assertEquals("onnx", engine.backendName());
-            var e = assertThrows(UnsupportedOperationException.class, engine::inferenceOps);
-            assertTrue(e.getMessage().contains("OnnxModel"), e.getMessage());
-            assertThrows(UnsupportedOperationException.class, () -> engine.compileTraining(new GptModel(config), java.util.Map.of()));
-            try (OnnxModel model = assertInstanceOf(OnnxEngine.class, engine).openGpt(dir)) {
+            assertTrue(engine.capability(org.transformer4j.backend.InferenceEngine.class).isEmpty());
+            assertTrue(engine.capability(org.transformer4j.backend.TrainingEngine.class).isEmpty());
+            assertTrue(engine.capability(org.transformer4j.backend.ExportingEngine.class).isPresent());
+            var serving = engine.capability(org.transformer4j.backend.ServingEngine.class).orElseThrow();
+            assertTrue(serving.isExportedModel(dir));
+            assertFalse(serving.isExportedModel(dir.resolve("missing")));
+            try (var model = serving.open(dir)) {
                 assertEquals(config, model.config());
+                assertTrue(model.gpt().isPresent());
+                assertTrue(model.seq2seq().isEmpty());
             }
         }
     }

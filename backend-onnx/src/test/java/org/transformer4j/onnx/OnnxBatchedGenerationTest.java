@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,10 +45,10 @@ class OnnxBatchedGenerationTest {
         OnnxExporter.export(config, weights, null, dir);
         // 14 new tokens: the 11-token prompt fills the context (12 or 16) and slides its window
         GenerationOptions greedy = GenerationOptions.greedy(14);
-        try (OnnxModel onnx = OnnxModel.open(dir); Engine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
-            OnnxGptGenerator generator = new OnnxGptGenerator(onnx);
+        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
+            GptGenerator generator = new GptGenerator(onnx);
             List<int[]> batched = generator.generate(PROMPTS, greedy);
-            List<int[]> cpuBatched = new GptGenerator(model, cpu, w).generate(PROMPTS, greedy);
+            List<int[]> cpuBatched = new GptGenerator(model, cpu.inferenceOps(), w).generate(PROMPTS, greedy);
             for (int i = 0; i < PROMPTS.size(); i++) {
                 int[] alone = generator.generate(PROMPTS.get(i), greedy, t -> true);
                 assertEquals(14, alone.length);
@@ -67,10 +68,10 @@ class OnnxBatchedGenerationTest {
         for (int i = 0; i < PROMPTS.size(); i++) {
             options.add(GenerationOptions.sampling(4 + 3 * i, 0.8f, 5, 100 + i));
         }
-        try (OnnxModel onnx = OnnxModel.open(dir); Engine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
-            OnnxGptGenerator generator = new OnnxGptGenerator(onnx);
+        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
+            GptGenerator generator = new GptGenerator(onnx);
             List<int[]> batched = generator.generate(PROMPTS, options, (row, token) -> true);
-            List<int[]> cpuBatched = new GptGenerator(model, cpu, w).generate(PROMPTS, options, (row, token) -> true);
+            List<int[]> cpuBatched = new GptGenerator(model, cpu.inferenceOps(), w).generate(PROMPTS, options, (row, token) -> true);
             for (int i = 0; i < PROMPTS.size(); i++) {
                 int[] alone = generator.generate(PROMPTS.get(i), options.get(i), t -> true);
                 assertEquals(4 + 3 * i, alone.length, "prompt " + i + " leaves the batch after its own limit");
@@ -102,7 +103,7 @@ class OnnxBatchedGenerationTest {
             }
         }
         int vocab = config.vocabSize();
-        try (OnnxModel onnx = OnnxModel.open(dir); Engine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
+        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
             float[] got = onnx.logits(ids, positions, mask).floats();
             for (int r = 0; r < rows; r++) {
                 int[] p = PROMPTS.get(r);
@@ -126,7 +127,7 @@ class OnnxBatchedGenerationTest {
             e = assertThrows(IllegalArgumentException.class, () -> onnx.logits(ids, new int[][] {{0, 1, 2}}, null));
             assertTrue(e.getMessage().contains("position_ids is [1, 3] but must be [1, 2]"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> new OnnxGptGenerator(onnx).generate(List.of(new int[] {1}, new int[0]), GenerationOptions.greedy(2)));
+                    () -> new GptGenerator(onnx).generate(List.of(new int[] {1}, new int[0]), GenerationOptions.greedy(2)));
             assertTrue(e.getMessage().contains("prompt 1 is empty"), e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ class OnnxGptIncrementalTest {
         // row 1: right padding; row 2: left padding, so its first two queries see no key at all (zero attention)
         int[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}, {0, 0, 1, 1, 0, 1}};
         try (OnnxModel onnx = OnnxModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
             var ops = cpu.inferenceOps();
             float[] want;

@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,7 @@ class OnnxGptLogitsTest {
         assertEquals(List.of(dir.resolve("model.onnx")), files);
         int[][] sizes = {{1, 1}, {1, 5}, {3, 4}, {2, config.contextLength()}, {5, 2}};
         try (OnnxModel onnx = OnnxModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
             assertEquals(config, onnx.config());
             for (int[] bt : sizes) {
@@ -48,7 +49,7 @@ class OnnxGptLogitsTest {
         }
     }
 
-    static float[] cpuLogits(Engine cpu, LoadedWeights w, GptModel model, int[][] ids) {
+    static float[] cpuLogits(org.transformer4j.backend.InferenceEngine cpu, LoadedWeights w, GptModel model, int[][] ids) {
         var ops = cpu.inferenceOps();
         try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(ids.length, ids[0].length), TinyModels.flat(ids)));
              Tensor logits = model.logits(ops, w, in)) {

@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ class OnnxSeq2SeqTest {
         int[][] srcMask = {{1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 0, 0}, {1, 1, 1, 0, 0, 0, 0}};
         int[][] tgt = TinyModels.ids(3, 5, vocab, 2);
         try (OnnxSeq2SeqModel onnx = OnnxSeq2SeqModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
             var ops = cpu.inferenceOps();
             float[] wantMemory;
@@ -45,7 +46,7 @@ class OnnxSeq2SeqTest {
                 wantMemory = memory.toFloatArray();
                 wantLogits = logits.toFloatArray();
             }
-            HostTensor memory = onnx.encode(src, srcMask);
+            HostTensor memory = onnx.encoderOutput(src, srcMask);
             assertEquals(Shape.of(3, 7, config.embeddingDim()), memory.shape());
             OnnxGptLogitsTest.assertClose(wantMemory, memory.floats(), "encoder output");
             OnnxGptLogitsTest.assertClose(wantLogits, onnx.decode(tgt, memory, srcMask, null).floats(), "decoder logits");

@@ -65,7 +65,7 @@ final class TinyModels {
     }
 
     /** The reference engine: backend-cpu with one thread. */
-    static Engine cpu() {
+    static org.transformer4j.backend.TrainingEngine cpu() {
         return new CpuBackend().open(EngineOptions.defaults().withThreads(1));
     }
 

@@ -4,7 +4,7 @@ import java.util.List;
 import org.transformer4j.backend.Availability;
 import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 
 /**
@@ -45,7 +45,7 @@ public final class TensorFlowBackend implements Backend {
     }
 
     @Override
-    public Engine open(EngineOptions options) {
+    public TrainingEngine open(EngineOptions options) {
         Availability a = availability();
         if (!a.available()) {
             throw new IllegalStateException("the tensorflow backend is not available: " + a.reason());

@@ -1,7 +1,7 @@
 package org.transformer4j.tensorflow;
 
 import java.util.Map;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.TrainableModel;
@@ -13,7 +13,7 @@ import org.transformer4j.train.TrainingProgram;
  * {@link TfInferenceOps}) and training programs (one graph per model, see {@link TfTrainingProgram}). Closing frees
  * the inference graphs; training programs and loaded weights are closed by their owners.
  */
-final class TfEngine implements Engine {
+final class TfEngine implements TrainingEngine {
     private final TfDevice device;
     private final long seed;
     private final TfKernels kernels;

@@ -66,6 +66,15 @@ final class TfLayers {
         return tf.math.mul(x, phi);
     }
 
+    /** GELU, tanh approximation: {@code x · ½ · (1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
+    static Operand<TFloat32> geluTanh(Ops tf, Operand<TFloat32> x) {
+        Operand<TFloat32> cube = tf.math.mul(tf.math.mul(x, x), x);
+        Operand<TFloat32> u = tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)),
+                tf.math.add(x, tf.math.mul(tf.constant(0.044715f), cube)));
+        Operand<TFloat32> half = tf.math.mul(tf.constant(0.5f), tf.math.add(tf.constant(1f), tf.math.tanh(u)));
+        return tf.math.mul(x, half);
+    }
+
     /**
      * Inverted dropout with a stateless random mask: element kept when its uniform draw is at least {@code p}, then
      * scaled by {@code 1/(1-p)}. The mask depends only on {@code seed} (int64 {@code [2]}) and the shape.

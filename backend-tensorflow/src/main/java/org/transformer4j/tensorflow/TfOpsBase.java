@@ -165,6 +165,12 @@ abstract class TfOpsBase implements Ops {
     }
 
     @Override
+    public Tensor geluTanh(Tensor x) {
+        floats(x, "geluTanh", "x");
+        return one("geluTanh", (tf, in) -> List.of(TfLayers.geluTanh(tf, f(in.get(0)))), x.shape(), x);
+    }
+
+    @Override
     public Tensor relu(Tensor x) {
         floats(x, "relu", "x");
         return one("relu", (tf, in) -> List.of(tf.nn.relu(f(in.get(0)))), x.shape(), x);

@@ -21,10 +21,14 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.Event;
 import org.tensorflow.proto.Summary;
 import org.tensorflow.proto.TensorProto;
+import org.transformer4j.train.TensorBoardWriter;
 import org.transformer4j.train.TrainingListener.EvalMetrics;
 import org.transformer4j.train.TrainingListener.StepMetrics;
 
-/** Writes metrics through {@link TensorBoardWriter} and reads the TFRecord event file back independently. */
+/**
+ * Writes metrics through the pure-Java {@link TensorBoardWriter} and reads the TFRecord event file back
+ * independently, with TensorFlow's own {@code Event} protocol buffer classes as the oracle.
+ */
 class TensorBoardWriterTest {
 
     /** One scalar as found in the event file. */

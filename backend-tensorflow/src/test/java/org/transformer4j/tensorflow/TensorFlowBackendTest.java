@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Availability;
 import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
@@ -30,7 +31,7 @@ class TensorFlowBackendTest {
     @Test
     void theDefaultAndCpuDevicesOpen() {
         for (String device : new String[] {null, "cpu", "CPU:0"}) {
-            try (Engine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1).withDevice(device))) {
+            try (TrainingEngine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1).withDevice(device))) {
                 assertEquals("tensorflow", e.backendName());
                 assertEquals("cpu", ((TfEngine) e).device());
             }
@@ -60,7 +61,7 @@ class TensorFlowBackendTest {
 
     @Test
     void inferenceOpsReuseOneCompiledGraphPerOpWhateverTheShapesAndFailAfterClose() {
-        Engine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1));
+        TrainingEngine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1));
         var ops = e.inferenceOps();
         for (int t = 1; t <= 5; t++) {
             float[] a = new float[2 * t * 3];
@@ -84,7 +85,7 @@ class TensorFlowBackendTest {
 
     @Test
     void closedLoadedWeightsSayWhyTheyCannotBeUsed() {
-        try (Engine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1))) {
+        try (TrainingEngine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1))) {
             var w = e.load(java.util.Map.of("w", HostTensor.ofFloats(Shape.of(2), new float[] {1, 2})));
             assertEquals(2f, w.get("w").toFloatArray()[1]);
             IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> w.get("v"));

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.GenerationOptions;
@@ -39,9 +40,9 @@ class TfConcurrencyTest {
     @Test
     void sixteenThreadsOnOneEngineGiveTheSequentialResults() throws Exception {
         GptModel model = TfFixtures.gpt(0f);
-        try (Engine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
+        try (TrainingEngine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
              LoadedWeights weights = engine.load(TfFixtures.weights(model.parameterSpecs(), 3))) {
-            GptGenerator generator = new GptGenerator(model, engine, weights);
+            GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), weights);
             List<int[]> sequential = new ArrayList<>();
             for (int i = 0; i < THREADS; i++) {
                 sequential.add(work(generator, i));

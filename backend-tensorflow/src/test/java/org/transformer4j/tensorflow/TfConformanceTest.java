@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.conformance.CaseStatus;
 import org.transformer4j.conformance.ConformanceKit;
@@ -24,8 +25,8 @@ import org.transformer4j.cpu.CpuBackend;
 class TfConformanceTest {
 
     private static ConformanceReport report(ConformanceKit kit) {
-        try (Engine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
-             Engine tf = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1))) {
+        try (TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
+             TrainingEngine tf = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(1))) {
             ConformanceReport r = kit.run(cpu, tf);
             System.out.println(r.toTable());
             return r;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.model.Activation;
@@ -62,7 +63,7 @@ class TfMemoryTest {
                 ids[i] = (i * 31) % VOCAB;
             }
             HostTensor input = HostTensor.ofInts(Shape.of(1, T), ids);
-            try (Engine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
+            try (TrainingEngine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
                  LoadedWeights w = engine.load(TfFixtures.weights(model.parameterSpecs(), 8))) {
                 Ops ops = engine.inferenceOps();
                 float first = Float.NaN;

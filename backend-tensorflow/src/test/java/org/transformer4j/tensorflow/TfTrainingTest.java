@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.cpu.CpuBackend;
@@ -35,8 +36,8 @@ import org.transformer4j.train.TrainingProgram;
  */
 class TfTrainingTest {
     private static final AdamWStep ADAMW = new AdamWStep(1e-2f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.5f);
-    private static Engine cpu;
-    private static Engine tf;
+    private static TrainingEngine cpu;
+    private static TrainingEngine tf;
 
     @BeforeAll
     static void open() {
@@ -79,14 +80,14 @@ class TfTrainingTest {
         }
     }
 
-    private static float[] logits(Engine e, GptModel model, Map<String, HostTensor> w, Batch batch) {
+    private static float[] logits(TrainingEngine e, GptModel model, Map<String, HostTensor> w, Batch batch) {
         Ops ops = e.inferenceOps();
         try (LoadedWeights lw = e.load(w); Tensor t = model.logits(ops, lw, ops.constant(batch.get("input_ids")))) {
             return t.toFloatArray();
         }
     }
 
-    private static float[] decoderLogits(Engine e, Seq2SeqModel model, Map<String, HostTensor> w, Batch batch) {
+    private static float[] decoderLogits(TrainingEngine e, Seq2SeqModel model, Map<String, HostTensor> w, Batch batch) {
         Ops ops = e.inferenceOps();
         try (LoadedWeights lw = e.load(w)) {
             Tensor mask = ops.constant(batch.get("src_mask"));
@@ -152,7 +153,7 @@ class TfTrainingTest {
     /** Five steps with dropout 0.2 on an engine with {@code seed}: the losses. */
     private static float[] losses(long seed) {
         GptModel model = TfFixtures.gpt(0.2f);
-        try (Engine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2).withSeed(seed));
+        try (TrainingEngine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2).withSeed(seed));
              TrainingProgram p = e.compileTraining(model, TfFixtures.weights(model.parameterSpecs(), 9))) {
             float[] losses = new float[6];
             for (int s = 0; s < 5; s++) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
@@ -36,7 +37,7 @@ final class AttentionCommand implements Callable<Integer> {
         ModelDirectory dir = ModelDirectory.load(model);
         AttentionKind k = kind != null ? AttentionKind.parse(kind)
                 : dir.config().modelType().equals("gpt") ? AttentionKind.SELF : AttentionKind.CROSS;
-        try (Engine engine = Backends.open(backend, new EngineOptions(threads, null, 0));
+        try (InferenceEngine engine = Backends.openInference(backend, new EngineOptions(threads, null, 0));
              LoadedWeights weights = engine.load(dir.weights())) {
             AttentionMap map = AttentionMaps.compute(dir.config(), weights, dir.tokenizer(), engine, input, target, k, layer, head);
             AttentionHeatmap.write(out, map.weights(), map.rowLabels(), map.colLabels(), map.title());

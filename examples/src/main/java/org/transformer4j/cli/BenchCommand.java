@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.transformer4j.backend.BackendInfo;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.data.BatchSampler;
@@ -99,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
             GptModel model = new GptModel(config);
             TrainingData batches = new TrainingData(new BatchSampler(dataset.train(), 12, 64, seed),
                     new BatchSampler(dataset.train(), 12, 64, seed + 1), new BatchSampler(dataset.validation(), 12, 64, seed + 2));
-            try (Engine engine = Backends.open(name, new EngineOptions(threads, device, seed));
+            try (TrainingEngine engine = Backends.openTraining(name, new EngineOptions(threads, device, seed));
                  TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), seed))) {
                 double[] stepMillis = new double[1];
                 long[] timedSteps = new long[1];

@@ -6,28 +6,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import org.transformer4j.backend.Engine;
-import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.backend.ExportedModel;
+import org.transformer4j.backend.ExportingEngine;
+import org.transformer4j.backend.InferenceEngine;
+import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.backend.ServingEngine;
 import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.generate.GptCache;
 import org.transformer4j.generate.GptGenerator;
-import org.transformer4j.generate.TokenGenerator;
+import org.transformer4j.generate.GptRuntime;
+import org.transformer4j.generate.OpsGptRuntime;
 import org.transformer4j.io.TempDirectories;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.nn.Initializer;
-import org.transformer4j.nn.Ops;
-import org.transformer4j.onnx.OnnxGptGenerator;
-import org.transformer4j.onnx.OnnxModel;
-import org.transformer4j.onnx.OnnxOptions;
-import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.tensor.Shape;
-import org.transformer4j.tensor.Tensor;
 
 /**
- * The inference half of {@code bench}: the same GPT (random weights) on backend-cpu and, exported, on ONNX Runtime,
+ * The inference half of {@code bench}: the same GPT (random weights) on backend-cpu and, exported, on ONNX Runtime
+ * (both through the SPI and the one {@link GptRuntime} contract),
  * side by side: cached greedy generation (one prompt token, then one token per step against the key/value cache,
  * filling the context without sliding) and a full forward of a batch of 8 x 64 tokens. Each number is the best of
  * several timed runs after a warm-up of at least as many runs and a few seconds (a handful of runs leaves the JIT
@@ -55,30 +54,31 @@ final class InferenceBench {
         int vocab = config.vocabSize();
         int forwardTokens = Math.min(FORWARD_TOKENS, config.contextLength());
         int[][] rows = new int[BATCH][forwardTokens];
-        int[] flat = new int[BATCH * forwardTokens];
-        for (int i = 0; i < flat.length; i++) {
-            flat[i] = (i * 11 + 7) % vocab;
-            rows[i / forwardTokens][i % forwardTokens] = flat[i];
+        for (int i = 0; i < BATCH * forwardTokens; i++) {
+            rows[i / forwardTokens][i % forwardTokens] = (i * 11 + 7) % vocab;
         }
         int[] prompt = {0};
         GenerationOptions greedy = GenerationOptions.greedy(config.contextLength()); // fills the window, no slide
+        int[][] positions = new int[BATCH][forwardTokens];
+        for (int[] row : positions) {
+            java.util.Arrays.setAll(row, j -> j);
+        }
         Path dir = Files.createTempDirectory("transformer4j-bench-onnx");
         Result cpu;
         Result onnx;
+        EngineOptions options = new EngineOptions(threads, null, seed);
         try {
-            OnnxExporter.export(config, weights, null, dir);
-            try (Engine engine = Backends.open("cpu", new EngineOptions(threads, null, seed));
+            try (InferenceEngine engine = Backends.openInference("cpu", options);
                  LoadedWeights w = engine.load(weights)) {
-                Ops ops = engine.inferenceOps();
-                cpu = measure(new GptGenerator(model, engine, w), prompt, greedy, runs, warmUpSeconds, () -> {
-                    try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(BATCH, forwardTokens), flat));
-                         Tensor logits = model.logits(ops, w, in)) {
-                        logits.toFloatArray();
-                    }
-                });
+                GptRuntime runtime = new OpsGptRuntime(model, engine.inferenceOps(), w);
+                cpu = measure(runtime, prompt, greedy, runs, warmUpSeconds, rows, positions);
             }
-            try (OnnxModel served = OnnxModel.open(dir, new OnnxOptions("cpu", threads))) {
-                onnx = measure(new OnnxGptGenerator(served), prompt, greedy, runs, warmUpSeconds, () -> served.logits(rows));
+            try (ServingEngine serving = Backends.openServing("onnx", options)) {
+                serving.capability(ExportingEngine.class).orElseThrow(() -> new IllegalStateException(
+                        "the onnx backend does not export")).export(config, weights, null, dir);
+                try (ExportedModel served = serving.open(dir)) {
+                    onnx = measure(served.gpt().orElseThrow(), prompt, greedy, runs, warmUpSeconds, rows, positions);
+                }
             }
         } finally {
             TempDirectories.deleteQuietly(dir);
@@ -97,11 +97,16 @@ final class InferenceBench {
                 runs, runs, warmUpSeconds);
     }
 
-    private static Result measure(TokenGenerator generator, int[] prompt, GenerationOptions options, int runs,
-                                  double warmUpSeconds, Runnable forward) {
+    private static Result measure(GptRuntime runtime, int[] prompt, GenerationOptions options, int runs,
+                                  double warmUpSeconds, int[][] rows, int[][] positions) {
+        GptGenerator generator = new GptGenerator(runtime);
         int[] produced = new int[1];
         double genSeconds = best(runs, warmUpSeconds, () -> produced[0] = generator.generate(prompt, options, t -> true).length);
-        double fwdSeconds = best(runs, warmUpSeconds, forward);
+        double fwdSeconds = best(runs, warmUpSeconds, () -> {
+            try (GptCache cache = runtime.newCache(rows.length)) {
+                runtime.forward(cache, rows, positions, null, false);
+            }
+        });
         return new Result(produced[0] / genSeconds, fwdSeconds * 1e3);
     }
 

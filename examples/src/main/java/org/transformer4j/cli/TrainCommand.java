@@ -90,6 +90,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tensorboard", paramLabel = "DIR", description = "also write TensorBoard event files to DIR "
             + "(train/loss, train/lr, train/tokens_per_second, eval/train_loss, eval/val_loss; works with any backend, "
             + "uses TensorFlow's native library; view: tensorboard --logdir DIR)") Path tensorboard;
+    @Option(names = "--init-from", paramLabel = "DIR", description = "gpt: fine-tune the model of this directory (a "
+            + "Hugging Face GPT-2 directory too) on --data with its own tokenizer and architecture; --out gets the same "
+            + "layout") Path initFrom;
     @Option(names = "--resume", description = "continue from <out>/training_state.safetensors") boolean resume;
     @Option(names = "--sample", defaultValue = "0", description = "gpt: print this many generated tokens at the end; "
             + "seq2seq: print this many validation translations") int sample;

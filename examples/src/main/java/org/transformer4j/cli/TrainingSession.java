@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.TrainingEngine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
@@ -19,7 +21,7 @@ import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.nn.Initializer;
 import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.tensorflow.TensorBoardWriter;
+import org.transformer4j.train.TensorBoardWriter;
 import org.transformer4j.tokenizer.Tokenizer;
 import org.transformer4j.train.Trainer;
 import org.transformer4j.train.TrainingCheckpoint;
@@ -37,27 +39,42 @@ import org.transformer4j.train.TrainingProgram;
  */
 final class TrainingSession {
 
-    /** What a task prepares: the model with its config and tokenizer, the batches, and one line about the data. */
+    /**
+     * What a task prepares: the model with its config and tokenizer, the batches, one line about the data, and the
+     * directory it starts from: its weights replace the random initialization and its layout (project or Hugging Face)
+     * and generation defaults are what the trained directory is saved with; null trains from scratch.
+     */
     record Setup(TrainableModel model, ModelConfig config, Tokenizer tokenizer, TrainingData data, String description,
-                 String dataDescription) {
+                 String dataDescription, ModelDirectory initFrom) {
+        Setup(TrainableModel model, ModelConfig config, Tokenizer tokenizer, TrainingData data, String description,
+              String dataDescription) {
+            this(model, config, tokenizer, data, description, dataDescription, null);
+        }
+
+        /** The directory to save for {@code weights}. */
+        ModelDirectory directory(Map<String, HostTensor> weights) {
+            return initFrom == null ? new ModelDirectory(config, weights, tokenizer)
+                    : new ModelDirectory(config, weights, tokenizer, initFrom.layout(), initFrom.generationDefaults());
+        }
     }
 
     /** Runs after training with the final weights loaded for inference. */
     @FunctionalInterface
     interface Finish {
-        void after(Engine engine, LoadedWeights weights) throws Exception;
+        void after(InferenceEngine engine, LoadedWeights weights) throws Exception;
     }
 
     private TrainingSession() {
     }
 
     static void run(TrainCommand o, Path out, Setup setup, TrainingConfig training, Finish finish) throws Exception {
-        Map<String, HostTensor> init = Initializer.initialize(setup.model().parameterSpecs(), o.seed);
+        Map<String, HostTensor> init = setup.initFrom() != null ? setup.initFrom().weights()
+                : Initializer.initialize(setup.model().parameterSpecs(), o.seed);
         Files.createDirectories(out);
         Path metricsFile = o.metrics != null ? o.metrics : out.resolve("metrics.csv");
         List<Series.Point> trainCurve = new ArrayList<>();
         List<Series.Point> valCurve = new ArrayList<>();
-        try (Engine engine = Backends.open(o.backend, new EngineOptions(o.threads, o.device, o.seed));
+        try (TrainingEngine engine = Backends.openTraining(o.backend, new EngineOptions(o.threads, o.device, o.seed));
              TrainingProgram program = engine.compileTraining(setup.model(), init);
              MetricsLog log = new MetricsLog(metricsFile);
              TensorBoardWriter tensorBoard = o.tensorboard == null ? null : new TensorBoardWriter(o.tensorboard)) {
@@ -86,7 +103,7 @@ final class TrainingSession {
                     System.out.printf(Locale.ROOT, "%nstep %d: train loss %.4f, val loss %.4f%n", m.step(), m.trainLoss(), m.valLoss());
                 }
             });
-            trainer.checkpointTo(c -> save(out, setup.config(), setup.tokenizer(), c));
+            trainer.checkpointTo(c -> save(out, setup, c));
             Path state = out.resolve(TrainingCheckpoints.FILE_NAME);
             if (o.resume) {
                 if (!Files.exists(state)) {
@@ -127,10 +144,10 @@ final class TrainingSession {
         }
     }
 
-    static Path save(Path out, ModelConfig config, Tokenizer tokenizer, TrainingCheckpoint c) throws IOException {
+    static Path save(Path out, Setup setup, TrainingCheckpoint c) throws IOException {
         // The training state first: it alone is enough to resume; then the model directory for users.
         TrainingCheckpoints.save(out.resolve(TrainingCheckpoints.FILE_NAME), c);
-        new ModelDirectory(config, c.weights(), tokenizer).save(out);
+        setup.directory(c.weights()).save(out);
         return out;
     }
 }

@@ -9,35 +9,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.Engine;
-import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.examples.dates.DatePairsTsv;
 import org.transformer4j.examples.dates.Pair;
 import org.transformer4j.examples.translate.ExactMatch;
-import org.transformer4j.examples.translate.BeamTranslator;
-import org.transformer4j.examples.translate.GreedyTranslator;
 import org.transformer4j.examples.translate.Translator;
-import org.transformer4j.model.ModelDirectory;
-import org.transformer4j.model.Seq2SeqConfig;
-import org.transformer4j.model.Seq2SeqModel;
-import org.transformer4j.onnx.OnnxBackend;
-import org.transformer4j.onnx.OnnxEngine;
-import org.transformer4j.onnx.OnnxSeq2SeqGenerator;
-import org.transformer4j.onnx.OnnxSeq2SeqModel;
+import org.transformer4j.generate.Seq2SeqGenerator;
+import org.transformer4j.generate.Seq2SeqRuntime;
+import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.tokenizer.Tokenizer;
-import org.transformer4j.tokenizer.Tokenizers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code translate}: translates input lines (a file or standard input) with an encoder-decoder model directory,
  * one output line per input line; or, with {@code --eval}, measures the exact-match accuracy on
- * {@code source<TAB>target} pairs. Greedy decoding (batched), or beam search with {@code --beam N}. A directory
- * holding {@code encoder.onnx} and {@code decoder.onnx} (written by {@code export}) runs on ONNX Runtime, one source
+ * {@code source<TAB>target} pairs. Greedy decoding (batched), or beam search with {@code --beam N}. The model opens
+ * through {@link LanguageModel}: a model directory runs from its weights, a directory holding {@code encoder.onnx} and
+ * {@code decoder.onnx} (written by {@code export}) on a backend that serves exported graphs; both translate one source
  * at a time through the library's decoding loops.
  */
 @Command(name = "translate", mixinStandardHelpOptions = true,
@@ -67,7 +56,7 @@ final class TranslateCommand implements Callable<Integer> {
     @Option(names = "--show-mistakes", defaultValue = "5", description = "with --eval: print up to this many wrong translations (default: ${DEFAULT-VALUE})")
     int showMistakes;
 
-    @Option(names = "--backend", description = "backend name (default: onnx for a directory holding encoder.onnx, else the selection rules)")
+    @Option(names = "--backend", description = "backend name (default: the selection rules, among the backends that can run what the directory holds)")
     String backend;
     @Option(names = "--threads", defaultValue = "0") int threads;
 
@@ -79,35 +68,15 @@ final class TranslateCommand implements Callable<Integer> {
         if (eval != null && input != null) {
             throw new IllegalArgumentException("give --input (translate lines) or --eval (measure accuracy), not both");
         }
-        Path encoderFile = model.resolve("encoder.onnx");
-        boolean onnx = OnnxBackend.NAME.equals(backend) || (backend == null && Files.isRegularFile(encoderFile));
-        try (Engine engine = Backends.open(onnx ? OnnxBackend.NAME : backend, new EngineOptions(threads, null, 0))) {
-            if (onnx) {
-                if (!Files.isRegularFile(encoderFile)) {
-                    throw new IllegalArgumentException(model + " holds no encoder.onnx; export it first "
-                            + "(transformer4j export --model " + model + " --out DIR), then translate with --model DIR");
-                }
-                try (OnnxSeq2SeqModel served = ((OnnxEngine) engine).openSeq2Seq(model)) {
-                    Tokenizer tokenizer = onnxTokenizer(served);
-                    int bos = tokenizer.bosId().orElseThrow(() -> new IllegalArgumentException(
-                            "the tokenizer of " + model + " has no <bos> token; an encoder-decoder needs <bos> and <eos>"));
-                    int eos = tokenizer.eosId().orElseThrow(() -> new IllegalArgumentException(
-                            "the tokenizer of " + model + " has no <eos> token; an encoder-decoder needs <bos> and <eos>"));
-                    return run(new SessionTranslator(new OnnxSeq2SeqGenerator(served, bos, eos), tokenizer,
-                            served.config().contextLength(), beam, lengthPenalty));
-                }
-            }
-            ModelDirectory dir = ModelDirectory.load(model);
-            if (!(dir.config() instanceof Seq2SeqConfig config)) {
-                throw new IllegalArgumentException(model + " holds a " + dir.config().modelType()
-                        + " model; translate needs an encoder-decoder (train --task seq2seq); use 'generate' for a GPT");
-            }
-            try (LoadedWeights weights = engine.load(dir.weights())) {
-                Seq2SeqModel s2s = new Seq2SeqModel(config);
-                Translator translator = beam == 1 ? new GreedyTranslator(s2s, engine, weights, dir.tokenizer())
-                        : new BeamTranslator(s2s, engine, weights, dir.tokenizer(), beam, lengthPenalty);
-                return run(translator);
-            }
+        try (LanguageModel lm = LanguageModel.builder(model).backend(backend).threads(threads).seed(0).open()) {
+            Seq2SeqRuntime runtime = lm.seq2seqRuntime().orElseThrow(() -> new IllegalArgumentException(model
+                    + " holds a " + lm.config().modelType() + " model; translate needs an encoder-decoder (train --task "
+                    + "seq2seq); use 'generate' for a GPT"));
+            Tokenizer tokenizer = lm.tokenizer();
+            int bos = tokenizer.bosId().getAsInt(); // LanguageModel checked that <bos> and <eos> exist
+            int eos = tokenizer.eosId().getAsInt();
+            return run(new SessionTranslator(new Seq2SeqGenerator(runtime, bos, eos), tokenizer, lm.contextLength(),
+                    beam, lengthPenalty));
         }
     }
 
@@ -132,20 +101,6 @@ final class TranslateCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The tokenizer stored in the exported files, else the directory's tokenizer.json. */
-    private Tokenizer onnxTokenizer(OnnxSeq2SeqModel served) throws IOException {
-        Optional<Tokenizer> stored = served.tokenizer();
-        if (stored.isPresent()) {
-            return stored.get();
-        }
-        Path json = model.resolve("tokenizer.json");
-        if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException(model + " holds ONNX files exported without a tokenizer and no "
-                    + "tokenizer.json; put the model's tokenizer.json next to them or export the model directory again");
-        }
-        return Tokenizers.load(json);
     }
 
     private int evaluate(Translator translator) {

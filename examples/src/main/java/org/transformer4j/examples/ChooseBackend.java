@@ -4,7 +4,7 @@ import org.transformer4j.backend.BackendChoice;
 import org.transformer4j.backend.BackendInfo;
 import org.transformer4j.backend.BackendRequirement;
 import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
@@ -40,7 +40,7 @@ public final class ChooseBackend {
         System.out.println("for training: " + Backends.select(name, BackendRequirement.TRAINING).name());
 
         // 3. Open an engine (2 threads, default device, seed 0) and run one operation on it.
-        try (Engine engine = Backends.open(name, new EngineOptions(2, null, 0))) {
+        try (InferenceEngine engine = Backends.openInference(name, new EngineOptions(2, null, 0))) {
             var ops = engine.inferenceOps();
             try (Tensor x = ops.constant(HostTensor.ofFloats(Shape.of(1, 1, 3), new float[] {-1, 0, 2}));
                  Tensor y = ops.relu(x)) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.transformer4j.backend.BackendRequirement;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
@@ -57,7 +58,7 @@ public final class TrainAndGenerate {
                 .evalInterval(Math.max(1, steps / 4)).evalBatches(20).build();
 
         // Any backend that trains; the selection rules apply (-Dtransformer4j.backend=..., TRANSFORMER4J_BACKEND).
-        try (Engine engine = Backends.open(null, BackendRequirement.TRAINING, EngineOptions.defaults());
+        try (TrainingEngine engine = Backends.openTraining(null, EngineOptions.defaults());
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 1337))) {
             Trainer trainer = new Trainer(program, training, data).listener(new TrainingListener() {
                 @Override
@@ -74,7 +75,7 @@ public final class TrainAndGenerate {
 
             // Sample 300 characters after a newline: temperature 0.8, top-k 200, seeded.
             try (LoadedWeights weights = engine.load(program.weights())) {
-                GptGenerator generator = new GptGenerator(model, engine, weights);
+                GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), weights);
                 int[] tokens = generator.generate(tokenizer.encode("\n"), GenerationOptions.sampling(300, 0.8f, 200, 42), t -> true);
                 System.out.println(tokenizer.decode(tokens));
             }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.transformer4j.backend.BackendRequirement;
 import org.transformer4j.backend.Backends;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
@@ -68,7 +69,7 @@ public final class TranslateDates {
         TrainingConfig training = TrainingConfig.builder().maxSteps(steps).learningRate(2e-3f).minLearningRate(1e-4f)
                 .warmupSteps(100).weightDecay(0.01f).betas(0.9f, 0.98f).evalInterval(Math.max(1, steps / 4)).evalBatches(10).build();
 
-        try (Engine engine = Backends.open(null, BackendRequirement.TRAINING, EngineOptions.defaults());
+        try (TrainingEngine engine = Backends.openTraining(null, EngineOptions.defaults());
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 1337))) {
             new Trainer(program, training, data).listener(new TrainingListener() {
                 @Override

@@ -21,14 +21,13 @@ import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.BackendRegistry;
 import org.transformer4j.backend.Capabilities;
 import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.conformance.ConformanceKit;
 import org.transformer4j.cpu.CpuBackend;
 import org.transformer4j.nn.Ops;
-import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.train.TrainingProgram;
 import picocli.CommandLine;
 
 /**
@@ -38,7 +37,7 @@ import picocli.CommandLine;
 class ConformanceCommandTest {
 
     /** A backend named {@code name} whose engines are cpu engines seen through {@code wrap}. */
-    private record StandIn(String name, Function<Engine, Engine> wrap, Availability availability) implements Backend {
+    private record StandIn(String name, Function<InferenceEngine, Engine> wrap, Availability availability) implements Backend {
         public int priority() {
             return 10;
         }
@@ -53,11 +52,11 @@ class ConformanceCommandTest {
     }
 
     /** A cpu engine under another name that does not train; {@link #load} may alter the weights. */
-    private static class ServingOnly implements Engine {
+    private static class ServingOnly implements InferenceEngine {
         final String name;
-        final Engine cpu;
+        final InferenceEngine cpu;
 
-        ServingOnly(String name, Engine cpu) {
+        ServingOnly(String name, InferenceEngine cpu) {
             this.name = name;
             this.cpu = cpu;
         }
@@ -72,10 +71,6 @@ class ConformanceCommandTest {
 
         public LoadedWeights load(Map<String, HostTensor> weights) {
             return cpu.load(weights);
-        }
-
-        public TrainingProgram compileTraining(TrainableModel model, Map<String, HostTensor> weights) {
-            throw new UnsupportedOperationException("the " + name + " backend serves only");
         }
 
         public void close() {
@@ -129,7 +124,7 @@ class ConformanceCommandTest {
         assertTrue(r.output().lines().anyMatch(l -> l.startsWith("gpt_adamw_step ") && l.contains("not supported")),
                 r.output());
         assertTrue(r.output().contains("not supported by serving (6 cases: gpt_gradients, "), r.output());
-        assertTrue(r.output().contains("the serving backend serves only"), r.output());
+        assertTrue(r.output().contains("the serving engine does not train"), r.output());
         assertTrue(r.output().contains("skipped: backend 'absent' is not available: no native library here"),
                 r.output());
 

@@ -78,7 +78,7 @@ class GenerateOnnxCliTest {
         new ModelDirectory(config, randomWeights(new GptModel(config).parameterSpecs(), 1), tokenizer).save(tmp);
         CliOutput.Run r = CliOutput.run("generate", "--model", tmp.toString(), "--backend", "onnx", "--max-tokens", "2");
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("holds no model.onnx; export it first"), r.err());
+        assertTrue(r.err().contains("export the model first"), r.err());
     }
 
     private static String[] concat(String[] a, String... b) {

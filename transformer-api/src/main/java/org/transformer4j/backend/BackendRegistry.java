@@ -148,7 +148,37 @@ public final class BackendRegistry {
     /** Selects a backend as {@link #select(String, BackendRequirement)} does and opens an engine on it. */
     public Engine open(String name, BackendRequirement requirement, EngineOptions options) {
         Objects.requireNonNull(options, "options");
-        return select(name, requirement).backend().open(options);
+        return open(select(name, requirement), requirement.engineType(), options);
+    }
+
+    /**
+     * Opens an engine on {@code choice} as {@code type}; fails, closing the engine, when the backend declared a
+     * capability its engine does not implement.
+     */
+    static <T extends Engine> T open(BackendChoice choice, Class<T> type, EngineOptions options) {
+        Engine engine = choice.backend().open(options);
+        if (!type.isInstance(engine)) {
+            engine.close();
+            throw new IllegalStateException("backend '" + choice.name() + "' (" + choice.info().implementation()
+                    + ") declares " + choice.info().capabilities() + " but its engine " + engine.getClass().getName()
+                    + " is not a " + type.getSimpleName() + "; the backend is broken: report it to its authors");
+        }
+        return type.cast(engine);
+    }
+
+    /** Opens an engine that infers from weights: the named or configured backend, else the best one that can. */
+    public InferenceEngine openInference(String name, EngineOptions options) {
+        return open(select(name, BackendRequirement.INFERENCE), InferenceEngine.class, options);
+    }
+
+    /** Opens an engine that trains: the named or configured backend, else the best one that can. */
+    public TrainingEngine openTraining(String name, EngineOptions options) {
+        return open(select(name, BackendRequirement.TRAINING), TrainingEngine.class, options);
+    }
+
+    /** Opens an engine that serves exported graphs: the named or configured backend, else the best one that can. */
+    public ServingEngine openServing(String name, EngineOptions options) {
+        return open(select(name, BackendRequirement.SERVING), ServingEngine.class, options);
     }
 
     private BackendChoice selectNamed(Request request, BackendRequirement requirement) {

@@ -6,16 +6,20 @@ package org.transformer4j.backend;
  */
 public enum BackendRequirement {
     /** Any available backend. */
-    ANY("run"),
-    /** A backend whose {@link Capabilities#trains()} is true. */
-    TRAINING("train"),
-    /** A backend whose {@link Capabilities#infers()} is true. */
-    INFERENCE("infer");
+    ANY("run", Engine.class),
+    /** A backend whose {@link Capabilities#trains()} is true: its engines are {@link TrainingEngine}s. */
+    TRAINING("train", TrainingEngine.class),
+    /** A backend whose {@link Capabilities#infers()} is true: its engines are {@link InferenceEngine}s. */
+    INFERENCE("infer from weights", InferenceEngine.class),
+    /** A backend whose {@link Capabilities#servesExported()} is true: its engines are {@link ServingEngine}s. */
+    SERVING("serve exported graphs", ServingEngine.class);
 
     private final String verb;
+    private final Class<? extends Engine> engineType;
 
-    BackendRequirement(String verb) {
+    BackendRequirement(String verb, Class<? extends Engine> engineType) {
         this.verb = verb;
+        this.engineType = engineType;
     }
 
     /** True when a backend with {@code capabilities} (null: unknown) satisfies this requirement. */
@@ -24,11 +28,17 @@ public enum BackendRequirement {
             case ANY -> true;
             case TRAINING -> capabilities != null && capabilities.trains();
             case INFERENCE -> capabilities != null && capabilities.infers();
+            case SERVING -> capabilities != null && capabilities.servesExported();
         };
     }
 
-    /** The verb for messages: "run", "train" or "infer". */
+    /** The verb for messages: "run", "train", "infer from weights" or "serve exported graphs". */
     public String verb() {
         return verb;
+    }
+
+    /** The capability interface the engines of a backend meeting this requirement implement. */
+    public Class<? extends Engine> engineType() {
+        return engineType;
     }
 }

@@ -51,4 +51,19 @@ public final class Backends {
     public static Engine open(String name, BackendRequirement requirement, EngineOptions options) {
         return registry().open(name, requirement, options);
     }
+
+    /** Opens an engine that infers from weights (the cpu or tensorflow backend, by the selection rules). */
+    public static InferenceEngine openInference(String name, EngineOptions options) {
+        return registry().openInference(name, options);
+    }
+
+    /** Opens an engine that trains (by the selection rules, among the backends that train). */
+    public static TrainingEngine openTraining(String name, EngineOptions options) {
+        return registry().openTraining(name, options);
+    }
+
+    /** Opens an engine that serves exported graphs (the onnx backend, by the selection rules). */
+    public static ServingEngine openServing(String name, EngineOptions options) {
+        return registry().openServing(name, options);
+    }
 }

@@ -1,32 +1,26 @@
 package org.transformer4j.backend;
 
-import java.util.Map;
-import org.transformer4j.nn.Ops;
-import org.transformer4j.nn.TrainableModel;
-import org.transformer4j.tensor.HostTensor;
-import org.transformer4j.train.TrainingProgram;
+import java.util.Optional;
 
 /**
- * An opened backend: the entry point for running models. Holds thread pools, native sessions or
- * devices, so it is {@link AutoCloseable}. Operations a backend does not support throw
- * {@link UnsupportedOperationException} naming the backend and what to use instead.
+ * An opened backend: the entry point for running models. Holds thread pools, native sessions or devices, so it is
+ * {@link AutoCloseable}. What an engine can do is told by the capability interfaces it implements, never by a method
+ * that throws: {@link InferenceEngine} (runs the {@link org.transformer4j.nn.Ops} composition from weights),
+ * {@link TrainingEngine} (also trains), {@link ServingEngine} (serves exported graphs) and {@link ExportingEngine}
+ * (writes models in its graph format). Ask with {@link #capability(Class)} or {@code instanceof}; the backend's
+ * {@link Capabilities} say the same before an engine is opened.
  */
 public interface Engine extends AutoCloseable {
 
     /** The backend's name, e.g. {@code cpu}. */
     String backendName();
 
-    /** Ops for inference (no gradients, no dropout). */
-    Ops inferenceOps();
-
-    /** Uploads weights for inference with {@link #inferenceOps()}. */
-    LoadedWeights load(Map<String, HostTensor> weights);
-
     /**
-     * Prepares training of {@code model} from {@code weights}: the CPU backend records a tape per step,
-     * TensorFlow traces a graph once.
+     * This engine as {@code type} (one of the capability interfaces), or empty when it does not have that capability.
      */
-    TrainingProgram compileTraining(TrainableModel model, Map<String, HostTensor> weights);
+    default <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
 
     @Override
     void close();

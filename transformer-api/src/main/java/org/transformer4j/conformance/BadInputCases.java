@@ -78,7 +78,7 @@ final class BadInputCases {
     }
 
     private static BadInputCase op(String name, String description, Function<Ops, Tensor> call) {
-        return new BadInputCase(name, description, e -> call.apply(e.inferenceOps()));
+        return new BadInputCase(name, description, e -> call.apply(Capable.inference(e).inferenceOps()));
     }
 
     /** A copy of int32 {@code t} with flat element {@code at} set to {@code value}. */

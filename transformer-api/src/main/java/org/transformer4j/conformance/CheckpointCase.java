@@ -108,7 +108,7 @@ final class CheckpointCase implements ConformanceCase {
 
     private static Map<String, HostTensor> train(Engine engine, GptModel model) {
         Batch batch = ModelFixtures.gptBatch();
-        try (TrainingProgram p = engine.compileTraining(model, ModelFixtures.weights(model, 11))) {
+        try (TrainingProgram p = Capable.training(engine).compileTraining(model, ModelFixtures.weights(model, 11))) {
             for (int i = 0; i < STEPS; i++) {
                 p.forwardBackward(batch);
                 p.step(TrainingCases.ADAMW);

@@ -52,6 +52,7 @@ public final class ConformanceKit {
     public static ConformanceKit complete() {
         List<ConformanceCase> all = new ArrayList<>(StandardCases.all());
         all.addAll(ModelCases.all());
+        all.addAll(RuntimeCases.all());
         all.addAll(TrainingCases.all());
         all.addAll(BadInputCases.all());
         return new ConformanceKit(all);

@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.Map;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
-import org.transformer4j.conformance.ModelServer.ServedGpt;
-import org.transformer4j.conformance.ModelServer.ServedSeq2Seq;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.model.GptModel;
@@ -18,7 +16,7 @@ import org.transformer4j.tensor.Tensor;
 /**
  * Bad inputs to whole models, which every backend must refuse with an {@link IllegalArgumentException}: token ids
  * outside the vocabulary, sequences longer than the context, no tokens at all, an empty prompt. On an ops backend
- * they run through {@code Engine.load} and the composition; on a {@link ModelServer} through the served model.
+ * they run through {@code Engine.load} and the composition; on an engine that serves exported graphs through the export ({@link Served}).
  */
 final class ModelBadInputs {
     private static final GptModel GPT = ModelFixtures.gptPreLn();
@@ -55,26 +53,26 @@ final class ModelBadInputs {
     }
 
     private static Tensor gptLogits(Engine e, HostTensor ids) throws Exception {
-        if (e instanceof ModelServer s) {
-            try (ServedGpt g = s.serve(GPT.config(), gptWeights())) {
-                return g.logits(ServedCases.rows(ids), null, null);
+        if (Capable.servesExports(e)) {
+            try (Served s = Served.export(e, GPT.config(), gptWeights())) {
+                return ServedCases.logits(s.gpt(), ServedCases.rows(ids), null, null);
             }
         }
-        Ops ops = e.inferenceOps();
-        try (LoadedWeights w = e.load(gptWeights())) {
+        Ops ops = Capable.inference(e).inferenceOps();
+        try (LoadedWeights w = Capable.inference(e).load(gptWeights())) {
             return GPT.logits(ops, w, ops.constant(ids));
         }
     }
 
     private static Tensor emptyPrompt(Engine e) throws Exception {
         GenerationOptions greedy = GenerationOptions.greedy(3);
-        if (e instanceof ModelServer s) {
-            try (ServedGpt g = s.serve(GPT.config(), gptWeights())) {
-                g.generator().generate(new int[0], greedy, t -> true);
+        if (Capable.servesExports(e)) {
+            try (Served s = Served.export(e, GPT.config(), gptWeights())) {
+                new GptGenerator(s.gpt()).generate(new int[0], greedy, t -> true);
             }
         } else {
-            try (LoadedWeights w = e.load(gptWeights())) {
-                new GptGenerator(GPT, e, w).generate(new int[0], greedy, t -> true);
+            try (LoadedWeights w = Capable.inference(e).load(gptWeights())) {
+                new GptGenerator(GPT, Capable.inference(e).inferenceOps(), w).generate(new int[0], greedy, t -> true);
             }
         }
         return null;
@@ -82,13 +80,14 @@ final class ModelBadInputs {
 
     private static Tensor encode(Engine e, HostTensor src) throws Exception {
         Map<String, HostTensor> weights = ModelFixtures.weights(S2S, S2S_SEED);
-        if (e instanceof ModelServer s) {
-            try (ServedSeq2Seq m = s.serve(S2S.config(), weights)) {
-                return m.encode(ServedCases.rows(src), null);
+        if (Capable.servesExports(e)) {
+            try (Served s = Served.export(e, S2S.config(), weights)) {
+                s.seq2seq().encode(ServedCases.rows(src), null).close();
+                return null;
             }
         }
-        Ops ops = e.inferenceOps();
-        try (LoadedWeights w = e.load(weights)) {
+        Ops ops = Capable.inference(e).inferenceOps();
+        try (LoadedWeights w = Capable.inference(e).load(weights)) {
             return S2S.encode(ops, w, ops.constant(src), null);
         }
     }

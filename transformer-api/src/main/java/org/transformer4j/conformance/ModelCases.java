@@ -117,11 +117,11 @@ final class ModelCases {
 
     static Outputs gptLogits(Engine e, GptModel model, Map<String, HostTensor> weights, HostTensor ids)
             throws IOException {
-        if (e instanceof ModelServer s) {
-            return ServedCases.gptLogits(s, model, weights, ids);
+        if (Capable.servesExports(e)) {
+            return ServedCases.gptLogits(e, model, weights, ids);
         }
-        Ops ops = e.inferenceOps();
-        try (LoadedWeights w = e.load(weights);
+        Ops ops = Capable.inference(e).inferenceOps();
+        try (LoadedWeights w = Capable.inference(e).load(weights);
              Tensor logits = model.logits(ops, w, ops.constant(ids))) {
             return Outputs.of(logits);
         }
@@ -172,15 +172,15 @@ final class ModelCases {
         }
         float[] v;
         Shape shape;
-        if (e instanceof ModelServer server) {
-            Outputs served = ServedCases.gptLeftPadded(server, model, ModelFixtures.weights(model, seed), padded,
+        if (Capable.servesExports(e)) {
+            Outputs served = ServedCases.gptLeftPadded(e, model, ModelFixtures.weights(model, seed), padded,
                     positions, mask);
             v = served.values();
             shape = Shape.of(2, t, model.config().vocabSize());
         } else {
-            Ops ops = e.inferenceOps();
+            Ops ops = Capable.inference(e).inferenceOps();
             Shape s = Shape.of(2, t);
-            try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed));
+            try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed));
                  Tensor logits = model.logits(ops, w, ops.constant(HostTensor.ofInts(s, padded)),
                          ops.constant(HostTensor.ofInts(s, positions)), null, ops.constant(HostTensor.ofInts(s, mask)))) {
                 v = logits.toFloatArray();
@@ -197,11 +197,11 @@ final class ModelCases {
     }
 
     static Outputs loss(Engine e, TrainableModel model, long seed, Batch batch) {
-        if (e instanceof ModelServer s) {
-            throw ServedCases.noLoss(s);
+        if (Capable.servesExports(e)) {
+            throw ServedCases.noLoss(e);
         }
-        Ops ops = e.inferenceOps();
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
+        Ops ops = Capable.inference(e).inferenceOps();
+        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
             Map<String, Tensor> in = new LinkedHashMap<>();
             batch.tensors().forEach((k, v) -> in.put(k, ops.constant(v)));
             try (Tensor loss = model.loss(ops, w, in)) {
@@ -211,11 +211,11 @@ final class ModelCases {
     }
 
     static Outputs seq2seqLogits(Engine e, Seq2SeqModel model, long seed, Batch batch) throws IOException {
-        if (e instanceof ModelServer s) {
-            return ServedCases.seq2seqLogits(s, model, ModelFixtures.weights(model, seed), batch);
+        if (Capable.servesExports(e)) {
+            return ServedCases.seq2seqLogits(e, model, ModelFixtures.weights(model, seed), batch);
         }
-        Ops ops = e.inferenceOps();
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
+        Ops ops = Capable.inference(e).inferenceOps();
+        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
             Tensor mask = ops.constant(batch.get("src_mask"));
             Tensor memory = model.encode(ops, w, ops.constant(batch.get("src_ids")), mask);
             try (Tensor logits = model.decode(ops, w, ops.constant(batch.get("tgt_in")), memory, mask, null)) {
@@ -226,15 +226,15 @@ final class ModelCases {
 
     /** Logits of {@code ids} computed as a prompt of {@code prompt} tokens then one token at a time with a cache. */
     static Outputs gptCached(Engine e, GptModel model, long seed, HostTensor ids, int prompt) throws IOException {
-        if (e instanceof ModelServer s) {
-            return ServedCases.gptCached(s, model, ModelFixtures.weights(model, seed), ids, prompt);
+        if (Capable.servesExports(e)) {
+            return ServedCases.gptCached(e, model, ModelFixtures.weights(model, seed), ids, prompt);
         }
-        Ops ops = e.inferenceOps();
+        Ops ops = Capable.inference(e).inferenceOps();
         int t = ids.shape().dim(1);
         int b = ids.shape().dim(0);
         int vocab = model.config().vocabSize();
         float[] all = new float[b * t * vocab];
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed)); KvCache cache = model.newCache()) {
+        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed)); KvCache cache = model.newCache()) {
             int from = 0;
             while (from < t) {
                 int to = from == 0 ? prompt : from + 1;
@@ -249,16 +249,16 @@ final class ModelCases {
 
     static Outputs seq2seqCached(Engine e, Seq2SeqModel model, long seed, Batch batch, int prefix)
             throws IOException {
-        if (e instanceof ModelServer s) {
-            return ServedCases.seq2seqCached(s, model, ModelFixtures.weights(model, seed), batch, prefix);
+        if (Capable.servesExports(e)) {
+            return ServedCases.seq2seqCached(e, model, ModelFixtures.weights(model, seed), batch, prefix);
         }
-        Ops ops = e.inferenceOps();
+        Ops ops = Capable.inference(e).inferenceOps();
         HostTensor tgt = batch.get("tgt_in");
         int t = tgt.shape().dim(1);
         int b = tgt.shape().dim(0);
         int vocab = model.config().vocabSize();
         float[] all = new float[b * t * vocab];
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed)); KvCache cache = model.newCache()) {
+        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed)); KvCache cache = model.newCache()) {
             Tensor mask = ops.constant(batch.get("src_mask"));
             Tensor memory = model.encode(ops, w, ops.constant(batch.get("src_ids")), mask);
             int from = 0;
@@ -277,11 +277,11 @@ final class ModelCases {
         List<int[]> prompts = GREEDY_PROMPTS;
         GenerationOptions options = GenerationOptions.greedy(7);
         List<int[]> out;
-        if (e instanceof ModelServer s) {
-            out = ServedCases.gptGreedy(s, model, ModelFixtures.weights(model, seed), prompts, options);
+        if (Capable.servesExports(e)) {
+            out = ServedCases.gptGreedy(e, model, ModelFixtures.weights(model, seed), prompts, options);
         } else {
-            try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-                out = new GptGenerator(model, e, w).generate(prompts, options);
+            try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
+                out = new GptGenerator(model, Capable.inference(e).inferenceOps(), w).generate(prompts, options);
             }
         }
         Builder b = new Builder();
@@ -294,11 +294,11 @@ final class ModelCases {
     static Outputs gptBeam(Engine e, GptModel model, long seed) throws IOException {
         int[] prompt = {7, 19, 4, 11};
         BeamSearchOptions options = new BeamSearchOptions(3, 1.0, 6, 3, Set.of(EOS));
-        if (e instanceof ModelServer s) {
-            return hypotheses(ServedCases.gptBeam(s, model, ModelFixtures.weights(model, seed), prompt, options));
+        if (Capable.servesExports(e)) {
+            return hypotheses(ServedCases.gptBeam(e, model, ModelFixtures.weights(model, seed), prompt, options));
         }
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-            return hypotheses(new GptGenerator(model, e, w).beamSearch(prompt, options));
+        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
+            return hypotheses(new GptGenerator(model, Capable.inference(e).inferenceOps(), w).beamSearch(prompt, options));
         }
     }
 
@@ -306,11 +306,11 @@ final class ModelCases {
         List<int[]> sources = GREEDY_SOURCES;
         GenerationOptions options = GenerationOptions.greedy(8);
         int[][] out = new int[sources.size()][];
-        if (e instanceof ModelServer s) {
-            out = ServedCases.seq2seqGreedy(s, model, ModelFixtures.weights(model, seed), sources, BOS, EOS, options);
+        if (Capable.servesExports(e)) {
+            out = ServedCases.seq2seqGreedy(e, model, ModelFixtures.weights(model, seed), sources, BOS, EOS, options);
         } else {
-            try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-                Seq2SeqGenerator g = new Seq2SeqGenerator(model, e, w, BOS, EOS);
+            try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
+                Seq2SeqGenerator g = new Seq2SeqGenerator(model, Capable.inference(e).inferenceOps(), w, BOS, EOS);
                 for (int i = 0; i < sources.size(); i++) {
                     out[i] = g.generate(sources.get(i), options);
                 }
@@ -325,12 +325,12 @@ final class ModelCases {
 
     static Outputs seq2seqBeam(Engine e, Seq2SeqModel model, long seed) throws IOException {
         BeamSearchOptions options = new BeamSearchOptions(3, 1.0, 8, 2, Set.of());
-        if (e instanceof ModelServer s) {
-            return hypotheses(ServedCases.seq2seqBeam(s, model, ModelFixtures.weights(model, seed),
+        if (Capable.servesExports(e)) {
+            return hypotheses(ServedCases.seq2seqBeam(e, model, ModelFixtures.weights(model, seed),
                     GREEDY_SOURCES.get(0), BOS, EOS, options));
         }
-        try (LoadedWeights w = e.load(ModelFixtures.weights(model, seed))) {
-            return hypotheses(new Seq2SeqGenerator(model, e, w, BOS, EOS).beamSearch(GREEDY_SOURCES.get(0), options));
+        try (LoadedWeights w = Capable.inference(e).load(ModelFixtures.weights(model, seed))) {
+            return hypotheses(new Seq2SeqGenerator(model, Capable.inference(e).inferenceOps(), w, BOS, EOS).beamSearch(GREEDY_SOURCES.get(0), options));
         }
     }
 

@@ -100,7 +100,7 @@ public final class OpCase implements ConformanceCase {
     }
 
     private Outputs compute(Engine engine) {
-        Ops ops = engine.inferenceOps();
+        Ops ops = Capable.inference(engine).inferenceOps();
         Set<Tensor> toClose = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
             List<Tensor> uploaded = new ArrayList<>();

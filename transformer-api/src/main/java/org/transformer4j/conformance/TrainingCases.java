@@ -58,7 +58,7 @@ final class TrainingCases {
     }
 
     static Outputs gradients(Engine e, TrainableModel model, long seed, Batch batch) {
-        try (TrainingProgram p = e.compileTraining(model, ModelFixtures.weights(model, seed))) {
+        try (TrainingProgram p = Capable.training(e).compileTraining(model, ModelFixtures.weights(model, seed))) {
             float loss = p.forwardBackward(batch);
             Builder b = new Builder().add("training loss", loss);
             for (Map.Entry<String, HostTensor> g : p.gradients().entrySet()) {
@@ -69,7 +69,7 @@ final class TrainingCases {
     }
 
     static Outputs oneStep(Engine e, TrainableModel model, long seed, Batch batch) {
-        try (TrainingProgram p = e.compileTraining(model, ModelFixtures.weights(model, seed))) {
+        try (TrainingProgram p = Capable.training(e).compileTraining(model, ModelFixtures.weights(model, seed))) {
             p.forwardBackward(batch);
             p.step(ADAMW);
             Builder b = new Builder();

@@ -6,8 +6,9 @@
  * has one case per {@link org.transformer4j.nn.Ops} method, {@link org.transformer4j.conformance.ConformanceKit#complete()}
  * adds whole-model logits and loss, the key/value cache, greedy and beam outputs, gradients, an AdamW step,
  * cross-backend checkpoints and bad inputs. A backend that serves exported models rather than running the ops
- * (ONNX) implements {@link org.transformer4j.conformance.ModelServer} on its engine, and the kit builds its models
- * through it. Its
+ * (ONNX) has an engine that is a {@link org.transformer4j.backend.ServingEngine} and an
+ * {@link org.transformer4j.backend.ExportingEngine}: the kit exports each case's model with it and runs the export's
+ * runtime. Its
  * {@link org.transformer4j.conformance.ConformanceReport} prints as a table or as JSON.
  */
 package org.transformer4j.conformance;

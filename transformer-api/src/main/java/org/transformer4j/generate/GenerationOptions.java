@@ -57,6 +57,24 @@ public record GenerationOptions(int maxNewTokens, float temperature, int topK, f
         return new GenerationOptions(maxNewTokens, temperature, topK, topP, seed, stopTokens, stopStrings, crop);
     }
 
+    /**
+     * These options with a model directory's suggestions applied as Hugging Face applies
+     * {@code generation_config.json}: {@code do_sample} false (its default) means greedy; when sampling, an unset
+     * temperature is 1, top-k 50 and top-p 1 (Hugging Face's defaults); {@code max_new_tokens} and the end-of-text ids
+     * replace this object's when the directory gives them. Options the user set explicitly should be applied after
+     * this, so that they win.
+     */
+    public GenerationOptions withDefaults(org.transformer4j.model.GenerationDefaults d) {
+        boolean sample = d.doSample().orElse(false);
+        float temp = sample ? (float) d.temperature().orElse(1.0) : 0f;
+        int k = sample ? d.topK().orElse(50) : topK;
+        float p = sample ? (float) d.topP().orElse(1.0) : topP;
+        java.util.Set<Integer> stops = new java.util.LinkedHashSet<>(stopTokens);
+        stops.addAll(d.eosTokenIds());
+        return new GenerationOptions(d.maxNewTokens().orElse(maxNewTokens), temp, k, p, seed, stops, stopStrings,
+                cropPrompt);
+    }
+
     public boolean isGreedy() {
         return temperature == 0f;
     }

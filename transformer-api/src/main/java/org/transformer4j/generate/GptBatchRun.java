@@ -6,15 +6,16 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One batched generation run of a GPT ({@link GptGenerator}, or another runtime's generator through its
- * {@link BatchDecoder}): prompts of different lengths run as one batch, left-padded,
+ * One batched generation run of a GPT on any {@link GptRuntime} ({@link GptGenerator#generate(List, List,
+ * BatchTokenListener)}): prompts of different lengths run as one batch, left-padded,
  * each row with its own positions (its first real token at position 0), a key mask hiding the padding, and its
  * own sampler. Finished rows leave the batch (their cache rows are dropped). When a row's window is full, the
  * cache is rebuilt: that row keeps its most recent half-window of tokens, the other rows their whole current
  * window, so every row sees exactly the tokens it would see generated alone.
  */
 public final class GptBatchRun {
-    private final BatchDecoder decoder;
+    private final GptRuntime runtime;
+    private GptCache cache;
     private final int context;
     private final int vocab;
     private final List<GenerationOptions> options;
@@ -32,22 +33,21 @@ public final class GptBatchRun {
     private boolean padded;
 
     /**
-     * Continues {@code prompts} (any lengths) as one batch on {@code decoder}: prompt {@code i} is decoded with
+     * Continues {@code prompts} (any lengths) as one batch on {@code runtime}: prompt {@code i} is decoded with
      * {@code options.get(i)} and gives, token for token, what decoding it alone gives; rows that finish leave the
-     * batch. The decoder is closed at the end.
+     * batch. The run's cache is closed at the end.
      *
-     * @param vocab   the model's vocabulary size (the width of a row of logits)
-     * @param context the model's context length
      * @return the new tokens of each prompt, in prompt order
      * @throws IllegalArgumentException for no prompts, a count of options that differs from the prompts', or a
      *                                  prompt that is empty, holds an id outside the vocabulary, or is longer than
      *                                  the context without {@link GenerationOptions#cropPrompt()}
      */
-    public static List<int[]> run(BatchDecoder decoder, int vocab, int context, List<int[]> prompts,
-            List<GenerationOptions> options, BatchTokenListener listener) {
-        Objects.requireNonNull(decoder, "decoder");
+    public static List<int[]> run(GptRuntime runtime, List<int[]> prompts, List<GenerationOptions> options,
+            BatchTokenListener listener) {
+        Objects.requireNonNull(runtime, "runtime");
         Objects.requireNonNull(listener, "listener");
-        try (decoder) {
+        GptBatchRun run = null;
+        try {
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("no prompts given: give at least one");
             }
@@ -55,15 +55,19 @@ public final class GptBatchRun {
                 throw new IllegalArgumentException(prompts.size() + " prompts but " + options.size()
                         + " generation options: give one options per prompt");
             }
-            return new GptBatchRun(decoder, vocab, context, prompts, options).run(listener);
+            run = new GptBatchRun(runtime, prompts, options);
+            return run.run(listener);
+        } finally {
+            if (run != null && run.cache != null) {
+                run.cache.close();
+            }
         }
     }
 
-    private GptBatchRun(BatchDecoder decoder, int vocab, int context, List<int[]> prompts,
-            List<GenerationOptions> options) {
-        this.decoder = decoder;
-        this.context = context;
-        this.vocab = vocab;
+    private GptBatchRun(GptRuntime runtime, List<int[]> prompts, List<GenerationOptions> options) {
+        this.runtime = runtime;
+        this.context = runtime.contextLength();
+        this.vocab = runtime.vocabSize();
         this.options = options;
         int n = prompts.size();
         this.samplers = new TokenSampler[n];
@@ -125,7 +129,7 @@ public final class GptBatchRun {
 
     /** Keeps batch rows {@code rows} (indices into the current batch). */
     private void dropRows(int[] rows) {
-        decoder.selectRows(rows);
+        cache.selectRows(rows);
         int[] newActive = new int[rows.length];
         int[] newPositions = new int[rows.length];
         int[][] newMask = new int[rows.length][];
@@ -137,6 +141,39 @@ public final class GptBatchRun {
         active = newActive;
         nextPosition = newPositions;
         mask = newMask;
+        if (padded) {
+            trimPadding();
+        }
+    }
+
+    /** Drops the padding columns that every remaining row has at its start (their longer rows have left). */
+    private void trimPadding() {
+        int common = Integer.MAX_VALUE;
+        for (int[] row : mask) {
+            int lead = 0;
+            while (lead < row.length && row[lead] == 0) {
+                lead++;
+            }
+            common = Math.min(common, lead);
+        }
+        if (common > 0) {
+            cache.dropFirst(common);
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = Arrays.copyOfRange(mask[i], common, mask[i].length);
+            }
+        }
+        padded = hasZero();
+    }
+
+    private boolean hasZero() {
+        for (int[] row : mask) {
+            for (int v : row) {
+                if (v == 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Runs every active row's current window from scratch, left-padded; gives the last position's logits per row. */
@@ -164,26 +201,25 @@ public final class GptBatchRun {
             }
             nextPosition[i] = length;
         }
-        float[] all = decoder.restart(ids, positions, padded ? mask : null);
-        float[] last = new float[rows * vocab];
-        for (int i = 0; i < rows; i++) {
-            System.arraycopy(all, (i * width + width - 1) * vocab, last, i * vocab, vocab);
+        if (cache != null) {
+            cache.close();
         }
-        return last;
+        cache = runtime.newCache(rows);
+        return runtime.forward(cache, ids, positions, padded ? mask : null, true);
     }
 
     /** Feeds every active row's latest token at its own next position. */
     private float[] step() {
         int rows = active.length;
-        int[] ids = new int[rows];
-        int[] positions = new int[rows];
+        int[][] ids = new int[rows][1];
+        int[][] positions = new int[rows][1];
         for (int i = 0; i < rows; i++) {
             int r = active[i];
-            ids[i] = history[r][historyLength[r] - 1];
-            positions[i] = nextPosition[i]++;
+            ids[i][0] = history[r][historyLength[r] - 1];
+            positions[i][0] = nextPosition[i]++;
             mask[i] = Arrays.copyOf(mask[i], mask[i].length + 1);
             mask[i][mask[i].length - 1] = 1;
         }
-        return decoder.step(ids, positions, padded ? mask : null);
+        return runtime.forward(cache, ids, positions, padded ? mask : null, true);
     }
 }

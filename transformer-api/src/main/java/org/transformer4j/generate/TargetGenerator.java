@@ -6,9 +6,8 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
- * An encoder-decoder that generates a target for a source (translation), on whatever runs it:
- * {@link Seq2SeqGenerator} on an {@link org.transformer4j.nn.Ops} backend, {@code OnnxSeq2SeqGenerator} on ONNX
- * Runtime. An implementation only opens {@link DecodingSession}s (encode the source, decode from BOS); greedy and
+ * An encoder-decoder that generates a target for a source (translation): {@link Seq2SeqGenerator} over any
+ * {@link Seq2SeqRuntime}. An implementation only opens {@link DecodingSession}s (encode the source, decode from BOS); greedy and
  * sampled decoding ({@link SamplingSearch}) and beam search ({@link BeamSearch}) are written once on top.
  *
  * <p>Targets start at {@link #bosId()} and end at {@link #eosId()}; decoding does not slide a window, so a target

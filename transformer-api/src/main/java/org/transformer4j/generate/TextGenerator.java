@@ -2,23 +2,38 @@ package org.transformer4j.generate;
 
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import org.transformer4j.tokenizer.Tokenizer;
 
 /**
- * Text in, text out over a {@link TokenGenerator} (a GPT on any backend or on ONNX Runtime) and a tokenizer: encodes the prompt, streams the continuation as
+ * Text in, text out over a {@link TokenGenerator} (a GPT on any runtime) or a {@link Seq2SeqGenerator} (the prompt
+ * is the source, the output the target) and a tokenizer: encodes the prompt, streams the continuation as
  * text pieces, and stops when the text contains one of {@link GenerationOptions#stopStrings()}, which is trimmed
  * from the result and never streamed (see {@link StopStringStream}). A stop token (e.g. EOS) ends generation
  * without showing up in the text.
  */
 public final class TextGenerator {
-    private final TokenGenerator generator;
+    /** The token loop under the text: (prompt ids, options, per-token callback) to new ids. */
+    private interface Continuation {
+        int[] generate(int[] prompt, GenerationOptions options, IntPredicate onToken);
+    }
+
+    private final Continuation generator;
     private final Tokenizer tokenizer;
 
     /** Generates with {@code generator}, encoding and decoding with {@code tokenizer}. */
     public TextGenerator(TokenGenerator generator, Tokenizer tokenizer) {
-        this.generator = Objects.requireNonNull(generator, "generator");
+        this(Objects.requireNonNull(generator, "generator")::generate, generator.vocabSize(), tokenizer);
+    }
+
+    /** Translates with {@code generator}: the prompt is the source, the result the target (without BOS and EOS). */
+    public TextGenerator(Seq2SeqGenerator generator, Tokenizer tokenizer) {
+        this(Objects.requireNonNull(generator, "generator")::generate, generator.runtime().vocabSize(), tokenizer);
+    }
+
+    private TextGenerator(Continuation generator, int vocab, Tokenizer tokenizer) {
+        this.generator = generator;
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-        int vocab = generator.vocabSize();
         if (tokenizer.vocabSize() > vocab) {
             throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's vocabulary is " + vocab + "; use the tokenizer the model was trained with");

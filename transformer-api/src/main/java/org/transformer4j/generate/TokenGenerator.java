@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.function.IntPredicate;
 
 /**
- * A decoder-only model (a GPT) that continues prompts, on whatever runs it: {@link GptGenerator} on an
- * {@link org.transformer4j.nn.Ops} backend, {@code OnnxGptGenerator} on ONNX Runtime. An implementation only opens
+ * A decoder-only model (a GPT) that continues prompts: {@link GptGenerator} over any {@link GptRuntime}; tests
+ * implement it over scripted logits. An implementation only opens
  * {@link DecodingSession}s; greedy and sampled generation ({@link SamplingSearch}, which slides the window past the
  * context length) and beam search ({@link BeamSearch}) are written once on top, so every runtime decodes the same
  * way and {@link TextGenerator} (text, stop strings) works over any of them.

@@ -12,7 +12,8 @@ final class ConfigChecks {
     }
 
     static void common(int vocabSize, int contextLength, int heads, int embeddingDim, int feedForwardDim, float dropout,
-                       PositionalEncodingType positionalEncoding, NormPlacement normPlacement, Activation activation) {
+                       PositionalEncodingType positionalEncoding, NormPlacement normPlacement, Activation activation,
+                       float layerNormEps) {
         positive("vocab_size", vocabSize);
         positive("context_length", contextLength);
         positive("n_head", heads);
@@ -32,7 +33,10 @@ final class ConfigChecks {
             throw new ConfigException("norm_placement must be \"pre\" or \"post\", was null");
         }
         if (activation == null) {
-            throw new ConfigException("activation must be \"gelu\" or \"relu\", was null");
+            throw new ConfigException("activation must be \"gelu\", \"gelu_tanh\" or \"relu\", was null");
+        }
+        if (!(layerNormEps >= 0f) || Float.isInfinite(layerNormEps)) {
+            throw new ConfigException("layer_norm_eps must be a finite number >= 0, was " + layerNormEps);
         }
         if (positionalEncoding == PositionalEncodingType.SINUSOIDAL && embeddingDim % 2 != 0) {
             throw new ConfigException("n_embd=" + embeddingDim

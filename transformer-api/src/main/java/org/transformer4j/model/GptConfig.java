@@ -15,17 +15,26 @@ package org.transformer4j.model;
  * @param tiedEmbeddings     whether the output projection reuses the token embedding matrix
  * @param positionalEncoding sinusoidal or learned positions
  * @param normPlacement      pre-LN (GPT-2) or post-LN (original paper)
- * @param activation         GELU or ReLU in the feed-forward network
+ * @param activation         GELU (exact or tanh) or ReLU in the feed-forward network
+ * @param layerNormEps       the epsilon of every layer norm (1e-5 in GPT-2 and PyTorch)
  */
 public record GptConfig(int vocabSize, int contextLength, int layers, int heads, int embeddingDim,
                         int feedForwardDim, float dropout, boolean bias, boolean tiedEmbeddings,
                         PositionalEncodingType positionalEncoding, NormPlacement normPlacement,
-                        Activation activation) implements ModelConfig {
+                        Activation activation, float layerNormEps) implements ModelConfig {
 
     public GptConfig {
         ConfigChecks.positive("n_layer", layers);
         ConfigChecks.common(vocabSize, contextLength, heads, embeddingDim, feedForwardDim, dropout,
-                positionalEncoding, normPlacement, activation);
+                positionalEncoding, normPlacement, activation, layerNormEps);
+    }
+
+    /** A config with the default layer-norm epsilon {@value ModelConfig#DEFAULT_LAYER_NORM_EPS}. */
+    public GptConfig(int vocabSize, int contextLength, int layers, int heads, int embeddingDim, int feedForwardDim,
+                     float dropout, boolean bias, boolean tiedEmbeddings, PositionalEncodingType positionalEncoding,
+                     NormPlacement normPlacement, Activation activation) {
+        this(vocabSize, contextLength, layers, heads, embeddingDim, feedForwardDim, dropout, bias, tiedEmbeddings,
+                positionalEncoding, normPlacement, activation, DEFAULT_LAYER_NORM_EPS);
     }
 
     @Override
@@ -40,57 +49,29 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
 
     /** A builder starting from this config's values. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.vocabSize = vocabSize;
-        b.contextLength = contextLength;
+        Builder b = new Builder().from(this);
         b.layers = layers;
-        b.heads = heads;
-        b.embeddingDim = embeddingDim;
-        b.feedForwardDim = feedForwardDim;
-        b.dropout = dropout;
-        b.bias = bias;
-        b.tiedEmbeddings = tiedEmbeddings;
-        b.positionalEncoding = positionalEncoding;
-        b.normPlacement = normPlacement;
-        b.activation = activation;
         return b;
     }
 
     /** Fluent construction of a {@link GptConfig}; {@code feedForwardDim} defaults to 4 × width. */
-    public static final class Builder {
-        private int vocabSize = 65;
-        private int contextLength = 64;
+    public static final class Builder extends ConfigBuilder<Builder> {
         private int layers = 4;
-        private int heads = 4;
-        private int embeddingDim = 128;
-        private int feedForwardDim = -1;
-        private float dropout = 0f;
-        private boolean bias = false;
-        private boolean tiedEmbeddings = true;
-        private PositionalEncodingType positionalEncoding = PositionalEncodingType.LEARNED;
-        private NormPlacement normPlacement = NormPlacement.PRE;
-        private Activation activation = Activation.GELU;
 
         private Builder() {
+            vocabSize = 65;
+            bias = false;
+            dropout = 0f;
+            positionalEncoding = PositionalEncodingType.LEARNED;
+            normPlacement = NormPlacement.PRE;
+            activation = Activation.GELU;
         }
 
-        public Builder vocabSize(int v) { this.vocabSize = v; return this; }
-        public Builder contextLength(int v) { this.contextLength = v; return this; }
         public Builder layers(int v) { this.layers = v; return this; }
-        public Builder heads(int v) { this.heads = v; return this; }
-        public Builder embeddingDim(int v) { this.embeddingDim = v; return this; }
-        public Builder feedForwardDim(int v) { this.feedForwardDim = v; return this; }
-        public Builder dropout(float v) { this.dropout = v; return this; }
-        public Builder bias(boolean v) { this.bias = v; return this; }
-        public Builder tiedEmbeddings(boolean v) { this.tiedEmbeddings = v; return this; }
-        public Builder positionalEncoding(PositionalEncodingType v) { this.positionalEncoding = v; return this; }
-        public Builder normPlacement(NormPlacement v) { this.normPlacement = v; return this; }
-        public Builder activation(Activation v) { this.activation = v; return this; }
 
         public GptConfig build() {
-            int ffn = feedForwardDim < 0 ? 4 * embeddingDim : feedForwardDim;
-            return new GptConfig(vocabSize, contextLength, layers, heads, embeddingDim, ffn, dropout, bias,
-                    tiedEmbeddings, positionalEncoding, normPlacement, activation);
+            return new GptConfig(vocabSize, contextLength, layers, heads, embeddingDim, feedForward(), dropout, bias,
+                    tiedEmbeddings, positionalEncoding, normPlacement, activation, layerNormEps);
         }
     }
 }

@@ -65,14 +65,15 @@ public final class GptModel implements TrainableModel {
         for (int i = 0; i < config.layers(); i++) {
             String h = "transformer.h." + i;
             blocks.add(new Block(
-                    new LayerNorm(h + ".ln_1", c, config.bias()),
+                    new LayerNorm(h + ".ln_1", c, config.bias(), config.layerNormEps()),
                     MultiHeadAttention.fused(h + ".attn", c, config.heads(), config.bias(), projStd)
                             .withAttentionDropout(config.dropout()),
-                    new LayerNorm(h + ".ln_2", c, config.bias()),
+                    new LayerNorm(h + ".ln_2", c, config.bias(), config.layerNormEps()),
                     new FeedForward(h + ".mlp.c_fc", h + ".mlp.c_proj", c, config.feedForwardDim(), config.bias(),
                             config.activation(), projStd)));
         }
-        this.lnF = config.normPlacement() == NormPlacement.PRE ? new LayerNorm("transformer.ln_f", c, config.bias()) : null;
+        this.lnF = config.normPlacement() == NormPlacement.PRE
+                ? new LayerNorm("transformer.ln_f", c, config.bias(), config.layerNormEps()) : null;
         this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
     }
 
@@ -133,6 +134,18 @@ public final class GptModel implements TrainableModel {
      * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
      */
     public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask) {
+        return logits(ops, p, ids, positionIds, cache, keyMask, false);
+    }
+
+    /**
+     * As {@link #logits(Ops, Parameters, Tensor, Tensor, KvCache, Tensor)}; with {@code lastOnly} the final norm and
+     * the output head run on the last of the T positions only and the logits are {@code [B, 1, V]}, so a long prompt
+     * does not pay for {@code [B, T, V]} logits it does not need (generation samples from the last position). The
+     * last hidden state {@code [B, C]} is taken through the host, which costs {@code B·T·C} floats once instead of
+     * {@code B·(T-1)·V} multiply-adds per row of the head.
+     */
+    public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask,
+            boolean lastOnly) {
         Shape s = ids.shape();
         Shape.requireRank("GptModel.logits", "ids", s, 2);
         int offset = cache == null ? 0 : cache.length();
@@ -155,10 +168,27 @@ public final class GptModel implements TrainableModel {
                     h -> b.attn.selfAttention(ops, p, h, true, keyMask, layerCache));
             x = Residual.apply(ops, p, placement, b.ln2, drop, x, h -> b.mlp.forward(ops, p, h));
         }
+        if (lastOnly && t > 1) {
+            x = lastPosition(ops, x);
+        }
         if (lnF != null) {
             x = lnF.forward(ops, p, x);
         }
         return lmHead != null ? lmHead.forward(ops, p, x) : ops.linear(x, p.get(wte.weightName()), null);
+    }
+
+    /** The hidden states {@code [B, 1, C]} of the last position of {@code x [B, T, C]}. */
+    private static Tensor lastPosition(Ops ops, Tensor x) {
+        Shape s = x.shape();
+        int b = s.dim(0);
+        int t = s.dim(1);
+        int c = s.dim(2);
+        float[] all = x.toFloatArray();
+        float[] last = new float[b * c];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(all, (r * t + t - 1) * c, last, r * c, c);
+        }
+        return ops.constant(HostTensor.ofFloats(Shape.of(b, 1, c), last));
     }
 
     /** The position encodings {@code [B, T, C]} of explicit position ids {@code [B, T]}, checked against the context. */

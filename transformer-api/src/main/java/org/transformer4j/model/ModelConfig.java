@@ -33,6 +33,12 @@ public sealed interface ModelConfig permits GptConfig, Seq2SeqConfig {
 
     Activation activation();
 
+    /** The epsilon every layer norm adds to the variance: config.json's {@code layer_norm_eps}. */
+    float layerNormEps();
+
+    /** PyTorch's and GPT-2's layer-norm epsilon, also what directories without {@code layer_norm_eps} get. */
+    float DEFAULT_LAYER_NORM_EPS = 1e-5f;
+
     /** Width of one attention head: {@code embeddingDim / heads}. */
     default int headDim() {
         return embeddingDim() / heads();

@@ -17,19 +17,25 @@ import java.util.Set;
  * <pre>{@code
  * { "model_type": "gpt", "vocab_size": 65, "context_length": 64, "n_layer": 4, "n_head": 4, "n_embd": 128,
  *   "ffn_dim": 512, "dropout": 0.0, "bias": false, "tie_embeddings": true,
- *   "positional_encoding": "learned", "norm_placement": "pre", "activation": "gelu" }
+ *   "positional_encoding": "learned", "norm_placement": "pre", "activation": "gelu", "layer_norm_eps": 1e-5 }
  * }</pre>
  * The encoder-decoder ({@code "model_type": "seq2seq"}) has {@code encoder_layers} and {@code decoder_layers}
- * instead of {@code n_layer}. Every field is required; unknown fields are refused (a typo must not silently
- * fall back to a default). Errors name the field.
+ * instead of {@code n_layer}. Every field is required but {@code layer_norm_eps} (1e-5 when absent, which is what
+ * directories written before it existed used); unknown fields are refused (a typo must not silently fall back to a
+ * default). Errors name the field.
+ *
+ * <p>A Hugging Face {@code GPT2Config} ({@code "model_type": "gpt2"}) is read too, by {@link HfGpt2Config}: its
+ * unused fields are ignored, as Hugging Face itself does.
  */
 public final class ModelConfigJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    private static final String CONFIG = "config.json";
+
     private static final List<String> COMMON = List.of("model_type", "vocab_size", "context_length", "n_head",
             "n_embd", "ffn_dim", "dropout", "bias", "tie_embeddings", "positional_encoding", "norm_placement",
-            "activation");
+            "activation", "layer_norm_eps");
 
     private ModelConfigJson() {
     }
@@ -56,6 +62,7 @@ public final class ModelConfigJson {
         o.put("positional_encoding", config.positionalEncoding().jsonName());
         o.put("norm_placement", config.normPlacement().jsonName());
         o.put("activation", config.activation().jsonName());
+        o.put("layer_norm_eps", config.layerNormEps());
         try {
             return MAPPER.writeValueAsString(o) + "\n";
         } catch (JsonProcessingException e) {
@@ -65,16 +72,15 @@ public final class ModelConfigJson {
 
     /** Parses config.json text; {@link ConfigException} names the missing, unknown or invalid field. */
     public static ModelConfig fromJson(String json) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("config.json is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new ConfigException("config.json must hold a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
-        }
+        return fromTree(parse(json, CONFIG));
+    }
+
+    /** {@link #fromJson} of parsed JSON. */
+    static ModelConfig fromTree(JsonNode root) {
         String type = text(root, "model_type");
+        if (type.equals(HfGpt2Config.MODEL_TYPE)) {
+            return HfGpt2Config.fromJson(root).config();
+        }
         List<String> expected = new ArrayList<>(COMMON);
         switch (type) {
             case "gpt" -> expected.add("n_layer");
@@ -82,7 +88,8 @@ public final class ModelConfigJson {
                 expected.add("encoder_layers");
                 expected.add("decoder_layers");
             }
-            default -> throw new ConfigException("model_type must be \"gpt\" or \"seq2seq\", was \"" + type + "\"");
+            default -> throw new ConfigException("model_type must be \"gpt\", \"seq2seq\" or (Hugging Face) \""
+                    + HfGpt2Config.MODEL_TYPE + "\", was \"" + type + "\"");
         }
         Set<String> unknown = new LinkedHashSet<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -106,14 +113,44 @@ public final class ModelConfigJson {
         PositionalEncodingType pos = choice(root, "positional_encoding", PositionalEncodingType.class);
         NormPlacement norm = choice(root, "norm_placement", NormPlacement.class);
         Activation act = choice(root, "activation", Activation.class);
+        float eps = root.has("layer_norm_eps") ? (float) number(root, "layer_norm_eps") : ModelConfig.DEFAULT_LAYER_NORM_EPS;
         if (type.equals("gpt")) {
-            return new GptConfig(vocab, ctx, integer(root, "n_layer"), heads, width, ffn, dropout, bias, tied, pos, norm, act);
+            return new GptConfig(vocab, ctx, integer(root, "n_layer"), heads, width, ffn, dropout, bias, tied, pos, norm,
+                    act, eps);
         }
         return new Seq2SeqConfig(vocab, ctx, integer(root, "encoder_layers"), integer(root, "decoder_layers"), heads,
-                width, ffn, dropout, bias, tied, pos, norm, act);
+                width, ffn, dropout, bias, tied, pos, norm, act, eps);
     }
 
-    private static JsonNode required(JsonNode root, String field) {
+    /** The JSON object of {@code file}'s text; {@link ConfigException} when it is not one. */
+    static JsonNode parse(String json, String file) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(file + " must hold a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
+        }
+        return root;
+    }
+
+    /** Indented JSON text of {@code node}, with a final newline. */
+    static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + node, e);
+        }
+    }
+
+    /** A fresh JSON object to fill and {@link #write}. */
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    static JsonNode required(JsonNode root, String field) {
         JsonNode n = root.get(field);
         if (n == null || n.isNull()) {
             throw new ConfigException("config.json is missing the required field \"" + field + "\"");
@@ -121,7 +158,7 @@ public final class ModelConfigJson {
         return n;
     }
 
-    private static String text(JsonNode root, String field) {
+    static String text(JsonNode root, String field) {
         JsonNode n = required(root, field);
         if (!n.isTextual()) {
             throw new ConfigException(field + " must be a string, was " + n);
@@ -129,7 +166,7 @@ public final class ModelConfigJson {
         return n.asText();
     }
 
-    private static int integer(JsonNode root, String field) {
+    static int integer(JsonNode root, String field) {
         JsonNode n = required(root, field);
         if (!n.isIntegralNumber() || !n.canConvertToInt()) {
             throw new ConfigException(field + " must be an integer, was " + n);
@@ -137,7 +174,7 @@ public final class ModelConfigJson {
         return n.intValue();
     }
 
-    private static double number(JsonNode root, String field) {
+    static double number(JsonNode root, String field) {
         JsonNode n = required(root, field);
         if (!n.isNumber()) {
             throw new ConfigException(field + " must be a number, was " + n);
@@ -145,7 +182,7 @@ public final class ModelConfigJson {
         return n.doubleValue();
     }
 
-    private static boolean bool(JsonNode root, String field) {
+    static boolean bool(JsonNode root, String field) {
         JsonNode n = required(root, field);
         if (!n.isBoolean()) {
             throw new ConfigException(field + " must be true or false, was " + n);

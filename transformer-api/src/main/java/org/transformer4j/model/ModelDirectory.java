@@ -17,6 +17,7 @@ import java.util.Objects;
 import org.transformer4j.io.AtomicFiles;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.io.Safetensors;
+import org.transformer4j.io.SafetensorsShards;
 import org.transformer4j.nn.ParameterSpec;
 import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
@@ -34,19 +35,65 @@ import org.transformer4j.tokenizer.Tokenizers;
  * ignored, and with tied embeddings {@code lm_head.weight} may stand in for, or duplicate,
  * {@code transformer.wte.weight}.
  *
- * @param config    the architecture
- * @param weights   the weights, in the model's parameter order
- * @param tokenizer the tokenizer
+ * <p>A Hugging Face GPT-2 directory loads as it is ({@link Layout#HUGGING_FACE}): {@code config.json} of
+ * {@code GPT2Config} ({@code "model_type": "gpt2"}), weights in {@code model.safetensors} or sharded
+ * ({@code model.safetensors.index.json} + shards) under GPT-2's names with or without {@code transformer.}, Conv1D
+ * weights {@code [in, out]}, F32/F16/BF16 (converted to float32), and {@code generation_config.json}
+ * ({@link #generationDefaults()}). {@link #save} writes a directory back in the layout it was read in;
+ * {@link #saveHuggingFace} writes any GPT-2-shaped model in Hugging Face's.
+ *
+ * <p>Loading refuses before it allocates: a config whose weights need more heap than the JVM can still give is
+ * refused with the size it needs; weights with NaN or infinite values are refused naming the tensor (set the system
+ * property {@value #ALLOW_NON_FINITE} to {@code true} to load them anyway, e.g. to debug a diverged run). A directory
+ * that fails to load yields no object at all.
+ *
+ * @param config             the architecture
+ * @param weights            the weights, in the model's parameter order and under its (nanoGPT) names
+ * @param tokenizer          the tokenizer
+ * @param layout             the file layout it was read in, and that {@link #save} writes
+ * @param generationDefaults the generation settings the directory suggests ({@link GenerationDefaults#NONE} if none)
  */
-public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer) {
+public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer, Layout layout,
+                             GenerationDefaults generationDefaults) {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
     public static final String TOKENIZER = "tokenizer.json";
+    /** Hugging Face's generation settings file. */
+    public static final String GENERATION_CONFIG = GenerationConfigJson.FILE;
+    /** System property: {@code true} lets weights with NaN or infinite values load (for debugging). */
+    public static final String ALLOW_NON_FINITE = "transformer4j.allowNonFiniteWeights";
+
+    /** How the files of a model directory are laid out. */
+    public enum Layout {
+        /** This project's config.json (model_type gpt or seq2seq) and nanoGPT-named weights. */
+        TRANSFORMER4J,
+        /** Hugging Face transformers' GPT-2: GPT2Config, Conv1D weights, generation_config.json. */
+        HUGGING_FACE
+    }
 
     public ModelDirectory {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(tokenizer, "tokenizer");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(generationDefaults, "generationDefaults");
+        if (layout == Layout.HUGGING_FACE) {
+            if (!(config instanceof GptConfig g)) {
+                throw new IllegalArgumentException("the Hugging Face layout here is GPT-2's; a " + config.modelType()
+                        + " model cannot use it");
+            }
+            HfGpt2Config.requireExpressible(g);
+        }
+    }
+
+    /** A directory in this project's layout that suggests no generation settings. */
+    public ModelDirectory(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer) {
+        this(config, weights, tokenizer, Layout.TRANSFORMER4J, GenerationDefaults.NONE);
+    }
+
+    /** The same directory with other weights (e.g. after fine-tuning): layout, tokenizer and defaults kept. */
+    public ModelDirectory withWeights(Map<String, HostTensor> newWeights) {
+        return new ModelDirectory(config, newWeights, tokenizer, layout, generationDefaults);
     }
 
     /** The trainable model this config describes. */
@@ -57,18 +104,55 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         };
     }
 
-    /** Writes the three files into {@code dir} (created if missing), each atomically. */
+    /**
+     * Writes the directory into {@code dir} (created if missing) in its {@link #layout()}, each file atomically:
+     * config.json, model.safetensors and tokenizer.json, and for Hugging Face also generation_config.json.
+     */
     public void save(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new NotDirectoryException(dir + ": cannot save a model directory there, a file of that name exists and"
-                    + " is not a directory; pick another path or move the file");
+        if (layout == Layout.HUGGING_FACE) {
+            saveHuggingFace(dir);
+            return;
         }
-        Files.createDirectories(dir);
+        prepare(dir);
         checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
         Map<String, HostTensor> checked = checkWeights(dir.resolve(WEIGHTS), config, weights);
         Tokenizers.save(tokenizer, dir.resolve(TOKENIZER));
         Safetensors.write(dir.resolve(WEIGHTS), checked, Map.of("format", "pt"));
         AtomicFiles.writeString(dir.resolve(CONFIG), ModelConfigJson.toJson(config));
+    }
+
+    /**
+     * Writes the model as a Hugging Face GPT-2 directory that {@code transformers.GPT2LMHeadModel.from_pretrained}
+     * reads: config.json (GPT2Config), model.safetensors (GPT-2's names, Conv1D {@code [in, out]}, float32),
+     * generation_config.json and tokenizer.json. Reading it back with {@link #load} gives this directory again.
+     *
+     * @throws ConfigException naming the reason when the model is not a GPT-2 architecture (a seq2seq model, no
+     *     biases, post-LN, sinusoidal positions); nothing is written then
+     */
+    public void saveHuggingFace(Path dir) throws IOException {
+        if (!(config instanceof GptConfig g)) {
+            throw new ConfigException("a " + config.modelType() + " model cannot be written as a Hugging Face GPT-2;"
+                    + " only decoder-only GPTs can");
+        }
+        HfGpt2Config.requireExpressible(g);
+        Path weightsFile = dir.resolve(WEIGHTS);
+        checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
+        Map<String, HostTensor> checked = checkWeights(weightsFile, config, weights);
+        prepare(dir);
+        Tokenizers.save(tokenizer, dir.resolve(TOKENIZER));
+        Safetensors.write(weightsFile, HfGpt2Weights.toHuggingFace(checked), Map.of("format", "pt"));
+        AtomicFiles.writeString(dir.resolve(GENERATION_CONFIG), GenerationConfigJson.toJson(generationDefaults));
+        AtomicFiles.writeString(dir.resolve(CONFIG), HfGpt2Config.toJson(g,
+                generationDefaults.bosTokenId().orElse(-1),
+                generationDefaults.eosTokenIds().size() == 1 ? generationDefaults.eosTokenIds().iterator().next() : -1));
+    }
+
+    private static void prepare(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new NotDirectoryException(dir + ": cannot save a model directory there, a file of that name exists and"
+                    + " is not a directory; pick another path or move the file");
+        }
+        Files.createDirectories(dir);
     }
 
     /** Reads and checks a model directory. */
@@ -79,16 +163,82 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         }
         Path configFile = dir.resolve(CONFIG);
         ModelConfig config;
+        HfGpt2Config.Parsed hf = null;
         try {
-            config = ModelConfigJson.fromJson(readUtf8(configFile));
+            com.fasterxml.jackson.databind.JsonNode root = ModelConfigJson.parse(readUtf8(configFile), CONFIG);
+            if (HfGpt2Config.MODEL_TYPE.equals(root.path("model_type").asText())) {
+                hf = HfGpt2Config.fromJson(root);
+                config = hf.config();
+            } else {
+                config = ModelConfigJson.fromTree(root);
+            }
         } catch (ConfigException e) {
             throw new ConfigException(configFile + ": " + e.getMessage(), e);
         }
+        GenerationDefaults defaults = GenerationDefaults.NONE;
+        if (hf != null) {
+            Path gen = dir.resolve(GENERATION_CONFIG);
+            try {
+                defaults = Files.exists(gen) ? GenerationConfigJson.fromJson(readUtf8(gen), hf.bosTokenId(), hf.eosTokenId())
+                        : GenerationConfigJson.fromIds(hf.bosTokenId(), hf.eosTokenId());
+            } catch (ConfigException e) {
+                throw new ConfigException(gen + ": " + e.getMessage(), e);
+            }
+        }
         Tokenizer tokenizer = Tokenizers.load(dir.resolve(TOKENIZER));
         checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
-        Path weightsFile = dir.resolve(WEIGHTS);
-        Map<String, HostTensor> weights = checkWeights(weightsFile, config, Safetensors.read(weightsFile).tensors());
-        return new ModelDirectory(config, weights, tokenizer);
+        Path index = dir.resolve(SafetensorsShards.INDEX);
+        boolean sharded = hf != null && !Files.exists(dir.resolve(WEIGHTS)) && Files.exists(index);
+        Path weightsFile = sharded ? index : dir.resolve(WEIGHTS);
+        requireHeap(configFile, config);
+        Map<String, HostTensor> stateDict = sharded ? SafetensorsShards.read(index) : Safetensors.read(weightsFile).tensors();
+        Map<String, HostTensor> weights = hf != null
+                ? HfGpt2Weights.fromHuggingFace(weightsFile, hf.config(), stateDict)
+                : checkWeights(weightsFile, config, stateDict);
+        stateDict = null; // the converted copies replace the file's tensors
+        checkFinite(weightsFile, weights);
+        return new ModelDirectory(config, weights, tokenizer, hf != null ? Layout.HUGGING_FACE : Layout.TRANSFORMER4J,
+                defaults);
+    }
+
+    /** Bytes of float32 weights {@code config} describes (what loading it allocates). */
+    public static long weightBytes(ModelConfig config) {
+        long n = 0;
+        for (ParameterSpec spec : modelFor(config).parameterSpecs()) {
+            n += spec.shape().size();
+        }
+        return n * Float.BYTES;
+    }
+
+    /** Refuses, before reading any weight, a config whose weights need more heap than this JVM can still give. */
+    private static void requireHeap(Path configFile, ModelConfig config) throws IOException {
+        long need = weightBytes(config);
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > available) {
+            throw new CheckpointFormatException(configFile, String.format(java.util.Locale.ROOT,
+                    "the model it describes has %,d parameters, which need %,d MiB of float32 weights, but this JVM"
+                            + " can give at most %,d MiB more (maximum heap %,d MiB); start java with -Xmx%dm or more,"
+                            + " or check the sizes in config.json",
+                    need / Float.BYTES, need >> 20, available >> 20, rt.maxMemory() >> 20, (need >> 20) * 3 / 2 + 256));
+        }
+    }
+
+    /** Refuses weights with NaN or infinite values, naming the first such tensor, unless {@link #ALLOW_NON_FINITE}. */
+    private static void checkFinite(Path file, Map<String, HostTensor> weights) throws CheckpointFormatException {
+        if (Boolean.getBoolean(ALLOW_NON_FINITE)) {
+            return;
+        }
+        for (var e : weights.entrySet()) {
+            float[] v = e.getValue().floats();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new CheckpointFormatException(file, "weight '" + e.getKey() + "' " + e.getValue().shape()
+                            + " holds " + v[i] + " at flat index " + i + ": the checkpoint is corrupt or its training"
+                            + " diverged; set -D" + ALLOW_NON_FINITE + "=true to load it anyway for debugging");
+                }
+            }
+        }
     }
 
     /** The text of {@code file}, refusing bytes that are not UTF-8 with a message naming the file. */

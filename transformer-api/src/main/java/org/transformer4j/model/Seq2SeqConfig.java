@@ -19,17 +19,27 @@ package org.transformer4j.model;
  * @param positionalEncoding sinusoidal or learned positions
  * @param normPlacement      post-LN (the paper) or pre-LN
  * @param activation         ReLU (the paper) or GELU
+ * @param layerNormEps       the epsilon of every layer norm (PyTorch's 1e-5 by default)
  */
 public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers, int decoderLayers, int heads,
                             int embeddingDim, int feedForwardDim, float dropout, boolean bias,
                             boolean tiedEmbeddings, PositionalEncodingType positionalEncoding,
-                            NormPlacement normPlacement, Activation activation) implements ModelConfig {
+                            NormPlacement normPlacement, Activation activation, float layerNormEps)
+        implements ModelConfig {
 
     public Seq2SeqConfig {
         ConfigChecks.positive("encoder_layers", encoderLayers);
         ConfigChecks.positive("decoder_layers", decoderLayers);
         ConfigChecks.common(vocabSize, contextLength, heads, embeddingDim, feedForwardDim, dropout,
-                positionalEncoding, normPlacement, activation);
+                positionalEncoding, normPlacement, activation, layerNormEps);
+    }
+
+    /** A config with the default layer-norm epsilon {@value ModelConfig#DEFAULT_LAYER_NORM_EPS}. */
+    public Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers, int decoderLayers, int heads,
+                         int embeddingDim, int feedForwardDim, float dropout, boolean bias, boolean tiedEmbeddings,
+                         PositionalEncodingType positionalEncoding, NormPlacement normPlacement, Activation activation) {
+        this(vocabSize, contextLength, encoderLayers, decoderLayers, heads, embeddingDim, feedForwardDim, dropout, bias,
+                tiedEmbeddings, positionalEncoding, normPlacement, activation, DEFAULT_LAYER_NORM_EPS);
     }
 
     @Override
@@ -42,43 +52,35 @@ public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers,
         return new Builder();
     }
 
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder().from(this);
+        b.encoderLayers = encoderLayers;
+        b.decoderLayers = decoderLayers;
+        return b;
+    }
+
     /** Fluent construction of a {@link Seq2SeqConfig}; {@code feedForwardDim} defaults to 4 × width. */
-    public static final class Builder {
-        private int vocabSize = 64;
-        private int contextLength = 64;
+    public static final class Builder extends ConfigBuilder<Builder> {
         private int encoderLayers = 3;
         private int decoderLayers = 3;
-        private int heads = 4;
-        private int embeddingDim = 128;
-        private int feedForwardDim = -1;
-        private float dropout = 0.1f;
-        private boolean bias = true;
-        private boolean tiedEmbeddings = true;
-        private PositionalEncodingType positionalEncoding = PositionalEncodingType.SINUSOIDAL;
-        private NormPlacement normPlacement = NormPlacement.POST;
-        private Activation activation = Activation.RELU;
 
         private Builder() {
+            vocabSize = 64;
+            dropout = 0.1f;
+            bias = true;
+            positionalEncoding = PositionalEncodingType.SINUSOIDAL;
+            normPlacement = NormPlacement.POST;
+            activation = Activation.RELU;
         }
 
-        public Builder vocabSize(int v) { this.vocabSize = v; return this; }
-        public Builder contextLength(int v) { this.contextLength = v; return this; }
         public Builder encoderLayers(int v) { this.encoderLayers = v; return this; }
         public Builder decoderLayers(int v) { this.decoderLayers = v; return this; }
-        public Builder heads(int v) { this.heads = v; return this; }
-        public Builder embeddingDim(int v) { this.embeddingDim = v; return this; }
-        public Builder feedForwardDim(int v) { this.feedForwardDim = v; return this; }
-        public Builder dropout(float v) { this.dropout = v; return this; }
-        public Builder bias(boolean v) { this.bias = v; return this; }
-        public Builder tiedEmbeddings(boolean v) { this.tiedEmbeddings = v; return this; }
-        public Builder positionalEncoding(PositionalEncodingType v) { this.positionalEncoding = v; return this; }
-        public Builder normPlacement(NormPlacement v) { this.normPlacement = v; return this; }
-        public Builder activation(Activation v) { this.activation = v; return this; }
 
         public Seq2SeqConfig build() {
-            int ffn = feedForwardDim < 0 ? 4 * embeddingDim : feedForwardDim;
             return new Seq2SeqConfig(vocabSize, contextLength, encoderLayers, decoderLayers, heads, embeddingDim,
-                    ffn, dropout, bias, tiedEmbeddings, positionalEncoding, normPlacement, activation);
+                    feedForward(), dropout, bias, tiedEmbeddings, positionalEncoding, normPlacement, activation,
+                    layerNormEps);
         }
     }
 }

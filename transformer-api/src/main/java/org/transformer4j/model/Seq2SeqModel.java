@@ -69,6 +69,7 @@ public final class Seq2SeqModel implements TrainableModel {
         int c = config.embeddingDim();
         int ctx = config.contextLength();
         boolean bias = config.bias();
+        float eps = config.layerNormEps();
         float projStd = (float) (0.02 / Math.sqrt(2.0 * (config.encoderLayers() + config.decoderLayers())));
         boolean learned = config.positionalEncoding() == PositionalEncodingType.LEARNED;
         this.srcEmbed = new Embedding("encoder.embed_tokens", config.vocabSize(), c);
@@ -80,25 +81,25 @@ public final class Seq2SeqModel implements TrainableModel {
             encoder.add(new EncoderLayer(
                     MultiHeadAttention.separate(l + ".self_attn", c, config.heads(), bias, projStd)
                             .withAttentionDropout(config.dropout()),
-                    new LayerNorm(l + ".self_attn_layer_norm", c, bias),
+                    new LayerNorm(l + ".self_attn_layer_norm", c, bias, eps),
                     new FeedForward(l + ".fc1", l + ".fc2", c, config.feedForwardDim(), bias, config.activation(), projStd),
-                    new LayerNorm(l + ".final_layer_norm", c, bias)));
+                    new LayerNorm(l + ".final_layer_norm", c, bias, eps)));
         }
         for (int i = 0; i < config.decoderLayers(); i++) {
             String l = "decoder.layers." + i;
             decoder.add(new DecoderLayer(
                     MultiHeadAttention.separate(l + ".self_attn", c, config.heads(), bias, projStd)
                             .withAttentionDropout(config.dropout()),
-                    new LayerNorm(l + ".self_attn_layer_norm", c, bias),
+                    new LayerNorm(l + ".self_attn_layer_norm", c, bias, eps),
                     MultiHeadAttention.separate(l + ".cross_attn", c, config.heads(), bias, projStd)
                             .withAttentionDropout(config.dropout()),
-                    new LayerNorm(l + ".cross_attn_layer_norm", c, bias),
+                    new LayerNorm(l + ".cross_attn_layer_norm", c, bias, eps),
                     new FeedForward(l + ".fc1", l + ".fc2", c, config.feedForwardDim(), bias, config.activation(), projStd),
-                    new LayerNorm(l + ".final_layer_norm", c, bias)));
+                    new LayerNorm(l + ".final_layer_norm", c, bias, eps)));
         }
         boolean pre = config.normPlacement() == NormPlacement.PRE;
-        this.encoderNorm = pre ? new LayerNorm("encoder.layer_norm", c, bias) : null;
-        this.decoderNorm = pre ? new LayerNorm("decoder.layer_norm", c, bias) : null;
+        this.encoderNorm = pre ? new LayerNorm("encoder.layer_norm", c, bias, eps) : null;
+        this.decoderNorm = pre ? new LayerNorm("decoder.layer_norm", c, bias, eps) : null;
         this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
     }
 

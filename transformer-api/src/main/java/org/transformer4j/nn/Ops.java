@@ -43,6 +43,12 @@ public interface Ops {
     /** GELU, exact erf form: {@code x · Φ(x)} (PyTorch {@code nn.GELU()}). */
     Tensor gelu(Tensor x);
 
+    /**
+     * GELU, tanh approximation: {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))} (GPT-2's {@code gelu_new},
+     * PyTorch {@code nn.GELU(approximate="tanh")}).
+     */
+    Tensor geluTanh(Tensor x);
+
     /** ReLU: {@code max(0, x)}. */
     Tensor relu(Tensor x);
 

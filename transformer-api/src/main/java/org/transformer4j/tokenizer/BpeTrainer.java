@@ -7,11 +7,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
- * Learns byte-level BPE merges from a text (used by {@link ByteLevelBpeTokenizer#train}).
+ * Learns byte-level BPE merges from a text: the implementation of {@link ByteLevelBpeTokenizer#train}.
  *
  * <p>The text is cut into chunks ({@link ChunkSplitter}); each distinct chunk is a word of WTF-8 bytes with
  * its count as weight. Pair frequencies are counted over the words, weighted, overlapping pairs included
@@ -44,7 +45,42 @@ final class BpeTrainer {
     }
 
     static long key(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+        return PairRanks.key(left, right);
+    }
+
+    /**
+     * {@link ByteLevelBpeTokenizer#train}: counts the chunks of {@code text} outside literal special tokens, learns
+     * the merges, and numbers the special tokens after the learned tokens.
+     */
+    static ByteLevelBpeTokenizer trainTokenizer(String text, int vocabSize, List<String> specialTokens) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(specialTokens, "specialTokens");
+        if (vocabSize < 256 + specialTokens.size()) {
+            throw new IllegalArgumentException("ByteLevelBpeTokenizer.train: vocabSize " + vocabSize + " is too small;"
+                    + " it needs at least 256 (the bytes) + " + specialTokens.size() + " (the special tokens)");
+        }
+        SpecialTokens trainingSpecials = SpecialTokens.numbered(specialTokens, 0);
+        Map<String, Long> chunkCounts = new HashMap<>();
+        trainingSpecials.split(text, true, new SpecialTokens.Sink() {
+            @Override
+            public void text(int from, int to) {
+                ChunkSplitter.split(text, from, to, (a, b) -> chunkCounts.merge(text.substring(a, b), 1L, Long::sum));
+            }
+
+            @Override
+            public void special(int id) {
+            }
+        });
+        Result learned = train(chunkCounts, vocabSize - 256 - specialTokens.size());
+        int ordinary = learned.tokenBytes().size();
+        byte[][] bytes = new byte[ordinary + specialTokens.size()][];
+        for (int id = 0; id < ordinary; id++) {
+            bytes[id] = learned.tokenBytes().get(id);
+        }
+        int[][] merges = learned.merges().stream().map(m -> new int[] {m.left(), m.right(), m.result()})
+                .toArray(int[][]::new);
+        return new ByteLevelBpeTokenizer(bytes, merges, SpecialTokens.numbered(specialTokens, ordinary),
+                ByteLevelBpeTokenizer.Pipeline.TRANSFORMER4J);
     }
 
     /**

@@ -1,104 +1,125 @@
 package org.transformer4j.tokenizer;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE, as GPT-2: text becomes bytes, and learned merges join adjacent tokens into longer ones.
- * Every string can be encoded (there is no unknown token) and decodes back to itself.
+ * Every string can be encoded (there is no unknown token). This class encodes and decodes; reading and writing
+ * files is {@link Tokenizers}' job and learning merges {@link #train}'s.
  *
+ * <p>A tokenizer is one of two kinds, fixed by where it came from:
  * <ul>
- *   <li><b>Bytes.</b> Text is converted with WTF-8, UTF-8 generalised to unpaired surrogates, so
- *       {@code decode(encode(s)).equals(s)} for every Java string. {@link #decode} never throws for bad bytes:
- *       ids whose bytes are not valid WTF-8 (a token sequence cut inside a character, say) give U+FFFD for each
- *       maximal ill-formed part; ids outside the vocabulary throw {@link IllegalArgumentException}.</li>
- *   <li><b>Vocabulary.</b> Ids 0..255 are the single bytes (id = byte value) after {@link #train}; then one id
- *       per distinct token that merges built, in the order they were learned; then the special tokens.</li>
- *   <li><b>Chunks.</b> Before merging, text is cut into chunks that merges never cross (see the package
- *       documentation: letters, numbers, whitespace, other, with a leading space joined to the next run).</li>
- *   <li><b>Encoding.</b> Within a chunk, starting from its bytes, the adjacent pair with the lowest merge rank
- *       is merged (leftmost first among equal ranks) until no pair has a merge. With
- *       {@link #encode(String)}, literal special token texts in the input become their ids; pass
- *       {@code parseSpecialTokens = false} to {@link #encode(String, boolean)} to encode them as plain text.</li>
+ *   <li><b>transformer4j's own</b> (from {@link #train}, or tokenizer.json of type {@code "byte_bpe"}): text is
+ *       converted with WTF-8, UTF-8 generalised to unpaired surrogates, so {@code decode(encode(s)).equals(s)}
+ *       for every Java string, and cut into chunks by this project's simple split (see the package
+ *       documentation).</li>
+ *   <li><b>Hugging Face's</b> (GPT-2's tokenizer.json, or vocab.json + merges.txt): exactly what Hugging Face's
+ *       tokenizers library computes. Added tokens are found first; the text between them is cut with GPT-2's
+ *       regular expression ({@link Gpt2Splitter}; a ByteLevel pre-tokenizer may turn it off or add a prefix
+ *       space) and converted with UTF-8. Unpaired surrogates, which UTF-8 and so those libraries cannot carry,
+ *       are encoded as U+FFFD; {@code decode(encode(s)).equals(s)} for every well-formed string.</li>
  * </ul>
+ *
+ * <p><b>Encoding</b> a chunk starts from its bytes; the adjacent pair with the lowest merge rank is merged
+ * (leftmost first among equal ranks) until no pair has a merge: O(n log n) per chunk, and each distinct chunk
+ * is encoded once and then taken from a cache. With {@link #encode(String)} literal special token texts in the
+ * input become their ids; {@link #encode(String, boolean) encode(text, false)} encodes them as plain text.
+ *
+ * <p><b>Decoding</b> never fails for bad bytes: the bytes of consecutive ordinary tokens are decoded together,
+ * each maximal ill-formed part becoming U+FFFD; ids outside the vocabulary throw
+ * {@link IllegalArgumentException}.
  */
 public final class ByteLevelBpeTokenizer implements Tokenizer {
     private static final int CACHE_LIMIT = 100_000;
 
-    private final byte[][] tokenBytes; // by id; null for special tokens
-    private final String[] specialText; // by id; null for ordinary tokens
+    /** Which conventions a tokenizer follows (see the class comment), and so which tokenizer.json it writes. */
+    enum Layout {
+        /** WTF-8, this project's split, tokenizer.json of type {@code "byte_bpe"}. */
+        TRANSFORMER4J,
+        /** UTF-8 with U+FFFD for unpaired surrogates, Hugging Face's tokenizer.json. */
+        HUGGING_FACE
+    }
+
+    /**
+     * How text becomes chunks.
+     *
+     * @param preTokenizer the split into chunks, or null to make each piece between added tokens one chunk
+     * @param addPrefixSpace whether a space is put before each piece between added tokens that does not start
+     *     with one (Hugging Face's ByteLevel {@code add_prefix_space})
+     * @param ignoreMerges whether a chunk that is a vocabulary token as a whole becomes that token without
+     *     merging (Hugging Face's BPE {@code ignore_merges})
+     */
+    record Pipeline(Layout layout, PreTokenizer preTokenizer, boolean addPrefixSpace, boolean ignoreMerges) {
+        /** transformer4j's own tokenizers. */
+        static final Pipeline TRANSFORMER4J = new Pipeline(Layout.TRANSFORMER4J, ChunkSplitter.INSTANCE, false, false);
+        /** GPT-2 as Hugging Face has it. */
+        static final Pipeline GPT2 = new Pipeline(Layout.HUGGING_FACE, Gpt2Splitter.INSTANCE, false, false);
+    }
+
+    private final byte[][] tokenBytes; // by id; null for added tokens outside the vocabulary
+    private final String[] addedText; // by id; null for ordinary tokens
     private final int[] idOfByte = new int[256];
     private final int[][] merges; // in rank order: {left, right, result}
-    private final Map<Long, Integer> rankOfPair = new HashMap<>();
-    private final SpecialTokens specials;
+    private final PairRanks ranks;
+    private final SpecialTokens added;
+    private final Pipeline pipeline;
+    private final Map<String, Integer> idOfWholeToken; // only with ignoreMerges: token bytes (Latin-1) -> id
     private final Map<String, int[]> chunkCache = new ConcurrentHashMap<>();
 
-    private ByteLevelBpeTokenizer(byte[][] tokenBytes, int[][] merges, SpecialTokens specials) {
+    /**
+     * A tokenizer from checked parts: {@code tokenBytes} by id (all 256 single bytes present, null only for added
+     * tokens), {@code merges} in rank order as {@code {left, right, result}} ids, and the added tokens.
+     */
+    ByteLevelBpeTokenizer(byte[][] tokenBytes, int[][] merges, SpecialTokens added, Pipeline pipeline) {
         this.tokenBytes = tokenBytes;
         this.merges = merges;
-        this.specials = specials;
-        this.specialText = new String[tokenBytes.length];
-        specials.asMap().forEach((text, id) -> specialText[id] = text);
+        this.added = added;
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.addedText = new String[tokenBytes.length];
+        added.all().forEach((text, id) -> addedText[id] = text);
         Arrays.fill(idOfByte, -1);
         for (int id = 0; id < tokenBytes.length; id++) {
-            if (tokenBytes[id] != null && tokenBytes[id].length == 1) {
+            if (tokenBytes[id] != null && tokenBytes[id].length == 1 && addedText[id] == null) {
                 idOfByte[tokenBytes[id][0] & 0xFF] = id;
             }
         }
-        for (int r = 0; r < merges.length; r++) {
-            rankOfPair.putIfAbsent(BpeTrainer.key(merges[r][0], merges[r][1]), r);
+        for (int b = 0; b < 256; b++) {
+            if (idOfByte[b] < 0) {
+                throw new IllegalArgumentException(String.format("byte 0x%02X has no token", b));
+            }
+        }
+        this.ranks = new PairRanks(merges);
+        if (pipeline.ignoreMerges()) {
+            idOfWholeToken = new HashMap<>();
+            for (int id = 0; id < tokenBytes.length; id++) {
+                if (tokenBytes[id] != null) {
+                    idOfWholeToken.putIfAbsent(latin1(tokenBytes[id]), id);
+                }
+            }
+        } else {
+            idOfWholeToken = null;
         }
     }
 
     /**
-     * Learns a tokenizer from {@code text}: the 256 bytes, then merges until the vocabulary has
-     * {@code vocabSize} ids, special tokens included (they take the last ids, in list order). Literal occurrences
-     * of the special tokens in {@code text} are left out of the training. If the text has too few distinct pairs
-     * the vocabulary ends smaller: check {@link #vocabSize()}.
+     * Learns a tokenizer from {@code text} with this project's split: the 256 bytes, then merges until the
+     * vocabulary has {@code vocabSize} ids, special tokens included (they take the last ids, in list order).
+     * Literal occurrences of the special tokens in {@code text} are left out of the training. If the text has
+     * too few distinct pairs the vocabulary ends smaller: check {@link #vocabSize()}. The algorithm is
+     * described in {@link BpeTrainer}.
      *
      * @throws IllegalArgumentException if {@code vocabSize < 256 + specialTokens.size()}, or a special token is
      *     empty or repeated
      */
     public static ByteLevelBpeTokenizer train(String text, int vocabSize, List<String> specialTokens) {
-        Objects.requireNonNull(text, "text");
-        Objects.requireNonNull(specialTokens, "specialTokens");
-        if (vocabSize < 256 + specialTokens.size()) {
-            throw new IllegalArgumentException("ByteLevelBpeTokenizer.train: vocabSize " + vocabSize + " is too small;"
-                    + " it needs at least 256 (the bytes) + " + specialTokens.size() + " (the special tokens)");
-        }
-        SpecialTokens trainingSpecials = SpecialTokens.numbered(specialTokens, 0);
-        Map<String, Long> chunkCounts = new HashMap<>();
-        trainingSpecials.split(text, true, new SpecialTokens.Sink() {
-            @Override
-            public void text(int from, int to) {
-                ChunkSplitter.split(text, from, to, (a, b) -> chunkCounts.merge(text.substring(a, b), 1L, Long::sum));
-            }
-
-            @Override
-            public void special(int id) {
-            }
-        });
-        BpeTrainer.Result learned = BpeTrainer.train(chunkCounts, vocabSize - 256 - specialTokens.size());
-        int ordinary = learned.tokenBytes().size();
-        byte[][] bytes = new byte[ordinary + specialTokens.size()][];
-        for (int id = 0; id < ordinary; id++) {
-            bytes[id] = learned.tokenBytes().get(id);
-        }
-        int[][] merges = learned.merges().stream().map(m -> new int[] {m.left(), m.right(), m.result()})
-                .toArray(int[][]::new);
-        return new ByteLevelBpeTokenizer(bytes, merges, SpecialTokens.numbered(specialTokens, ordinary));
+        return BpeTrainer.trainTokenizer(text, vocabSize, specialTokens);
     }
 
     /** Number of merges, in rank order. */
@@ -106,10 +127,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return merges.length;
     }
 
-    /** The bytes of token {@code id} (its WTF-8 text for a special token). */
+    /** The bytes of token {@code id} (the UTF-8 or WTF-8 bytes of its text for an added token). */
     public byte[] tokenBytes(int id) {
         checkId(id);
-        return tokenBytes[id] != null ? tokenBytes[id].clone() : Wtf8.encode(specialText[id]);
+        return tokenBytes[id] != null ? tokenBytes[id].clone() : Wtf8.encode(addedText[id]);
     }
 
     /** The merge of rank {@code rank} as {@code {left id, right id, result id}}. */
@@ -120,14 +141,29 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return merges[rank].clone();
     }
 
+    // the parts, for writing them out
+    Pipeline pipeline() {
+        return pipeline;
+    }
+
+    SpecialTokens added() {
+        return added;
+    }
+
+    /** The vocabulary bytes of {@code id}, or null for an added token outside the vocabulary (not a copy). */
+    byte[] vocabBytes(int id) {
+        return tokenBytes[id];
+    }
+
     @Override
     public int[] encode(String text, boolean parseSpecialTokens) {
         Objects.requireNonNull(text, "text");
-        IntList out = new IntList(Math.max(16, text.length() / 3));
-        specials.split(text, parseSpecialTokens, new SpecialTokens.Sink() {
+        String s = pipeline.layout() == Layout.HUGGING_FACE ? Wtf8.toWellFormed(text) : text;
+        IntList out = new IntList(Math.max(16, s.length() / 3));
+        added.split(s, parseSpecialTokens, new SpecialTokens.Sink() {
             @Override
             public void text(int from, int to) {
-                ChunkSplitter.split(text, from, to, (a, b) -> out.addAll(encodeChunk(text.substring(a, b))));
+                encodePiece(s, from, to, out);
             }
 
             @Override
@@ -138,12 +174,37 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return out.toArray();
     }
 
+    /** Encodes the text between two added tokens. */
+    private void encodePiece(String s, int from, int to, IntList out) {
+        String piece = s;
+        if (pipeline.addPrefixSpace() && s.charAt(from) != ' ') {
+            piece = " " + s.substring(from, to);
+            from = 0;
+            to = piece.length();
+        }
+        PreTokenizer split = pipeline.preTokenizer();
+        if (split == null) {
+            out.addAll(encodeChunk(piece.substring(from, to)));
+        } else {
+            String p = piece;
+            split.split(p, from, to, (a, b) -> out.addAll(encodeChunk(p.substring(a, b))));
+        }
+    }
+
     private int[] encodeChunk(String chunk) {
         int[] cached = chunkCache.get(chunk);
         if (cached != null) {
             return cached;
         }
-        int[] ids = mergeBytes(Wtf8.encode(chunk));
+        byte[] bytes = Wtf8.encode(chunk);
+        int[] ids = null;
+        if (idOfWholeToken != null) {
+            Integer whole = idOfWholeToken.get(latin1(bytes));
+            ids = whole == null ? null : new int[] {whole};
+        }
+        if (ids == null) {
+            ids = mergeBytes(bytes);
+        }
         if (chunkCache.size() >= CACHE_LIMIT) {
             chunkCache.clear();
         }
@@ -151,15 +212,28 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return ids;
     }
 
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** Applies the merges to one chunk: lowest rank first, leftmost first among equals. O(n log n). */
     private int[] mergeBytes(byte[] bytes) {
         int n = bytes.length;
         int[] id = new int[n];
+        for (int i = 0; i < n; i++) {
+            id[i] = idOfByte[bytes[i] & 0xFF];
+        }
+        if (n == 2) { // the most common case after single bytes: no queue needed
+            int r = ranks.rank(id[0], id[1]);
+            return r < 0 ? id : new int[] {merges[r][2]};
+        }
+        if (n < 2) {
+            return id;
+        }
         int[] prev = new int[n];
         int[] next = new int[n];
         boolean[] alive = new boolean[n];
         for (int i = 0; i < n; i++) {
-            id[i] = idOfByte[bytes[i] & 0xFF];
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
             alive[i] = true;
@@ -175,11 +249,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             int rank = (int) (e >>> 32);
             int i = (int) e;
             int j = next[i];
-            if (!alive[i] || j < 0) {
-                continue;
-            }
-            Integer now = rankOfPair.get(BpeTrainer.key(id[i], id[j]));
-            if (now == null || now != rank) {
+            if (!alive[i] || j < 0 || ranks.rank(id[i], id[j]) != rank) {
                 continue; // stale: this pair changed since the entry was queued
             }
             id[i] = merges[rank][2];
@@ -198,41 +268,50 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         }
         int[] out = new int[count];
         int k = 0;
-        for (int i = n == 0 ? -1 : 0; i >= 0; i = next[i]) {
+        for (int i = 0; i >= 0; i = next[i]) {
             out[k++] = id[i];
         }
         return out;
     }
 
     private void offer(PriorityQueue<Long> queue, int left, int right, int pos) {
-        Integer rank = rankOfPair.get(BpeTrainer.key(left, right));
-        if (rank != null) {
+        int rank = ranks.rank(left, right);
+        if (rank >= 0) {
             queue.add(((long) rank << 32) | pos);
         }
     }
 
     /**
-     * The text of {@code ids}. The bytes of consecutive ordinary tokens are decoded together as WTF-8, ill-formed
-     * parts becoming U+FFFD (never an exception); a special token adds its text.
+     * The text of {@code ids}. The bytes of consecutive ordinary tokens are decoded together (WTF-8 for this
+     * project's tokenizers, strict UTF-8 for Hugging Face's), ill-formed parts becoming U+FFFD (never an
+     * exception); an added token adds its text.
      *
      * @throws IllegalArgumentException for an id outside {@code 0..vocabSize()-1}, naming it and the size
      */
     @Override
     public String decode(int[] ids) {
+        boolean utf8 = pipeline.layout() == Layout.HUGGING_FACE;
         StringBuilder sb = new StringBuilder(ids.length * 4);
         ByteArrayOutputStream run = new ByteArrayOutputStream(ids.length * 4);
         for (int id : ids) {
             checkId(id);
-            if (tokenBytes[id] != null) {
+            if (addedText[id] == null) {
                 run.writeBytes(tokenBytes[id]);
             } else {
-                sb.append(Wtf8.decode(run.toByteArray(), run.size()));
-                run.reset();
-                sb.append(specialText[id]);
+                flush(run, sb, utf8);
+                sb.append(addedText[id]);
             }
         }
-        sb.append(Wtf8.decode(run.toByteArray(), run.size()));
+        flush(run, sb, utf8);
         return sb.toString();
+    }
+
+    private static void flush(ByteArrayOutputStream run, StringBuilder sb, boolean utf8) {
+        if (run.size() > 0) {
+            byte[] b = run.toByteArray();
+            sb.append(utf8 ? Wtf8.decodeUtf8(b, b.length) : Wtf8.decode(b, b.length));
+            run.reset();
+        }
     }
 
     private void checkId(int id) {
@@ -249,106 +328,22 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     @Override
     public Map<String, Integer> specialTokens() {
-        return specials.asMap();
+        return added.asMap();
     }
 
+    /**
+     * The tokenizer.json text: this project's layout (type {@code "byte_bpe"}) for its own tokenizers, Hugging
+     * Face's layout (readable by its tokenizers library and transformers) for Hugging Face's.
+     */
     @Override
     public String toJson() {
-        ObjectNode root = TokenizerJson.header(TokenizerJson.TYPE_BYTE_BPE, specials.asMap());
-        root.putObject("pre_tokenizer").put("type", ChunkSplitter.NAME);
-        ObjectNode model = root.putObject("model");
-        model.put("type", "BPE");
-        ObjectNode vocab = model.putObject("vocab");
-        for (int id = 0; id < tokenBytes.length; id++) {
-            if (tokenBytes[id] != null) {
-                vocab.put(ByteLevelAlphabet.toText(tokenBytes[id]), id);
-            }
-        }
-        ArrayNode m = model.putArray("merges");
-        for (int[] merge : merges) {
-            m.add(ByteLevelAlphabet.toText(tokenBytes[merge[0]]) + " " + ByteLevelAlphabet.toText(tokenBytes[merge[1]]));
-        }
-        return TokenizerJson.write(root);
-    }
-
-    /** Reads the {@code "byte_bpe"} layout; the header (version, type) was checked by the caller. */
-    static ByteLevelBpeTokenizer fromJson(ObjectNode root, TokenizerJson in) {
-        Map<String, Integer> added = in.readAddedTokens(root);
-        ObjectNode pre = in.requireObject(root, "pre_tokenizer", "pre_tokenizer");
-        String preType = in.requireString(pre, "type", "pre_tokenizer.type");
-        if (!preType.equals(ChunkSplitter.NAME)) {
-            throw in.error("pre_tokenizer.type", "unknown pre-tokenizer \"" + preType + "\"; only \""
-                    + ChunkSplitter.NAME + "\" is supported");
-        }
-        ObjectNode model = in.requireObject(root, "model", "model");
-        String modelType = in.requireString(model, "type", "model.type");
-        if (!modelType.equals("BPE")) {
-            throw in.error("model.type", "must be \"BPE\" for a tokenizer of type \"byte_bpe\", got \"" + modelType + "\"");
-        }
-        ObjectNode vocab = in.requireObject(model, "vocab", "model.vocab");
-        Map<String, Integer> vocabIds = new LinkedHashMap<>();
-        for (var it = vocab.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String path = "model.vocab[\"" + e.getKey() + "\"]";
-            if (e.getKey().isEmpty() || ByteLevelAlphabet.toBytes(e.getKey()) == null) {
-                throw in.error(path, "\"" + e.getKey() + "\" is not a byte-level token: every char must be one of the"
-                        + " 256 GPT-2 byte stand-ins (e.g. 'Ġ' for a space)");
-            }
-            vocabIds.put(e.getKey(), in.requireId(e.getValue(), path));
-        }
-        int n = in.checkIds(vocabIds, "model.vocab", added);
-        byte[][] bytes = new byte[n][];
-        vocabIds.forEach((text, id) -> bytes[id] = ByteLevelAlphabet.toBytes(text));
-        for (int b = 0; b < 256; b++) {
-            String single = ByteLevelAlphabet.toText(new byte[] {(byte) b});
-            if (!vocabIds.containsKey(single)) {
-                throw in.error("model.vocab", String.format("lacks the token of byte 0x%02X (\"%s\"); a byte-level"
-                        + " vocabulary must hold all 256 single bytes", b, single));
-            }
-        }
-        ArrayNode mergeArray = in.requireArray(model, "merges", "model.merges");
-        int[][] merges = new int[mergeArray.size()][];
-        Set<Long> seen = new HashSet<>();
-        for (int r = 0; r < merges.length; r++) {
-            String path = "model.merges[" + r + "]";
-            JsonNode m = mergeArray.get(r);
-            String left;
-            String right;
-            if (m.isTextual() && m.textValue().split(" ", -1).length == 2) {
-                String[] parts = m.textValue().split(" ", -1);
-                left = parts[0];
-                right = parts[1];
-            } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
-                left = m.get(0).textValue();
-                right = m.get(1).textValue();
-            } else {
-                throw in.error(path, "a merge must be \"LEFT RIGHT\" (two tokens, one space) or [\"LEFT\", \"RIGHT\"],"
-                        + " got " + m);
-            }
-            Integer l = vocabIds.get(left);
-            Integer rt = vocabIds.get(right);
-            Integer res = vocabIds.get(left + right);
-            for (String[] t : new String[][] {{left, "left token"}, {right, "right token"}, {left + right, "merged token"}}) {
-                if (!vocabIds.containsKey(t[0])) {
-                    throw in.error(path, "merge " + m + " refers to unknown " + t[1] + " \"" + t[0]
-                            + "\", which is not in model.vocab");
-                }
-            }
-            if (!seen.add(BpeTrainer.key(l, rt))) {
-                throw in.error(path, "duplicate merge " + m + "; each pair may be merged only once");
-            }
-            merges[r] = new int[] {l, rt, res};
-        }
-        Map<String, Integer> specialsInIdOrder = new LinkedHashMap<>();
-        added.entrySet().stream().sorted(Map.Entry.comparingByValue())
-                .forEach(e -> specialsInIdOrder.put(e.getKey(), e.getValue()));
-        return new ByteLevelBpeTokenizer(bytes, merges, SpecialTokens.of(specialsInIdOrder));
+        return ByteLevelBpeJson.write(this);
     }
 
     @Override
     public String toString() {
-        return "ByteLevelBpeTokenizer[" + tokenBytes.length + " ids, " + merges.length + " merges, specials "
-                + specials.asMap() + "]";
+        return "ByteLevelBpeTokenizer[" + pipeline.layout() + ", " + tokenBytes.length + " ids, " + merges.length
+                + " merges, specials " + added.asMap() + "]";
     }
 
     /** A growable int array. */

@@ -14,10 +14,8 @@ package org.transformer4j.tokenizer;
 final class ChunkSplitter {
     static final String NAME = "transformer4j_simple_split";
 
-    /** Receives each chunk as a range of the text. */
-    interface Sink {
-        void chunk(int from, int to);
-    }
+    /** This split as a {@link PreTokenizer}. */
+    static final PreTokenizer INSTANCE = ChunkSplitter::split;
 
     private static final int LETTER = 0;
     private static final int NUMBER = 1;
@@ -39,7 +37,7 @@ final class ChunkSplitter {
     }
 
     /** Cuts {@code s[from, to)} into chunks, in order; their ranges cover it exactly. */
-    static void split(CharSequence s, int from, int to, Sink sink) {
+    static void split(CharSequence s, int from, int to, PreTokenizer.Sink sink) {
         int i = from;
         while (i < to) {
             int start = i;

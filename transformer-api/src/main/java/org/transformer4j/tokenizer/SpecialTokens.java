@@ -4,8 +4,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** The special tokens of a tokenizer (text to id, in id order) and the search for their literal text. */
+/**
+ * The added tokens of a tokenizer (text to id, in id order; each special or not) and the search for their
+ * literal text. Special tokens (such as {@code <|endoftext|>}) are matched only when the caller asks for it;
+ * added tokens that are not special (Hugging Face's {@code "special": false}) are always matched, as there.
+ */
 final class SpecialTokens {
     /** Receives the pieces of a text: ordinary text ranges and special token ids, in order. */
     interface Sink {
@@ -14,12 +19,18 @@ final class SpecialTokens {
         void special(int id);
     }
 
-    private final Map<String, Integer> ids;
+    private final Map<String, Integer> all;
+    private final Map<String, Integer> special;
     private final String[] texts;
+    private final String[] ordinaryTexts;
 
-    private SpecialTokens(Map<String, Integer> ids) {
-        this.ids = Collections.unmodifiableMap(ids);
+    private SpecialTokens(Map<String, Integer> ids, Set<String> notSpecial) {
+        this.all = Collections.unmodifiableMap(ids);
+        Map<String, Integer> sp = new LinkedHashMap<>(ids);
+        sp.keySet().removeAll(notSpecial);
+        this.special = Collections.unmodifiableMap(sp);
         this.texts = ids.keySet().toArray(String[]::new);
+        this.ordinaryTexts = ids.keySet().stream().filter(notSpecial::contains).toArray(String[]::new);
     }
 
     /** The tokens {@code texts} with ids {@code firstId, firstId + 1, ...}; fails on empty or repeated texts. */
@@ -34,16 +45,32 @@ final class SpecialTokens {
                 throw new IllegalArgumentException("special token \"" + t + "\" is listed twice in " + texts);
             }
         }
-        return new SpecialTokens(map);
+        return new SpecialTokens(map, Set.of());
     }
 
-    /** Tokens with ids already checked by the caller, in id order. */
+    /** Special tokens with ids already checked by the caller, in id order. */
     static SpecialTokens of(Map<String, Integer> idsInOrder) {
-        return new SpecialTokens(new LinkedHashMap<>(idsInOrder));
+        return of(idsInOrder, Set.of());
     }
 
+    /** Added tokens with ids already checked by the caller, in id order; those in {@code notSpecial} are not special. */
+    static SpecialTokens of(Map<String, Integer> idsInOrder, Set<String> notSpecial) {
+        return new SpecialTokens(new LinkedHashMap<>(idsInOrder), notSpecial);
+    }
+
+    /** The special tokens, text to id, in id order. */
     Map<String, Integer> asMap() {
-        return ids;
+        return special;
+    }
+
+    /** All added tokens, special or not, text to id, in id order. */
+    Map<String, Integer> all() {
+        return all;
+    }
+
+    /** Whether the added token {@code text} is special. */
+    boolean isSpecial(String text) {
+        return special.containsKey(text);
     }
 
     boolean isEmpty() {
@@ -52,10 +79,12 @@ final class SpecialTokens {
 
     /**
      * Cuts {@code s} into ordinary text and special tokens: leftmost occurrence first, the longest token where
-     * several start at the same index. With {@code parse} false, or no special tokens, all of {@code s} is text.
+     * several start at the same index. With {@code parse} false only the added tokens that are not special are
+     * looked for.
      */
     void split(String s, boolean parse, Sink sink) {
-        if (!parse || texts.length == 0) {
+        String[] texts = parse ? this.texts : ordinaryTexts;
+        if (texts.length == 0) {
             if (!s.isEmpty()) {
                 sink.text(0, s.length());
             }
@@ -83,7 +112,7 @@ final class SpecialTokens {
             if (next[best] > pos) {
                 sink.text(pos, next[best]);
             }
-            sink.special(ids.get(texts[best]));
+            sink.special(all.get(texts[best]));
             pos = next[best] + texts[best].length();
         }
         if (pos < s.length()) {

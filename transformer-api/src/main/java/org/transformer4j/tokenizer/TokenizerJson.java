@@ -15,7 +15,7 @@ import java.util.Map;
  * Reading and writing tokenizer.json (layout in the package documentation). A reader is bound to the name of
  * its source so that every error names the file and the field.
  */
-final class TokenizerJson {
+final class TokenizerJson implements FormatErrors {
     static final String VERSION = "1.0";
     static final String TYPE_CHAR = "char";
     static final String TYPE_BYTE_BPE = "byte_bpe";
@@ -23,9 +23,16 @@ final class TokenizerJson {
     static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    private final String kind;
     private final String source;
 
     TokenizerJson(String source) {
+        this("tokenizer.json", source);
+    }
+
+    /** A reader of a JSON file of kind {@code kind} (such as {@code "vocab.json"}), for error messages. */
+    TokenizerJson(String kind, String source) {
+        this.kind = kind;
         this.source = source;
     }
 
@@ -78,8 +85,9 @@ final class TokenizerJson {
         return source;
     }
 
-    TokenizerFormatException error(String field, String message) {
-        return new TokenizerFormatException("tokenizer.json " + source + ": field '" + field + "': " + message);
+    @Override
+    public TokenizerFormatException error(String field, String message) {
+        return new TokenizerFormatException(kind + " " + source + ": field '" + field + "': " + message);
     }
 
     ObjectNode parse(String json) {
@@ -87,11 +95,11 @@ final class TokenizerJson {
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new TokenizerFormatException("tokenizer.json " + source + " is not valid JSON (duplicate keys are"
+            throw new TokenizerFormatException(kind + " " + source + " is not valid JSON (duplicate keys are"
                     + " rejected too): " + e.getOriginalMessage() + locationOf(e), e);
         }
         if (!(root instanceof ObjectNode obj)) {
-            throw new TokenizerFormatException("tokenizer.json " + source + ": the top level must be a JSON object, got "
+            throw new TokenizerFormatException(kind + " " + source + ": the top level must be a JSON object, got "
                     + (root == null ? "nothing" : root.getNodeType()));
         }
         return obj;

@@ -51,8 +51,45 @@ final class Wtf8 {
         }
     }
 
+    /**
+     * {@code s} with each unpaired surrogate replaced by U+FFFD: the Unicode text that UTF-8 (and so Hugging Face's
+     * tokenizers, Rust strings, Python's encoder with "replace") can carry. Returns {@code s} itself when it is
+     * already well-formed.
+     */
+    static String toWellFormed(String s) {
+        char[] out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+                continue;
+            }
+            if (out == null) {
+                out = s.toCharArray();
+            }
+            out[i] = '\uFFFD';
+        }
+        return out == null ? s : new String(out);
+    }
+
     /** Decodes {@code bytes[0, length)}, replacing ill-formed parts by U+FFFD (see the class comment). */
     static String decode(byte[] bytes, int length) {
+        return decode(bytes, length, true);
+    }
+
+    /**
+     * Decodes {@code bytes[0, length)} as strict UTF-8: like {@link #decode(byte[], int)}, but the 3-byte forms of
+     * surrogates are ill-formed too (each of their bytes becomes one U+FFFD, as Rust's
+     * {@code String::from_utf8_lossy} and so Hugging Face's ByteLevel decoder give).
+     */
+    static String decodeUtf8(byte[] bytes, int length) {
+        return decode(bytes, length, false);
+    }
+
+    private static String decode(byte[] bytes, int length, boolean surrogates) {
         StringBuilder sb = new StringBuilder(length);
         // index in sb of a high surrogate that was decoded from its 3-byte form and is the last char, else -1
         int encodedHighAt = -1;
@@ -77,6 +114,8 @@ final class Wtf8 {
                 cp = b0 & 0x0F;
                 if (b0 == 0xE0) {
                     lo = 0xA0; // no overlong forms
+                } else if (b0 == 0xED && !surrogates) {
+                    hi = 0x9F; // no surrogates in strict UTF-8
                 }
             } else if (b0 >= 0xF0 && b0 <= 0xF4) {
                 need = 3;

@@ -175,11 +175,11 @@ class CompleteKitTest {
     void greedyChoicesOfTheFixtureAreFarFromTies() {
         GptModel model = ModelFixtures.gptPreLn();
         List<int[]> prompts = ModelCases.GREEDY_PROMPTS;
-        try (Engine ref = new ReferenceEngine(); LoadedWeights w = ref.load(ModelFixtures.weights(model, 11))) {
+        try (ReferenceEngine ref = new ReferenceEngine(); LoadedWeights w = ref.load(ModelFixtures.weights(model, 11))) {
             Ops ops = ref.inferenceOps();
             double smallestGap = Double.POSITIVE_INFINITY;
             for (int[] prompt : prompts) {
-                int[] out = new GptGenerator(model, ref, w).generate(prompt, GenerationOptions.greedy(7), t -> true);
+                int[] out = new GptGenerator(model, ref.inferenceOps(), w).generate(prompt, GenerationOptions.greedy(7), t -> true);
                 int[] all = concatTokens(prompt, out);
                 float[] logits = model.logits(ops, w, ops.constant(HostTensor.ofInts(Shape.of(1, all.length), all)))
                         .toFloatArray();
@@ -199,8 +199,8 @@ class CompleteKitTest {
     @Test
     void seq2seqGreedyChoicesOfTheFixtureAreFarFromTies() {
         Seq2SeqModel model = ModelFixtures.seq2seqPreLn();
-        try (Engine ref = new ReferenceEngine(); LoadedWeights w = ref.load(ModelFixtures.weights(model, 22))) {
-            Seq2SeqGenerator generator = new Seq2SeqGenerator(model, ref, w, ModelCases.BOS, ModelCases.EOS);
+        try (ReferenceEngine ref = new ReferenceEngine(); LoadedWeights w = ref.load(ModelFixtures.weights(model, 22))) {
+            Seq2SeqGenerator generator = new Seq2SeqGenerator(model, ref.inferenceOps(), w, ModelCases.BOS, ModelCases.EOS);
             List<Integer> lengths = new ArrayList<>();
             for (int[] src : ModelCases.GREEDY_SOURCES) {
                 int[] out = generator.generate(src, GenerationOptions.greedy(8));
@@ -213,7 +213,7 @@ class CompleteKitTest {
     }
 
     /** The smallest top-2 gap along a greedy output (the step that chose EOS included, when it stopped early). */
-    static double seq2seqGap(Seq2SeqModel model, Engine ref, LoadedWeights w, int[] src, int[] out) {
+    static double seq2seqGap(Seq2SeqModel model, ReferenceEngine ref, LoadedWeights w, int[] src, int[] out) {
         Ops ops = ref.inferenceOps();
         int[] tgtIn = concatTokens(new int[] {ModelCases.BOS}, out);
         Tensor memory = model.encode(ops, w, ops.constant(HostTensor.ofInts(Shape.of(1, src.length), src)), null);

@@ -69,7 +69,7 @@ class ModelConfigJsonTest {
         assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"n_embd\" : 128", "\"n_embd\" : \"128\"")),
                 "n_embd must be an integer");
         assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"gelu\"", "\"swish\"")),
-                "activation must be one of [\"gelu\", \"relu\"], was \"swish\"");
+                "activation must be one of [\"gelu\", \"relu\", \"gelu_tanh\"], was \"swish\"");
         assertMessage(() -> ModelConfigJson.fromJson(base.replace("\"gpt\"", "\"bert\"")), "model_type must be");
         assertMessage(() -> ModelConfigJson.fromJson("[1, 2]"), "must hold a JSON object");
         assertMessage(() -> ModelConfigJson.fromJson("{ not json"), "not valid JSON");

@@ -4,7 +4,6 @@ import java.util.List;
 import org.transformer4j.backend.Availability;
 import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
-import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
 
 /**
@@ -37,7 +36,7 @@ public final class ReferenceBackend implements Backend {
 
     /** Opens a {@link ReferenceEngine}; threads, device and seed do not matter to it (one thread, no randomness). */
     @Override
-    public Engine open(EngineOptions options) {
+    public ReferenceEngine open(EngineOptions options) {
         return new ReferenceEngine();
     }
 }

@@ -3,19 +3,17 @@ package org.transformer4j.testing;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.nn.Ops;
-import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Tensor;
-import org.transformer4j.train.TrainingProgram;
 
 /**
  * The engine of the scalar reference backend: {@link ReferenceOps} for inference, weights copied onto the
  * heap, no training. A name and ops can be given so that tests build deliberately altered candidates.
  */
-public class ReferenceEngine implements Engine {
+public class ReferenceEngine implements InferenceEngine {
     private final String name;
     private final Ops ops;
 
@@ -60,13 +58,6 @@ public class ReferenceEngine implements Engine {
             public void close() {
             }
         };
-    }
-
-    @Override
-    public TrainingProgram compileTraining(TrainableModel model, Map<String, HostTensor> weights) {
-        throw new UnsupportedOperationException("the " + name + " engine is the scalar test reference and only "
-                + "runs inference (forward ops); train with the 'cpu' backend, and check backward passes with "
-                + GradientCheck.class.getSimpleName());
     }
 
     @Override

@@ -198,6 +198,22 @@ public class ReferenceOps implements Ops {
     }
 
     @Override
+    public Tensor geluTanh(Tensor x) {
+        requireFloat("geluTanh", "x", x);
+        float[] xv = x.toFloatArray();
+        float[] out = new float[xv.length];
+        for (int i = 0; i < xv.length; i++) {
+            out[i] = (float) geluTanh(xv[i]);
+        }
+        return ReferenceTensor.ofFloats(x.shape(), out);
+    }
+
+    /** GELU's tanh approximation in double, straight from the formula. */
+    public static double geluTanh(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    @Override
     public Tensor relu(Tensor x) {
         requireFloat("relu", "x", x);
         float[] xv = x.toFloatArray();

@@ -57,6 +57,45 @@ public final class ActivationKernels {
         });
     }
 
+    /**
+     * {@code out = 0.5·x·(1 + tanh(u))} with {@code u = √(2/π)·(x + 0.044715·x³)}, GPT-2's {@code gelu_new}, computed
+     * as {@code x·σ(2u) = x / (1 + e^(-2u))} (the same function; one exp); out may alias x.
+     */
+    public static void geluTanhForward(Parallelism par, float[] x, float[] out, int n) {
+        check(KERNEL + ".geluTanhForward", x, out, "out", n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, i);
+                v.mul(KernelMath.tanhGeluGate(v)).intoArray(out, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = F.indexInRange(i, to);
+                FloatVector v = FloatVector.fromArray(F, x, i, m);
+                v.mul(KernelMath.tanhGeluGate(v)).intoArray(out, i, m);
+            }
+        });
+    }
+
+    /** {@code dx += dout·(s + x·2u'·s·(1 - s))} with {@code s = σ(2u)}: the derivative of {@link #geluTanhForward}. */
+    public static void geluTanhBackward(Parallelism par, float[] x, float[] dout, float[] dx, int n) {
+        String k = KERNEL + ".geluTanhBackward";
+        check(k, x, dx, "dx", n);
+        KernelArgs.length(k, "dout", dout, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
+            int i = from;
+            for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
+                FloatVector g = KernelMath.geluTanhGrad(FloatVector.fromArray(F, x, i));
+                FloatVector.fromArray(F, dout, i).fma(g, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+            }
+            if (i < to) {
+                VectorMask<Float> m = F.indexInRange(i, to);
+                FloatVector g = KernelMath.geluTanhGrad(FloatVector.fromArray(F, x, i, m));
+                FloatVector.fromArray(F, dout, i, m).fma(g, FloatVector.fromArray(F, dx, i, m)).intoArray(dx, i, m);
+            }
+        });
+    }
+
     /** {@code out = max(0, x)}; out may alias x. */
     public static void reluForward(Parallelism par, float[] x, float[] out, int n) {
         check(KERNEL + ".reluForward", x, out, "out", n);

@@ -94,6 +94,26 @@ final class KernelMath {
         return x.mul(e).fma(FloatVector.broadcast(F, INV_SQRT_2PI), cdf);
     }
 
+    private static final float TANH_GELU_K = (float) (2 * Math.sqrt(2 / Math.PI)); // 2·√(2/π)
+    private static final float TANH_GELU_C = 0.044715f;
+
+    /** σ(2u) = ½·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715·x³): the gate of the tanh GELU, lane-wise. */
+    static FloatVector tanhGeluGate(FloatVector x) {
+        FloatVector x2 = x.mul(x);
+        FloatVector twoU = x2.fma(FloatVector.broadcast(F, TANH_GELU_C), FloatVector.broadcast(F, 1f)).mul(x).mul(TANH_GELU_K);
+        return FloatVector.broadcast(F, 1f).div(exp(twoU.neg()).add(1f));
+    }
+
+    /** The derivative of x·σ(2u): s + x·s·(1 - s)·2u' with 2u' = 2·√(2/π)·(1 + 3·0.044715·x²), lane-wise. */
+    static FloatVector geluTanhGrad(FloatVector x) {
+        FloatVector x2 = x.mul(x);
+        FloatVector twoU = x2.fma(FloatVector.broadcast(F, TANH_GELU_C), FloatVector.broadcast(F, 1f)).mul(x).mul(TANH_GELU_K);
+        FloatVector s = FloatVector.broadcast(F, 1f).div(exp(twoU.neg()).add(1f));
+        FloatVector twoDu = x2.fma(FloatVector.broadcast(F, 3 * TANH_GELU_C), FloatVector.broadcast(F, 1f)).mul(TANH_GELU_K);
+        FloatVector ds = s.mul(s.neg().add(1f)).mul(twoDu);
+        return x.fma(ds, s);
+    }
+
     // exp(x) = 2^n · e^r with n = round(x/ln2), r = x - n·ln2 in [-ln2/2, ln2/2], e^r by its Taylor series to r^7
     // (truncation error 0.347^8/8! = 5.5e-9 relative). Only IEEE-exact operations (fma, mul, add, integer bit
     // arithmetic), so the interpreter, C1 and C2 give bit-identical results; the Vector API's EXP operator does

@@ -235,4 +235,49 @@ class ActivationKernelsTest {
                 () -> ActivationKernels.geluForward(Parallelism.sequential(), new float[3], new float[2], 3));
         assertEquals(true, e.getMessage().contains("out") && e.getMessage().contains("2"), e.getMessage());
     }
+
+    /** GELU's tanh approximation in double, from the published formula 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    static double geluTanhRef(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    @Test
+    void geluTanhMatchesTheFormulaInDoubleOnADenseGridAndAtTheExtremes() {
+        int n = 120_001; // [-12, 12] in steps of 2e-4
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (-12.0 + 24.0 * i / (n - 1));
+        }
+        float[] out = new float[n];
+        ActivationKernels.geluTanhForward(Parallelism.sequential(), x, out, n);
+        double[] expected = new double[n];
+        for (int i = 0; i < n; i++) {
+            expected[i] = geluTanhRef(x[i]);
+        }
+        assertClose("gelu_tanh", expected, out, 1e-6, 1e-6);
+        float[] far = {-1e4f, -100f, 100f, 1e4f, 0f};
+        float[] got = new float[far.length];
+        ActivationKernels.geluTanhForward(Parallelism.sequential(), far, got, far.length);
+        assertArrayEquals(new float[] {0f, 0f, 100f, 1e4f, 0f}, got, 1e-30f); // the tails: 0 and x, exactly or nearly
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1000})
+    void geluTanhBackwardMatchesFiniteDifferencesOfTheFormulaAndAccumulates(int n) {
+        Random rnd = new Random(300 + n);
+        float[] x = randomFloats(rnd, n, 4.0);
+        float[] r = randomFloats(rnd, n, 1.0);
+        double[] rd = toDouble(r);
+        double[] fd = numericGradient(toDouble(x), 1e-3, xs -> {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += geluTanhRef(xs[i]) * rd[i];
+            }
+            return s;
+        });
+        float[] prefill = randomFloats(rnd, n, 1.0);
+        float[] dx = prefill.clone();
+        ActivationKernels.geluTanhBackward(Parallelism.sequential(), x, r, dx, n);
+        assertClose("gelu_tanh backward n=" + n, plus(prefill, fd), dx, 1e-5, 1e-4);
+    }
 }

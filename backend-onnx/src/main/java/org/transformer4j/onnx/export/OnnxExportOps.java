@@ -211,6 +211,18 @@ public final class OnnxExportOps implements Ops {
     }
 
     @Override
+    public Tensor geluTanh(Tensor x) {
+        // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))), as PyTorch exports nn.GELU(approximate="tanh")
+        // below opset 20 (ONNX Runtime fuses this pattern into FastGelu)
+        SymbolicTensor sx = s(x, "geluTanh", "x");
+        String cube = g.node("Mul", in(sx.name(), g.node("Mul", in(sx.name(), sx.name()))));
+        String inner = g.node("Add", in(sx.name(), g.node("Mul", in(cube, g.scalarFloat(0.044715f)))));
+        String t = g.node("Tanh", in(g.node("Mul", in(inner, g.scalarFloat((float) Math.sqrt(2 / Math.PI))))));
+        String y = g.node("Mul", in(sx.name(), g.node("Add", in(t, g.scalarFloat(1f)))));
+        return sym(g.node("Mul", in(y, g.scalarFloat(0.5f))), DType.FLOAT32, sx.shape(), sx.dimValues());
+    }
+
+    @Override
     public Tensor relu(Tensor x) {
         SymbolicTensor sx = s(x, "relu", "x");
         return sym(g.node("Relu", in(sx.name())), DType.FLOAT32, sx.shape(), sx.dimValues());

@@ -14,7 +14,6 @@ import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.nn.Initializer;
 import org.transformer4j.nn.Ops;
-import org.transformer4j.onnx.OnnxGptGenerator;
 import org.transformer4j.onnx.OnnxModel;
 import org.transformer4j.onnx.OnnxOptions;
 import org.transformer4j.onnx.export.OnnxExporter;
@@ -58,11 +57,11 @@ public final class OnnxVsCpuBenchmark {
         }
         System.out.printf(Locale.ROOT, "GPT %d layers, %d heads, %d wide, vocab 65, context 256; threads %s; %d cores%n",
                 layers, heads, width, threads == 0 ? "default" : threads, Runtime.getRuntime().availableProcessors());
-        try (Engine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(threads));
+        try (org.transformer4j.backend.TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(threads));
              LoadedWeights w = cpu.load(weights);
              OnnxModel onnx = OnnxModel.open(dir, new OnnxOptions("cpu", threads))) {
-            GptGenerator cpuGen = new GptGenerator(model, cpu, w);
-            OnnxGptGenerator onnxGen = new OnnxGptGenerator(onnx);
+            GptGenerator cpuGen = new GptGenerator(model, cpu.inferenceOps(), w);
+            GptGenerator onnxGen = new GptGenerator(onnx);
             GenerationOptions greedy = GenerationOptions.greedy(newTokens);
             double cpuGenSec = best(5, () -> cpuGen.generate(prompt, greedy, t -> true));
             double onnxGenSec = best(5, () -> onnxGen.generate(prompt, greedy, t -> true));

@@ -3,7 +3,7 @@ package org.transformer4j.examples.attention;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.examples.translate.GreedyTranslator;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
@@ -40,7 +40,7 @@ public final class AttentionMaps {
      * @throws IllegalArgumentException if the kind does not fit the model, the layer or head is out of range, or the
      *     input cannot be encoded or is longer than the context
      */
-    public static AttentionMap compute(ModelConfig config, Parameters weights, Tokenizer tokenizer, Engine engine,
+    public static AttentionMap compute(ModelConfig config, Parameters weights, Tokenizer tokenizer, InferenceEngine engine,
                                        String input, String target, AttentionKind kind, int layer, int head) {
         if (head < 0 || head >= config.heads()) {
             throw new IllegalArgumentException("head " + head + " is out of range: the model has " + config.heads()
@@ -52,7 +52,7 @@ public final class AttentionMaps {
         };
     }
 
-    private static AttentionMap gpt(GptConfig config, Parameters weights, Tokenizer tokenizer, Engine engine, String input,
+    private static AttentionMap gpt(GptConfig config, Parameters weights, Tokenizer tokenizer, InferenceEngine engine, String input,
                                     String target, AttentionKind kind, int layer, int head) {
         if (kind != AttentionKind.SELF) {
             throw new IllegalArgumentException("a GPT has only self-attention; use kind self, not " + name(kind));
@@ -71,7 +71,7 @@ public final class AttentionMaps {
         }
     }
 
-    private static AttentionMap seq2seq(Seq2SeqConfig config, Parameters weights, Tokenizer tokenizer, Engine engine,
+    private static AttentionMap seq2seq(Seq2SeqConfig config, Parameters weights, Tokenizer tokenizer, InferenceEngine engine,
                                         String input, String target, AttentionKind kind, int layer, int head) {
         Seq2SeqModel model = new Seq2SeqModel(config);
         boolean encoder = kind == AttentionKind.SELF || kind == AttentionKind.ENCODER;

@@ -77,6 +77,11 @@ public final class AttentionRecorder implements Ops {
     }
 
     @Override
+    public Tensor geluTanh(Tensor x) {
+        return delegate.geluTanh(x);
+    }
+
+    @Override
     public Tensor relu(Tensor x) {
         return delegate.relu(x);
     }

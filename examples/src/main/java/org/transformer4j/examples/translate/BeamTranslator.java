@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.generate.BeamSearchOptions;
 import org.transformer4j.generate.Seq2SeqGenerator;
 import org.transformer4j.model.Seq2SeqModel;
@@ -28,12 +28,12 @@ public final class BeamTranslator implements Translator {
      * @param lengthPenalty exponent of the length normalization (0: raw log-probability; GNMT uses 0.6)
      * @throws IllegalArgumentException if the tokenizer lacks {@code <bos>} or {@code <eos>}, or width is below 1
      */
-    public BeamTranslator(Seq2SeqModel model, Engine engine, Parameters weights, Tokenizer tokenizer, int width,
+    public BeamTranslator(Seq2SeqModel model, InferenceEngine engine, Parameters weights, Tokenizer tokenizer, int width,
                           double lengthPenalty) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         int bos = tokenizer.bosId().orElseThrow(() -> new IllegalArgumentException("the tokenizer has no <bos> token"));
         int eos = tokenizer.eosId().orElseThrow(() -> new IllegalArgumentException("the tokenizer has no <eos> token"));
-        this.generator = new Seq2SeqGenerator(model, engine, weights, bos, eos);
+        this.generator = new Seq2SeqGenerator(model, engine.inferenceOps(), weights, bos, eos);
         this.context = model.config().contextLength();
         this.options = BeamSearchOptions.of(width, context, Set.of(eos)).withLengthPenalty(lengthPenalty);
     }

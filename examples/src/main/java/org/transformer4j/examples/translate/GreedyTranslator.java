@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.generate.TokenSampler;
 import org.transformer4j.model.KvCache;
 import org.transformer4j.model.Seq2SeqModel;
@@ -38,7 +38,7 @@ public final class GreedyTranslator implements Translator {
      *
      * @throws IllegalArgumentException if the tokenizer lacks {@code <bos>}, {@code <eos>} or {@code <pad>}
      */
-    public GreedyTranslator(Seq2SeqModel model, Engine engine, Parameters weights, Tokenizer tokenizer) {
+    public GreedyTranslator(Seq2SeqModel model, InferenceEngine engine, Parameters weights, Tokenizer tokenizer) {
         this.model = Objects.requireNonNull(model, "model");
         this.ops = engine.inferenceOps();
         this.weights = Objects.requireNonNull(weights, "weights");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.model.GptConfig;
@@ -31,11 +31,11 @@ import org.transformer4j.tokenizer.Tokenizer;
 class AttentionMapsTest {
     private static final CharTokenizer TOK = CharTokenizer.fromText("abcdefgh 0123456789-",
             List.of(Tokenizer.PAD, Tokenizer.BOS, Tokenizer.EOS));
-    private static Engine engine;
+    private static InferenceEngine engine;
 
     @BeforeAll
     static void open() {
-        engine = Backends.open("cpu", new EngineOptions(1, null, 0));
+        engine = Backends.openInference("cpu", new EngineOptions(1, null, 0));
     }
 
     @AfterAll

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.data.PairDataset;
@@ -66,7 +66,7 @@ class DatesTrainingTest {
         int batch = Integer.getInteger("datesTest.batch", 64);
         TrainingData data = new TrainingData(new Seq2SeqBatcher(train, batch, ctx, 1), new Seq2SeqBatcher(train, batch, ctx, 2),
                 new Seq2SeqBatcher(train, batch, ctx, 3));
-        try (Engine engine = Backends.open("cpu", new EngineOptions(0, null, 7));
+        try (TrainingEngine engine = Backends.openTraining("cpu", new EngineOptions(0, null, 7));
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 7))) {
             long t0 = System.nanoTime();
             new Trainer(program, training, data).run();

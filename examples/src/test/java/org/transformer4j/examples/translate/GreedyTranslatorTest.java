@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.Engine;
+import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.generate.TokenSampler;
@@ -52,7 +52,7 @@ class GreedyTranslatorTest {
                 .decoderLayers(2).heads(2).embeddingDim(16).dropout(0f).build();
         Seq2SeqModel model = new Seq2SeqModel(config);
         int eos = TOK.eosId().getAsInt();
-        try (Engine engine = Backends.open("cpu", new EngineOptions(1, null, 0));
+        try (InferenceEngine engine = Backends.openInference("cpu", new EngineOptions(1, null, 0));
              LoadedWeights w = engine.load(randomWeights(model, 3))) {
             GreedyTranslator translator = new GreedyTranslator(model, engine, w, TOK);
             List<String> sources = List.of("abc", "2001-02-03 h", "g", "feb 9", "hh hh hh hh");
@@ -77,7 +77,7 @@ class GreedyTranslatorTest {
         }
     }
 
-    private static int[] reference(Seq2SeqModel model, Engine engine, LoadedWeights w, int[] src, int eos) {
+    private static int[] reference(Seq2SeqModel model, InferenceEngine engine, LoadedWeights w, int[] src, int eos) {
         var ops = engine.inferenceOps();
         int ctx = model.config().contextLength();
         int vocab = model.config().vocabSize();

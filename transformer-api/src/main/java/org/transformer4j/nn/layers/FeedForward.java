@@ -9,7 +9,7 @@ import org.transformer4j.nn.Parameters;
 import org.transformer4j.tensor.Tensor;
 
 /**
- * The position-wise feed-forward network {@code fc2(act(fc1(x)))} with GELU or ReLU. Weight names are
+ * The position-wise feed-forward network {@code fc2(act(fc1(x)))} with GELU (exact or tanh) or ReLU. Weight names are
  * given by the caller: nanoGPT's {@code mlp.c_fc}/{@code mlp.c_proj} or the encoder-decoder's
  * {@code fc1}/{@code fc2}.
  */
@@ -32,7 +32,11 @@ public final class FeedForward {
 
     public Tensor forward(Ops ops, Parameters p, Tensor x) {
         Tensor h = up.forward(ops, p, x);
-        h = activation == Activation.GELU ? ops.gelu(h) : ops.relu(h);
+        h = switch (activation) {
+            case GELU -> ops.gelu(h);
+            case GELU_TANH -> ops.geluTanh(h);
+            case RELU -> ops.relu(h);
+        };
         return down.forward(ops, p, h);
     }
 }

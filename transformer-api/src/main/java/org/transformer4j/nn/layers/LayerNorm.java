@@ -7,19 +7,21 @@ import org.transformer4j.nn.Parameters;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
 
-/** Layer normalization over the last axis (eps 1e-5): {@code <name>.weight [C]} and, with bias, {@code <name>.bias [C]}. */
+/**
+ * Layer normalization over the last axis: {@code <name>.weight [C]} and, with bias, {@code <name>.bias [C]}; the
+ * epsilon comes from the config (PyTorch's 1e-5 unless it says otherwise).
+ */
 public final class LayerNorm {
-    /** PyTorch's default epsilon. */
-    public static final float EPS = 1e-5f;
-
     private final String name;
     private final int dim;
     private final boolean bias;
+    private final float eps;
 
-    public LayerNorm(String name, int dim, boolean bias) {
+    public LayerNorm(String name, int dim, boolean bias, float eps) {
         this.name = name;
         this.dim = dim;
         this.bias = bias;
+        this.eps = eps;
     }
 
     public List<ParameterSpec> parameterSpecs() {
@@ -28,6 +30,6 @@ public final class LayerNorm {
     }
 
     public Tensor forward(Ops ops, Parameters p, Tensor x) {
-        return ops.layerNorm(x, p.get(name + ".weight"), bias ? p.get(name + ".bias") : null, EPS);
+        return ops.layerNorm(x, p.get(name + ".weight"), bias ? p.get(name + ".bias") : null, eps);
     }
 }

@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -27,7 +28,7 @@ import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tokenizer.CharTokenizer;
 
 /** Generation on an exported GPT gives backend-cpu's tokens, also with many threads sharing one model. */
-class OnnxGptGeneratorTest {
+class OnnxGptGenerationTest {
 
     @Test
     void greedyAndSampledTokensEqualCpuGenerator(@TempDir Path dir) throws Exception {
@@ -40,11 +41,11 @@ class OnnxGptGeneratorTest {
         List<GenerationOptions> options = List.of(GenerationOptions.greedy(40),
                 GenerationOptions.sampling(40, 0.9f, 0, 42L));
         try (OnnxModel onnx = OnnxModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
             for (GenerationOptions o : options) {
-                int[] want = new GptGenerator(model, cpu, w).generate(prompt, o, t -> true);
-                int[] got = new OnnxGptGenerator(onnx).generate(prompt, o, t -> true);
+                int[] want = new GptGenerator(model, cpu.inferenceOps(), w).generate(prompt, o, t -> true);
+                int[] got = new GptGenerator(onnx).generate(prompt, o, t -> true);
                 assertEquals(40, want.length);
                 assertArrayEquals(want, got, "temperature " + o.temperature());
             }
@@ -61,10 +62,10 @@ class OnnxGptGeneratorTest {
         OnnxExporter.export(config, weights, chars, dir);
         GenerationOptions options = GenerationOptions.sampling(30, 1f, 0, 3L);
         try (OnnxModel onnx = OnnxModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
-            TextGenerator want = new TextGenerator(new GptGenerator(model, cpu, w), chars);
-            TextGenerator got = new TextGenerator(new OnnxGptGenerator(onnx), onnx.tokenizer().orElseThrow());
+            TextGenerator want = new TextGenerator(new GptGenerator(model, cpu.inferenceOps(), w), chars);
+            TextGenerator got = new TextGenerator(new GptGenerator(onnx), onnx.tokenizer().orElseThrow());
             GeneratedText free = want.generate("abc", options);
             assertEquals(free, got.generate("abc", options));
             String stop = free.text().substring(10, 12);
@@ -85,10 +86,10 @@ class OnnxGptGeneratorTest {
         int[] prompt = {2, 7, 1};
         BeamSearchOptions options = BeamSearchOptions.of(3, 6, java.util.Set.of(4)).withNBest(3);
         try (OnnxModel onnx = OnnxModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
-            List<Hypothesis> want = new GptGenerator(model, cpu, w).beamSearch(prompt, options);
-            List<Hypothesis> got = new OnnxGptGenerator(onnx).beamSearch(prompt, options, false);
+            List<Hypothesis> want = new GptGenerator(model, cpu.inferenceOps(), w).beamSearch(prompt, options);
+            List<Hypothesis> got = new GptGenerator(onnx).beamSearch(prompt, options, false);
             assertEquals(want.size(), got.size());
             for (int i = 0; i < want.size(); i++) {
                 assertArrayEquals(want.get(i).tokens(), got.get(i).tokens(), "hypothesis " + i);
@@ -104,7 +105,7 @@ class OnnxGptGeneratorTest {
         OnnxExporter.export(config, weights, null, dir);
         int threads = 16;
         try (OnnxModel onnx = OnnxModel.open(dir)) {
-            OnnxGptGenerator generator = new OnnxGptGenerator(onnx);
+            GptGenerator generator = new GptGenerator(onnx);
             List<int[]> prompts = new ArrayList<>();
             List<int[]> sequential = new ArrayList<>();
             for (int i = 0; i < threads; i++) {

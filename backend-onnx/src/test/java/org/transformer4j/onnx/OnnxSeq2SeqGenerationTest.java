@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tensor.HostTensor;
 
 /** Greedy, sampled and beam-search targets of an exported encoder-decoder equal backend-cpu's. */
-class OnnxSeq2SeqGeneratorTest {
+class OnnxSeq2SeqGenerationTest {
     private static final int BOS = 1;
     private static final int EOS = 2;
 
@@ -35,10 +36,10 @@ class OnnxSeq2SeqGeneratorTest {
         OnnxExporter.export(config, weights, null, dir);
         int[] source = {5, 9, 3, 7, 11};
         try (OnnxSeq2SeqModel onnx = OnnxSeq2SeqModel.open(dir);
-             Engine cpu = TinyModels.cpu();
+             InferenceEngine cpu = TinyModels.cpu();
              LoadedWeights w = cpu.load(weights)) {
-            Seq2SeqGenerator want = new Seq2SeqGenerator(model, cpu, w, BOS, EOS);
-            OnnxSeq2SeqGenerator got = new OnnxSeq2SeqGenerator(onnx, BOS, EOS);
+            Seq2SeqGenerator want = new Seq2SeqGenerator(model, cpu.inferenceOps(), w, BOS, EOS);
+            Seq2SeqGenerator got = new Seq2SeqGenerator(onnx, BOS, EOS);
             for (GenerationOptions o : List.of(GenerationOptions.greedy(12), GenerationOptions.sampling(12, 1f, 0, 7L))) {
                 int[] cpuTokens = want.generate(source, o);
                 assertTrue(cpuTokens.length > 0, "a non-empty target, else the comparison is weak");
@@ -54,7 +55,7 @@ class OnnxSeq2SeqGeneratorTest {
             }
             var e = assertThrows(IllegalArgumentException.class, () -> got.generate(source, GenerationOptions.greedy(13)));
             assertTrue(e.getMessage().contains("maxNewTokens 13 exceeds"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> new OnnxSeq2SeqGenerator(onnx, BOS, config.vocabSize()));
+            assertThrows(IllegalArgumentException.class, () -> new Seq2SeqGenerator(onnx, BOS, config.vocabSize()));
         }
     }
 }

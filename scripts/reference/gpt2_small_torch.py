@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Batch-1 greedy generation of a Hugging Face GPT-2 directory with PyTorch, in HF's GPT-2 formulas (issue 15).
+
+Why: the side-by-side reference for transformer4j's GPT-2 numbers (scripts/bench/gpt2_small.sh). The model is
+written here from modeling_gpt2.py's equations, not imported from transformers: Conv1D y = x.W + b (W [in, out]),
+fused q/k/v, causal softmax(q k^T / sqrt(d)) v with a key/value cache, gelu_new, LayerNorm eps from config.json,
+tied or untied head. model.safetensors is parsed with json + numpy (8-byte little-endian header length, JSON header,
+raw little-endian data), with or without the 'transformer.' prefix.
+
+It prints the load time, the prefill time of a 128-token prompt, the decode rate of 128 greedy tokens (the same
+prompt as Gpt2SmallBench.java: ids (i*7919+13) % 50257), peak RSS, the first ids, and the read bandwidth of this
+machine (a sum over 512 MiB), so that tokens/s can be set against the memory-bandwidth bound.
+Usage: /usr/bin/python3 scripts/reference/gpt2_small_torch.py DIR [--threads 2]
+"""
+import argparse
+import json
+import math
+import os
+import resource
+import struct
+import time
+
+import numpy as np
+import torch
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + n)
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        b, end = e["data_offsets"]
+        raw = np.asarray(data[b:end])
+        if e["dtype"] == "F32":
+            arr = raw.view("<f4")
+        elif e["dtype"] == "F16":
+            arr = raw.view("<f2").astype(np.float32)
+        elif e["dtype"] == "BF16":
+            arr = (raw.view("<u2").astype(np.uint32) << 16).view(np.float32)
+        else:
+            raise ValueError(f"{path}: {name} has dtype {e['dtype']}")
+        out[name[len("transformer."):] if name.startswith("transformer.") else name] = \
+            torch.from_numpy(arr.reshape(e["shape"]).copy())
+    return out
+
+
+class Gpt2:
+    def __init__(self, cfg, w):
+        self.c = cfg["n_embd"]
+        self.h = cfg["n_head"]
+        self.layers = cfg["n_layer"]
+        self.eps = cfg.get("layer_norm_epsilon", 1e-5)
+        self.w = w
+        self.head = w["lm_head.weight"] if not cfg.get("tie_word_embeddings", True) else w["wte.weight"]
+
+    def ln(self, x, name):
+        return torch.nn.functional.layer_norm(x, (self.c,), self.w[name + ".weight"], self.w[name + ".bias"], self.eps)
+
+    def conv1d(self, x, name):
+        return torch.addmm(self.w[name + ".bias"], x, self.w[name + ".weight"])
+
+    @staticmethod
+    def gelu_new(x):
+        return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+    def forward(self, ids, cache):
+        """Logits of the last position for ids [T] following the cache (a list of (k, v) [heads, t, d] per layer)."""
+        t0 = 0 if cache[0] is None else cache[0][0].shape[1]
+        t = ids.shape[0]
+        d = self.c // self.h
+        x = self.w["wte.weight"][ids] + self.w["wpe.weight"][t0:t0 + t]
+        for i in range(self.layers):
+            p = f"h.{i}."
+            qkv = self.conv1d(self.ln(x, p + "ln_1"), p + "attn.c_attn")
+            q, k, v = (z.view(t, self.h, d).transpose(0, 1) for z in qkv.split(self.c, dim=1))
+            if cache[i] is not None:
+                k = torch.cat([cache[i][0], k], dim=1)
+                v = torch.cat([cache[i][1], v], dim=1)
+            cache[i] = (k, v)
+            s = q @ k.transpose(1, 2) / math.sqrt(d)
+            if t > 1:
+                mask = torch.ones(t, t0 + t, dtype=torch.bool).tril(t0)
+                s = s.masked_fill(~mask, float("-inf"))
+            a = (torch.softmax(s, dim=-1) @ v).transpose(0, 1).reshape(t, self.c)
+            x = x + self.conv1d(a, p + "attn.c_proj")
+            m = self.gelu_new(self.conv1d(self.ln(x, p + "ln_2"), p + "mlp.c_fc"))
+            x = x + self.conv1d(m, p + "mlp.c_proj")
+        return self.ln(x[-1:], "ln_f") @ self.head.T
+
+    def greedy(self, prompt, n, on_first=None):
+        cache = [None] * self.layers
+        logits = self.forward(torch.tensor(prompt), cache)
+        out = []
+        for k in range(n):
+            nxt = int(torch.argmax(logits[-1]))
+            out.append(nxt)
+            if k == 0 and on_first:
+                on_first()
+            if k + 1 < n:
+                logits = self.forward(torch.tensor([nxt]), cache)
+        return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.set_grad_enabled(False)
+    t0 = time.perf_counter()
+    cfg = json.load(open(os.path.join(a.dir, "config.json")))
+    model = Gpt2(cfg, read_safetensors(os.path.join(a.dir, "model.safetensors")))
+    load = time.perf_counter() - t0
+    prompt = [(i * 7919 + 13) % 50257 for i in range(128)]
+    model.greedy(prompt, 8)  # warm-up
+    first = []
+    t0 = time.perf_counter()
+    out = model.greedy(prompt, 128, lambda: first.append(time.perf_counter()))
+    t1 = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"torch {torch.__version__} ({a.threads} threads): load {load:.2f} s, prefill 128 tokens {first[0] - t0:.3f} s, "
+          f"decode {(len(out) - 1) / (t1 - first[0]):.1f} tokens/s, peak RSS {rss} MiB, first ids {out[:12]}")
+    big = torch.ones(128 << 20)  # 512 MiB
+    big.sum()
+    reps = 5
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        big.sum()
+    bw = reps * big.numel() * 4 / (time.perf_counter() - t0) / 1e9
+    print(f"read bandwidth (torch sum over 512 MiB, {a.threads} threads): {bw:.1f} GB/s")
+
+
+if __name__ == "__main__":
+    main()
