@@ -3,6 +3,7 @@ package org.transformer4j.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.webserver.WebServer;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
@@ -11,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.transformer4j.generate.GptRuntime;
+import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.serve.batch.ContinuousBatcher;
 import org.transformer4j.tokenizer.Tokenizer;
 
@@ -21,7 +23,8 @@ import org.transformer4j.tokenizer.Tokenizer;
  * WebServer (one virtual thread per request) and answers every bad request with OpenAI's error object.
  *
  * <pre>{@code
- * try (OpenAiServer server = OpenAiServer.builder(runtime, tokenizer).modelName("char").port(0).start()) {
+ * try (LanguageModel lm = LanguageModel.open(dir);
+ *      OpenAiServer server = OpenAiServer.builder(lm).port(0).maxBatch(16).maxQueue(64).start()) {
  *     System.out.println("serving on " + server.baseUrl());
  *     server.awaitClose();
  * }
@@ -89,6 +92,22 @@ public final class OpenAiServer implements AutoCloseable {
      */
     public static Builder builder(GptRuntime runtime, Tokenizer tokenizer) {
         return new Builder(runtime, tokenizer);
+    }
+
+    /**
+     * A server for a model opened through the front door ({@code LanguageModel.open(dir)}, any backend): served under
+     * its directory's name, with the directory's chat template ({@code tokenizer_config.json}) if it has one. The
+     * caller keeps ownership of {@code model} and closes it after the server.
+     *
+     * @throws IllegalArgumentException if the model is not a decoder-only GPT (an encoder-decoder cannot be served
+     *                                  as a completion model)
+     */
+    public static Builder builder(LanguageModel model) {
+        GptRuntime runtime = model.gptRuntime().orElseThrow(() -> new IllegalArgumentException(
+                "serve needs a decoder-only (GPT) model; " + model.directory() + " is an encoder-decoder"));
+        Path dir = model.directory();
+        String name = dir.getFileName() == null ? "model" : dir.getFileName().toString();
+        return new Builder(runtime, model.tokenizer()).modelName(name).chatTemplate(ChatTemplate.forDirectory(dir));
     }
 
     /** The port the server listens on (the one chosen when port 0 was asked for). */
