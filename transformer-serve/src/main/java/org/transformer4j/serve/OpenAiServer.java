@@ -65,6 +65,7 @@ public final class OpenAiServer implements AutoCloseable {
                     .host(b.host)
                     .port(b.port)
                     .shutdownGracePeriod(Duration.ofSeconds(2))
+                    .shutdownHook(false) // close() drains first; Helidon's own hook would cut requests in flight
                     .routing(endpoints::register)
                     .build()
                     .start();

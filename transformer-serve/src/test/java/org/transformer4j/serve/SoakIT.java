@@ -15,7 +15,7 @@ import org.transformer4j.inference.LanguageModel;
 
 /**
  * Soak ({@code ./mvnw -Pserve-soak -pl transformer-serve -am verify}): 1,000 requests (streamed and not, 16 at a
- * time) after a 200-request warm-up; the process's resident set may grow by at most 64 MiB over them (leaked caches
+ * time) after a 500-request warm-up, in a JVM with a fixed 256 MiB heap; the process's resident set may grow by at most 64 MiB over them (leaked caches
  * or per-request state would grow it by far more: each request holds a cache of its own).
  */
 class SoakIT {
@@ -27,7 +27,7 @@ class SoakIT {
         try (LanguageModel lm = LanguageModel.builder(dir).backend("cpu").threads(1).open();
              OpenAiServer server = OpenAiServer.builder(lm).port(0).maxBatch(16).maxQueue(64).start()) {
             Http http = new Http(server.port());
-            run(http, 200);
+            run(http, 500);
             System.gc();
             long before = rssKib();
             run(http, 1000);
