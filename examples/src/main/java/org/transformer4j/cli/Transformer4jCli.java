@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Build, train, export and serve Transformer models on the JVM.",
         subcommands = {TrainCommand.class, DatesCommand.class, GenerateCommand.class, BackendsCommand.class, BenchCommand.class,
                 TranslateCommand.class, AttentionCommand.class, ExportCommand.class,
-                ConformanceCommand.class, CommandLine.HelpCommand.class})
+                ConformanceCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Transformer4jCli implements Runnable {
 
     public static void main(String[] args) {
