@@ -137,8 +137,11 @@ class ModelDirectoryTest {
         var e = assertThrows(IllegalArgumentException.class, () -> ModelDirectory.load(dir));
         assertMessage(e, tokenizerFile.toString());
         Files.delete(tokenizerFile);
+        // no tokenizer at all: the directory is named with what it may hold (tokenizer.json, or vocab.json + merges.txt)
         var missing = assertThrows(NoSuchFileException.class, () -> ModelDirectory.load(dir));
-        assertMessage(missing, tokenizerFile.toString());
+        assertMessage(missing, dir.toString());
+        assertMessage(missing, "tokenizer.json");
+        assertMessage(missing, "vocab.json + merges.txt");
     }
 
     static Stream<String[]> brokenConfigs() {
