@@ -104,7 +104,7 @@ public final class ContinuousBatcher implements AutoCloseable {
      * @param topLogprobs   -1 for no log-probabilities, else how many alternatives to report per token (0..20)
      * @param deadlineNanos the {@link System#nanoTime()} after which the sequence ends with
      *                      {@link FinishReason#TIMEOUT}
-     * @throws IllegalArgumentException   for an empty prompt, an id outside the vocabulary, {@code maxNewTokens} < 1
+     * @throws IllegalArgumentException   for an empty prompt, an id outside the vocabulary, {@code maxNewTokens < 1}
      *                                    or a prompt plus {@code maxNewTokens} beyond the context
      * @throws QueueFullException         when {@code maxQueue} sequences are already waiting
      * @throws RejectedExecutionException once the batcher is shutting down
