@@ -73,6 +73,13 @@ public final class OpenAiServer implements AutoCloseable {
             batcher.close();
             throw startFailure(b, e);
         }
+        if (!server.isRunning() || server.port() < 1) {
+            // Helidon logs a listener that cannot bind and returns a server that is not running
+            server.stop();
+            batcher.close();
+            throw new IllegalStateException("cannot listen on " + b.host + ":" + b.port + " (is another server using"
+                    + " that port? choose another with --port, or 0 for a free one)");
+        }
         this.web = server;
     }
 
