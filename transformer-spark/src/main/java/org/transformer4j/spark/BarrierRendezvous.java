@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
+import org.transformer4j.train.distributed.Collective;
 import org.transformer4j.train.distributed.TcpCollective;
 
 /**
@@ -21,7 +22,7 @@ final class BarrierRendezvous {
     private BarrierRendezvous() {
     }
 
-    static TcpCollective join(BarrierTaskContext ctx, Duration timeout) {
+    static Collective join(BarrierTaskContext ctx, Duration timeout) {
         BarrierTaskInfo[] infos = ctx.getTaskInfos();
         int rank = ctx.partitionId();
         List<String> hosts = new ArrayList<>();

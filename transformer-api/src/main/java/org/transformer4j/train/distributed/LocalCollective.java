@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A {@link Collective} between threads of one process: each rank hands its ring neighbour copies of the buffer in
+ * {@link Collective}s between threads of one process: each rank hands its ring neighbour copies of the buffer in
  * chunks through a bounded queue, with the same ring algorithm (and so the same bits) as {@link TcpCollective}. For
  * tests, and for training replicas on one large (e.g. multi-socket) machine, one thread per replica.
  *
@@ -20,16 +20,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * // thread r: new Trainer(program_r, config, data_r).distributed(group.get(r)).run();
  * }</pre>
  */
-public final class LocalCollective implements Collective {
+public final class LocalCollective {
     /** Chunks in flight per ring link (each at most {@link Ring#CHUNK} floats). */
     private static final int QUEUE_CHUNKS = 8;
     /** How often a waiting rank looks whether its neighbour has left. */
     private static final long POLL_MILLIS = 20;
 
-    private final Ring ring;
-
-    private LocalCollective(Ring ring) {
-        this.ring = ring;
+    private LocalCollective() {
     }
 
     /**
@@ -53,45 +50,11 @@ public final class LocalCollective implements Collective {
             int next = (r + 1) % size;
             int prev = Math.floorMod(r - 1, size);
             QueueLink link = new QueueLink(r, prev, next, inbox.get(next), inbox.get(r), left, timeout);
-            members.add(new LocalCollective(new Ring(r, size, link, timeout)));
+            members.add(new Ring(r, size, link, timeout));
         }
         return List.copyOf(members);
     }
 
-    @Override
-    public int rank() {
-        return ring.rank();
-    }
-
-    @Override
-    public int size() {
-        return ring.size();
-    }
-
-    @Override
-    public Duration timeout() {
-        return ring.timeout();
-    }
-
-    @Override
-    public void allReduce(float[] data, Reduction reduction) {
-        ring.allReduce(data, reduction);
-    }
-
-    @Override
-    public void broadcast(float[] data) {
-        ring.broadcast(data);
-    }
-
-    @Override
-    public void barrier() {
-        ring.barrier();
-    }
-
-    @Override
-    public void close() {
-        ring.close();
-    }
 
     /** Queues to the next rank and from the previous one; a rank that left is seen within {@link #POLL_MILLIS}. */
     private static final class QueueLink implements RingLink {

@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
  * Before every operation each rank sends a header (operation, length, sequence number) and checks the previous
  * rank's, so ranks that disagree on what they are doing fail with a clear message instead of mixing buffers.
  */
-final class Ring {
+final class Ring implements Collective {
     private static final int ALL_REDUCE = 1;
     private static final int BROADCAST = 2;
     private static final int BARRIER = 3;
@@ -49,19 +49,23 @@ final class Ring {
         });
     }
 
-    int rank() {
+    @Override
+    public int rank() {
         return rank;
     }
 
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
-    Duration timeout() {
+    @Override
+    public Duration timeout() {
         return timeout;
     }
 
-    void allReduce(float[] data, Collective.Reduction reduction) {
+    @Override
+    public void allReduce(float[] data, Collective.Reduction reduction) {
         java.util.Objects.requireNonNull(reduction, "reduction");
         if (size == 1) {
             return; // the sum (and the mean) of one buffer is itself
@@ -84,7 +88,8 @@ final class Ring {
         });
     }
 
-    void broadcast(float[] data) {
+    @Override
+    public void broadcast(float[] data) {
         if (size == 1) {
             return;
         }
@@ -102,7 +107,8 @@ final class Ring {
         });
     }
 
-    void barrier() {
+    @Override
+    public void barrier() {
         if (size == 1) {
             return;
         }
@@ -199,7 +205,8 @@ final class Ring {
         }
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (closed) {
             return;
         }

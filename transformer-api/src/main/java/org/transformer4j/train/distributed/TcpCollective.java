@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A {@link Collective} between processes: a ring over TCP ({@code java.nio} sockets), rank {@code r} connected to
+ * {@link Collective}s between processes: a ring over TCP ({@code java.nio} sockets), rank {@code r} connected to
  * rank {@code r+1} and accepting rank {@code r-1}. All-reduce is the bandwidth-optimal ring (each rank sends
  * {@code 2(N-1)/N} of the buffer; see {@link Ring}), streamed in chunks so sending, receiving and adding overlap.
  *
@@ -28,14 +28,11 @@ import java.util.Objects;
  * {@link CollectiveException} naming the peer's rank and address; a peer that dies closes its sockets and its
  * neighbours fail at once.
  */
-public final class TcpCollective implements Collective {
+public final class TcpCollective {
     private static final int MAGIC = 0x74346a63; // "t4jc"
     private static final int SOCKET_BUFFER = 4 << 20;
 
-    private final Ring ring;
-
-    private TcpCollective(Ring ring) {
-        this.ring = ring;
+    private TcpCollective() {
     }
 
     /** A listening socket on {@code host}, on a free port, for {@link #connect}. */
@@ -59,8 +56,8 @@ public final class TcpCollective implements Collective {
      * @param timeout how long to wait for a peer to connect, answer or make progress
      * @throws CollectiveException if a neighbour cannot be reached or does not connect within {@code timeout}
      */
-    public static TcpCollective connect(int rank, List<InetSocketAddress> peers, ServerSocketChannel listener, long groupId,
-                                        Duration timeout) {
+    public static Collective connect(int rank, List<InetSocketAddress> peers, ServerSocketChannel listener, long groupId,
+                                     Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         int size = peers.size();
         if (rank < 0 || rank >= size) {
@@ -68,7 +65,7 @@ public final class TcpCollective implements Collective {
         }
         if (size == 1) {
             close(listener);
-            return new TcpCollective(new Ring(0, 1, new SoloLink(), timeout));
+            return new Ring(0, 1, new SoloLink(), timeout);
         }
         int next = (rank + 1) % size;
         int prev = Math.floorMod(rank - 1, size);
@@ -80,8 +77,8 @@ public final class TcpCollective implements Collective {
             hello.putInt(MAGIC).putLong(groupId).putInt(rank).putInt(size).flip();
             SocketLink.writeFully(out, hello, timeout, rank, next, peers.get(next));
             in = accept(rank, prev, peers.get(prev), listener, groupId, size, timeout);
-            return new TcpCollective(new Ring(rank, size, new SocketLink(rank, prev, peers.get(prev), in, next,
-                    peers.get(next), out, timeout), timeout));
+            return new Ring(rank, size, new SocketLink(rank, prev, peers.get(prev), in, next,
+                    peers.get(next), out, timeout), timeout);
         } catch (RuntimeException e) {
             close(out);
             close(in);
@@ -187,40 +184,6 @@ public final class TcpCollective implements Collective {
         }
     }
 
-    @Override
-    public int rank() {
-        return ring.rank();
-    }
-
-    @Override
-    public int size() {
-        return ring.size();
-    }
-
-    @Override
-    public Duration timeout() {
-        return ring.timeout();
-    }
-
-    @Override
-    public void allReduce(float[] data, Reduction reduction) {
-        ring.allReduce(data, reduction);
-    }
-
-    @Override
-    public void broadcast(float[] data) {
-        ring.broadcast(data);
-    }
-
-    @Override
-    public void barrier() {
-        ring.barrier();
-    }
-
-    @Override
-    public void close() {
-        ring.close();
-    }
 
     /** A group of one: nothing to send. */
     private static final class SoloLink implements RingLink {
