@@ -40,7 +40,8 @@ final class SparkTraining {
         Files.createDirectories(out);
         String checkpoints = out.toAbsolutePath().resolve("checkpoints").toUri().toString();
         SparkTrainingJob job = new SparkTrainingJob(o.data.toString(), o.workers, GptTraining.modelConfig(r, 1), training,
-                r.batchSize(), o.seed, checkpoints, Duration.ofSeconds(120), o.threads, null);
+                r.batchSize(), o.seed, checkpoints, Duration.ofSeconds(120),
+                o.backend == null ? "cpu" : o.backend, o.threads, null);
         SparkConf conf = new SparkConf().setAppName("transformer4j train").setIfMissing("spark.master", o.spark);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             SparkTrainingResult result = SparkTrainer.train(sc, job);

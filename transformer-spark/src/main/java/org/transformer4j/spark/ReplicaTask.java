@@ -24,8 +24,8 @@ import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractFunction1;
 
 /**
- * The body of one barrier task: joins the replicas' ring, builds its shard's batches, opens a cpu engine, resumes from
- * the newest checkpoint if there is one, and runs the {@link Trainer} as one replica. Rank 0 saves the checkpoints and
+ * The body of one barrier task: joins the replicas' ring, builds its shard's batches, opens an engine of the job's
+ * backend, resumes from the newest checkpoint if there is one, and runs the {@link Trainer} as one replica. Rank 0 saves the checkpoints and
  * reports the metrics. Any failure (its own, or a peer's seen through the collective) fails the task, and with it the
  * barrier stage, which Spark then retries as a whole.
  */
@@ -40,11 +40,12 @@ final class ReplicaTask extends AbstractFunction1<Iterator<String>, Iterator<Rep
     private final long seed;
     private final String checkpointDir;
     private final long timeoutMillis;
+    private final String backend;
     private final int threads;
     private final ReplicaListenerFactory listeners;
 
     ReplicaTask(RecordForm<GptConfig> model, RecordForm<TrainingConfig> training, String vocabulary, int perReplicaBatch,
-                long seed, String checkpointDir, Duration timeout, int threads, ReplicaListenerFactory listeners) {
+                long seed, String checkpointDir, Duration timeout, String backend, int threads, ReplicaListenerFactory listeners) {
         this.model = model;
         this.training = training;
         this.vocabulary = vocabulary;
@@ -52,6 +53,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<String>, Iterator<Rep
         this.seed = seed;
         this.checkpointDir = checkpointDir;
         this.timeoutMillis = timeout.toMillis();
+        this.backend = backend;
         this.threads = threads;
         this.listeners = listeners;
     }
@@ -71,7 +73,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<String>, Iterator<Rep
         GptModel gpt = new GptModel(config);
         // dropout differs between replicas (each its own seed), as it differs between the rows of one big batch
         try (Collective group = BarrierRendezvous.join(ctx, Duration.ofMillis(timeoutMillis));
-             TrainingEngine engine = Backends.openTraining("cpu", new EngineOptions(threads, null, seed + 7919L * rank));
+             TrainingEngine engine = Backends.openTraining(backend, new EngineOptions(threads, null, seed + 7919L * rank));
              TrainingProgram program = engine.compileTraining(gpt, Initializer.initialize(gpt.parameterSpecs(), seed))) {
             Trainer trainer = new Trainer(program, trainingConfig, data).distributed(group);
             TrainingCheckpoint resume = store.latest().orElse(null);

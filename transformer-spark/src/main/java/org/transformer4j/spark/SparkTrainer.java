@@ -21,8 +21,8 @@ import scala.reflect.ClassTag$;
  *   and its lines are cut into {@code workers} contiguous shards.</li>
  *   <li>One barrier stage ({@code rdd.barrier().mapPartitions}) starts every replica at once; the replicas find each
  *   other through the {@code BarrierTaskContext} and build a TCP ring ({@link BarrierRendezvous}).</li>
- *   <li>Each replica trains with backend cpu on {@code globalBatchSize / workers} sequences of its shard per
- *   micro-batch; every step all-reduces the gradients, so all replicas apply the same AdamW update
+ *   <li>Each replica trains with the job's backend ({@code cpu} or {@code tensorflow}) on
+ *   {@code globalBatchSize / workers} sequences of its shard per micro-batch; every step all-reduces the gradients, so all replicas apply the same AdamW update
  *   ({@code Trainer.distributed}). Rank 0 saves checkpoints to {@code checkpointDir}.</li>
  *   <li>If any replica fails (an exception, a killed executor, a lost connection, a peer silent past the timeout), the
  *   others fail through the collective, the stage fails, and Spark retries it (up to
@@ -50,7 +50,7 @@ public final class SparkTrainer {
         JavaRDD<String> shards = shard(lines, job.workers());
         ReplicaTask task = new ReplicaTask(model, RecordForm.of(job.training()), vocabulary,
                 job.globalBatchSize() / job.workers(), job.seed(), job.checkpointDir(), job.collectiveTimeout(),
-                job.threadsPerWorker(), job.listeners());
+                job.backend(), job.threadsPerWorker(), job.listeners());
         sc.setJobDescription("transformer4j: " + job.workers() + " replicas training on " + job.textPath());
         RDD<ReplicaReport> reports = shards.rdd().barrier().mapPartitions(task, false,
                 ClassTag$.MODULE$.apply(ReplicaReport.class));

@@ -19,18 +19,21 @@ import org.transformer4j.train.TrainingConfig;
  * @param checkpointDir     a directory every worker and the driver can reach (Hadoop path); rank 0 writes there, and a
  *                          retried stage (or a new job) resumes from the newest checkpoint in it
  * @param collectiveTimeout how long a replica waits for a peer before failing the stage
- * @param threadsPerWorker  compute threads of each replica's cpu engine (0: one per core of its executor)
+ * @param backend           the training backend of every replica: {@code cpu}, or {@code tensorflow} (its jars on
+ *                          the executors' classpath; a GPU where the executor has one and TF's CUDA build is used)
+ * @param threadsPerWorker  compute threads of each replica's engine (0: one per core of its executor)
  * @param listeners         optional per-replica listeners ({@code null}: none)
  */
 public record SparkTrainingJob(String textPath, int workers, GptConfig model, TrainingConfig training,
                                int globalBatchSize, long seed, String checkpointDir, Duration collectiveTimeout,
-                               int threadsPerWorker, ReplicaListenerFactory listeners) {
+                               String backend, int threadsPerWorker, ReplicaListenerFactory listeners) {
     public SparkTrainingJob {
         Objects.requireNonNull(textPath, "textPath");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(checkpointDir, "checkpointDir");
         Objects.requireNonNull(collectiveTimeout, "collectiveTimeout");
+        Objects.requireNonNull(backend, "backend (cpu or tensorflow)");
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, was " + workers);
         }
