@@ -39,7 +39,8 @@ import org.transformer4j.train.TrainingProgram;
  * applies AdamW written with plain math ops, exactly as {@link AdamWStep} defines it (the decoupled decay only on
  * parameters whose {@link ParameterSpec#decay()} is true), then zeroes the gradients after every update has read them
  * (explicit control dependencies). Nothing in the graph is unordered or stateful-random, so the same seed gives the
- * same losses run after run.
+ * same losses run after run. For data-parallel replicas, {@link #readGradients} fetches the gradient variables and
+ * {@link #writeGradients} assigns them (the all-reduced mean) before the norm and the step read them.
  */
 final class TfTrainingProgram implements TrainingProgram {
     private final TrainableModel model;
@@ -54,6 +55,7 @@ final class TfTrainingProgram implements TrainingProgram {
     private final Op restoreAll;
     private final Operand<TFloat64> gradientNorm;
     private final StepGraph stepGraph;
+    private GradientWrite gradientWrite;
     private long step;
     private int microBatch;
     private boolean closed;
@@ -198,6 +200,39 @@ final class TfTrainingProgram implements TrainingProgram {
         }
         Op apply = tf.withControlDependencies(updates).noOp();
         return new StepGraph(lr, beta1, beta2, a1, a2, eps, decay, gradScale, c1, c2, apply);
+    }
+
+    /** Placeholders for new gradient values (one per parameter) and the op that assigns them all; for replicas. */
+    private record GradientWrite(List<Placeholder<TFloat32>> values, Op assign) {
+    }
+
+    /** The graph of {@link #writeGradients}, added on first use (a graph may grow after its session exists). */
+    private GradientWrite gradientWrite() {
+        if (gradientWrite == null) {
+            org.tensorflow.op.Ops scope = tf.withSubScope("write_gradients");
+            List<Placeholder<TFloat32>> values = new ArrayList<>();
+            List<Op> assigns = new ArrayList<>();
+            for (Slot s : slots.values()) {
+                Placeholder<TFloat32> p = scope.placeholder(TFloat32.class,
+                        Placeholder.shape(TfTensors.shape(s.spec().shape())));
+                values.add(p);
+                assigns.add(scope.assignVariableOp(s.grad(), p));
+            }
+            gradientWrite = new GradientWrite(values, scope.withControlDependencies(assigns).noOp());
+        }
+        return gradientWrite;
+    }
+
+    /** Checks a flat gradient buffer's length against the total parameter count. */
+    private void requireFlatLength(float[] flat, String what) {
+        long total = 0;
+        for (ParameterSpec spec : specs) {
+            total += spec.shape().size();
+        }
+        if (flat.length != total) {
+            throw new IllegalArgumentException(what + ": the buffer has " + flat.length + " floats but the model has "
+                    + total + " parameters");
+        }
     }
 
     /** The signature of a batch: what decides whether a traced graph can run it. */
@@ -388,6 +423,43 @@ final class TfTrainingProgram implements TrainingProgram {
     @Override
     public Map<String, HostTensor> gradients() {
         return fetch(Slot::readGrad);
+    }
+
+    /** All accumulated gradients in one session run, one parameter after another in the model's order. */
+    @Override
+    public void readGradients(float[] into) {
+        requireFlatLength(into, "readGradients");
+        int at = 0;
+        for (HostTensor g : fetch(Slot::readGrad).values()) {
+            float[] f = g.floats();
+            System.arraycopy(f, 0, into, at, f.length);
+            at += f.length;
+        }
+    }
+
+    /** Assigns every gradient variable from {@code from} (laid out as {@link #readGradients} writes it) in one run. */
+    @Override
+    public void writeGradients(float[] from) {
+        requireOpen();
+        requireFlatLength(from, "writeGradients");
+        GradientWrite w = gradientWrite();
+        List<org.tensorflow.Tensor> fed = new ArrayList<>();
+        try {
+            Session.Runner r = session.runner();
+            int at = 0;
+            int i = 0;
+            for (Slot s : slots.values()) {
+                int n = Math.toIntExact(s.spec().shape().size());
+                HostTensor slice = HostTensor.ofFloats(s.spec().shape(), java.util.Arrays.copyOfRange(from, at, at + n));
+                org.tensorflow.Tensor t = TfTensors.upload(slice);
+                fed.add(t);
+                r.feed(w.values().get(i++), t);
+                at += n;
+            }
+            r.addTarget(w.assign()).run().close();
+        } finally {
+            fed.forEach(org.tensorflow.Tensor::close);
+        }
     }
 
     @Override

@@ -39,7 +39,7 @@ public interface TrainingProgram extends AutoCloseable {
      */
     default void readGradients(float[] into) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot exchange gradients with other"
-                + " replicas, which distributed training needs; train distributed with backend cpu");
+                + " replicas, which distributed training needs; train distributed with backend cpu or tensorflow");
     }
 
     /**
@@ -49,7 +49,7 @@ public interface TrainingProgram extends AutoCloseable {
      */
     default void writeGradients(float[] from) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot exchange gradients with other"
-                + " replicas, which distributed training needs; train distributed with backend cpu");
+                + " replicas, which distributed training needs; train distributed with backend cpu or tensorflow");
     }
 
     /** A copy of the current weights, in the model's parameter order. */

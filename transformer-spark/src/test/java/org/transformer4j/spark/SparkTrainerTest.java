@@ -93,4 +93,26 @@ class SparkTrainerTest {
                 faulty.finalState().weights().get(k).floats(), "after the retry, parameter " + k + " must be bit-identical"));
         assertArrayEquals(java.util.Arrays.copyOfRange(clean.losses(), 3, 8), faulty.losses());
     }
+
+    /**
+     * Two tensorflow replicas (TF on CPU) in local[2] train what one tensorflow process trains on the global batch.
+     * Tolerance as for cpu: losses 1e-5 relative, weights 2e-5 absolute (measured on this 2-core AVX-512 machine:
+     * losses equal, weights within 1.2e-7).
+     */
+    @Test
+    void twoTensorflowReplicasTrainWhatOneTensorflowProcessTrains() {
+        SparkTrainingResult distributed = SparkTrainer.train(sc, SparkFixture.job(text, WORKERS, "tensorflow",
+                dir.resolve("tensorflow").toUri().toString(), null));
+        assertEquals(8, distributed.finalState().step());
+        List<Float> losses = new ArrayList<>();
+        Map<String, HostTensor> reference = SparkFixture.oneProcess(lines, WORKERS, "tensorflow",
+                distributed.tokenizer(), distributed.model(), losses);
+        double worstLoss = 0;
+        for (int i = 0; i < 8; i++) {
+            worstLoss = Math.max(worstLoss, Math.abs(losses.get(i) - distributed.losses()[i]) / losses.get(i));
+        }
+        double max = SparkFixture.maxAbsDifference(reference, distributed.finalState().weights());
+        assertTrue(worstLoss < 1e-5, "losses differ from one tensorflow process by " + worstLoss + " relative");
+        assertTrue(max < 2e-5, "weights differ from one tensorflow process by " + max + " (float32 summation order)");
+    }
 }
