@@ -48,7 +48,7 @@ class TfGradientExchangeTest {
     }
 
     private static GptModel model() {
-        return new GptModel(GptConfig.builder().vocabSize(11).contextLength(8).layers(2).heads(2).embeddingDim(16)
+        return new GptModel(GptConfig.builder().vocabSize(11).contextLength(8).layers(1).heads(2).embeddingDim(8)
                 .dropout(0f).build());
     }
 
