@@ -8,7 +8,7 @@
 # Maven repository (what `bin/spark-submit` ends up calling): then this script starts the driver JVM itself, with
 # the same flags.
 # Needs the application directory and the module: ./mvnw -B -ntp -q -pl examples -am package -DskipTests
-# Usage: scripts/spark/submit_smoke.sh [WORK_DIR (default: a new temporary directory)]
+# Usage: [BACKEND=cpu|tensorflow] scripts/spark/submit_smoke.sh [WORK_DIR (default: a new temporary directory)]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/scripts/jdk25.sh"
@@ -33,15 +33,15 @@ submit_args=(--master 'local[2]' --deploy-mode client
   --conf "spark.driver.extraJavaOptions=$vector" --conf "spark.executor.extraJavaOptions=$vector"
   --class org.transformer4j.cli.Transformer4jCli --jars "$jars" "$cli_jar"
   train --spark 'local[2]' --workers 2 --data "$work/corpus.txt" --out "$out" --layers 1 --heads 2 --embd 16
-  --block-size 16 --batch-size 4 --steps 6 --eval-interval 3 --eval-batches 2 --checkpoint-interval 3 --threads 1 --quiet)
+  --block-size 16 --batch-size 4 --steps 6 --eval-interval 3 --eval-batches 2 --checkpoint-interval 3 --threads 1 --backend "${BACKEND:-cpu}" --quiet)
 
 if [ -n "${SPARK_HOME:-}" ]; then
   "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" 2>&1 | grep -v -e ' INFO ' -e '^WARNING' | tee "$work/submit.log"
 else
   cp_file="$work/spark-classpath.txt"
-  # Spark's own jars: spark-core's dependency tree as transformer-spark resolves it (provided scope), ours left out
-  (cd "$root" && ./mvnw -B -ntp -q -o -pl transformer-spark dependency:build-classpath -Dmdep.includeScope=provided \
-    -Dmdep.excludeGroupIds=org.transformer4j,org.tensorflow -Dmdep.outputFile="$cp_file" >/dev/null)
+  # Spark's own jars: transformer-spark's compile + provided classpath (spark-core's tree), ours and TF's left out
+  (cd "$root" && ./mvnw -B -ntp -q -o -pl transformer-spark dependency:build-classpath -DincludeScope=compile \
+    -DexcludeGroupIds=org.transformer4j,org.tensorflow -Dmdep.outputFile="$cp_file" >/dev/null)
   # Spark's launcher adds these to every JVM it starts (org.apache.spark.launcher.JavaModuleOptions)
   opens="$(sed -n 's:.*<spark.jvmFlags>\(.*\)</spark.jvmFlags>.*:\1:p' "$root/transformer-spark/pom.xml")"
   # shellcheck disable=SC2086
@@ -53,4 +53,4 @@ for f in "$out/config.json" "$out/checkpoints/step-00000006.safetensors"; do
   [ -s "$f" ] || { echo "FAILED: $f was not written (log: $work/submit.log)" >&2; exit 1; }
 done
 grep -q '^done: 6 steps on 2 workers' "$work/submit.log" || { echo "FAILED: no 'done' line (log: $work/submit.log)" >&2; exit 1; }
-echo "OK: spark-submit trained 6 steps on 2 replicas; model directory $out"
+echo "OK: spark-submit trained 6 steps on 2 ${BACKEND:-cpu} replicas; model directory $out"
