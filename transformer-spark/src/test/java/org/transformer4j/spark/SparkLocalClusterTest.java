@@ -24,18 +24,19 @@ import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.train.TrainingListener;
 
 /**
- * {@link SparkTrainer} in Spark's {@code local-cluster[2,1,1024]} mode: a standalone Master and two Workers in this
+ * {@link SparkTrainer} in Spark's {@code local-cluster[4,1,1024]} mode: a standalone Master and four Workers in this
  * JVM, each Worker running its executor as a separate JVM process (classpath from a {@link LocalSparkHome}, the Vector
- * API through {@code spark.executor.extraJavaOptions}). Two replicas, one per executor process, talk over the TCP ring
+ * API through {@code spark.executor.extraJavaOptions}). The replicas, one per executor process, talk over the TCP ring
  * on loopback.
  *
  * <ul>
- *   <li>They train what one process trains on the same global batch: losses within 1e-5 relative, weights within
- *   2e-5 absolute (float32 summation order; see {@code DistributedTrainingTest} in backend-cpu for where that bound
- *   comes from).</li>
- *   <li>The executor JVM of replica 1 halts ({@code Runtime.halt}, a killed process: no exception, no clean socket
- *   shutdown by Java) after step 5: the barrier stage fails, the Worker starts a new executor, Spark retries the stage,
- *   which resumes from the step-3 checkpoint and ends with the uninterrupted run's weights bit for bit.</li>
+ *   <li>2 and 4 replicas train what one process trains on the same global batch: losses within 1e-5 relative,
+ *   weights within 2e-5 absolute (float32 summation order; see {@code DistributedTrainingTest} in backend-cpu for
+ *   where that bound comes from).</li>
+ *   <li>Of 4 replicas, the executor JVM of replica 2 halts ({@code Runtime.halt}, a killed process: no exception, no
+ *   clean socket shutdown by Java) after step 5: the barrier stage fails, the Worker starts a new executor, Spark
+ *   retries the stage, which resumes from the step-3 checkpoint and ends with the uninterrupted 4-replica run's weights
+ *   bit for bit.</li>
  * </ul>
  *
  * Executors start in seconds each, so this class is in the {@code spark-cluster} profile:
@@ -44,7 +45,7 @@ import org.transformer4j.train.TrainingListener;
  */
 @Tag("spark-cluster")
 class SparkLocalClusterTest {
-    private static final int WORKERS = 2;
+    private static final int EXECUTORS = 4;
     private static JavaSparkContext sc;
     private static String previousTesting;
     private static String previousHome;
@@ -62,7 +63,7 @@ class SparkLocalClusterTest {
         // the Worker takes SPARK_HOME from spark.test.home when spark.testing is set (as Spark's own suites do)
         previousTesting = System.setProperty("spark.testing", "true");
         previousHome = System.setProperty("spark.test.home", home.home().toString());
-        SparkConf conf = new SparkConf().setMaster("local-cluster[" + WORKERS + ",1,1024]")
+        SparkConf conf = new SparkConf().setMaster("local-cluster[" + EXECUTORS + ",1,1024]")
                 .setAppName("SparkLocalClusterTest")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.executor.extraClassPath", home.extraClassPath())
@@ -117,25 +118,34 @@ class SparkLocalClusterTest {
         }
     }
 
-    @Test
-    void replicasInSeparateExecutorProcessesTrainWhatOneProcessTrainsAndSurviveAKilledExecutor() {
-        SparkTrainingResult clean = SparkTrainer.train(sc, SparkFixture.job(text, WORKERS, "cpu",
-                dir.resolve("clean").toUri().toString(), null));
+    /** Trains with {@code workers} replicas and checks them against one process; returns the run. */
+    private static SparkTrainingResult trainAndCompare(int workers) {
+        SparkTrainingResult clean = SparkTrainer.train(sc, SparkFixture.job(text, workers, "cpu",
+                dir.resolve("clean-" + workers).toUri().toString(), null));
         assertEquals(0, clean.attempt());
         assertEquals(SparkFixture.STEPS, clean.finalState().step());
         List<Float> losses = new ArrayList<>();
-        Map<String, HostTensor> reference = SparkFixture.oneProcess(lines, WORKERS, "cpu", clean.tokenizer(),
+        Map<String, HostTensor> reference = SparkFixture.oneProcess(lines, workers, "cpu", clean.tokenizer(),
                 clean.model(), losses);
         for (int i = 0; i < SparkFixture.STEPS; i++) {
-            assertEquals(losses.get(i), clean.losses()[i], 1e-5 * losses.get(i), "loss of step " + (i + 1));
+            assertEquals(losses.get(i), clean.losses()[i], 1e-5 * losses.get(i),
+                    workers + " replicas, loss of step " + (i + 1));
         }
         double max = SparkFixture.maxAbsDifference(reference, clean.finalState().weights());
-        assertTrue(max < 2e-5, "weights differ from one process by " + max + " (float32 summation order: < 2e-5)");
+        assertTrue(max < 2e-5, workers + " replicas: weights differ from one process by " + max
+                + " (float32 summation order: < 2e-5)");
+        return clean;
+    }
+
+    @Test
+    void replicasInSeparateExecutorProcessesTrainWhatOneProcessTrainsAndSurviveAKilledExecutor() {
+        trainAndCompare(2);
+        SparkTrainingResult clean = trainAndCompare(4);
 
         Path marker = dir.resolve("halted");
-        SparkTrainingResult killed = SparkTrainer.train(sc, SparkFixture.job(text, WORKERS, "cpu",
-                dir.resolve("killed").toUri().toString(), new HaltAt(1, 5, marker.toString())));
-        assertTrue(Files.exists(marker), "replica 1's executor must have halted");
+        SparkTrainingResult killed = SparkTrainer.train(sc, SparkFixture.job(text, 4, "cpu",
+                dir.resolve("killed").toUri().toString(), new HaltAt(2, 5, marker.toString())));
+        assertTrue(Files.exists(marker), "replica 2's executor must have halted");
         assertTrue(killed.attempt() >= 1, "the stage must have been retried, attempt " + killed.attempt());
         assertEquals(3, killed.resumedFrom());
         assertEquals(SparkFixture.STEPS, killed.finalState().step());
