@@ -25,9 +25,9 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of one barrier task: joins the replicas' ring, builds its shard's batches, opens an engine of the job's
- * backend, resumes from the newest checkpoint if there is one, and runs the {@link Trainer} as one replica. Rank 0 saves the checkpoints and
- * reports the metrics. Any failure (its own, or a peer's seen through the collective) fails the task, and with it the
- * barrier stage, which Spark then retries as a whole.
+ * backend, resumes from the newest checkpoint if there is one, and runs the {@link Trainer} as one replica. Rank 0
+ * saves the checkpoints and reports the metrics. Any failure (its own, or a peer's seen through the collective) fails
+ * the task, and with it the barrier stage, which Spark then retries as a whole.
  */
 final class ReplicaTask extends AbstractFunction1<Iterator<String>, Iterator<ReplicaReport>> implements java.io.Serializable {
     @Serial
@@ -45,7 +45,8 @@ final class ReplicaTask extends AbstractFunction1<Iterator<String>, Iterator<Rep
     private final ReplicaListenerFactory listeners;
 
     ReplicaTask(RecordForm<GptConfig> model, RecordForm<TrainingConfig> training, String vocabulary, int perReplicaBatch,
-                long seed, String checkpointDir, Duration timeout, String backend, int threads, ReplicaListenerFactory listeners) {
+                long seed, String checkpointDir, Duration timeout, String backend, int threads,
+                ReplicaListenerFactory listeners) {
         this.model = model;
         this.training = training;
         this.vocabulary = vocabulary;

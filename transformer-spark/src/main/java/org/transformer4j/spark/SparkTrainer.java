@@ -22,8 +22,9 @@ import scala.reflect.ClassTag$;
  *   <li>One barrier stage ({@code rdd.barrier().mapPartitions}) starts every replica at once; the replicas find each
  *   other through the {@code BarrierTaskContext} and build a TCP ring ({@link BarrierRendezvous}).</li>
  *   <li>Each replica trains with the job's backend ({@code cpu} or {@code tensorflow}) on
- *   {@code globalBatchSize / workers} sequences of its shard per micro-batch; every step all-reduces the gradients, so all replicas apply the same AdamW update
- *   ({@code Trainer.distributed}). Rank 0 saves checkpoints to {@code checkpointDir}.</li>
+ *   {@code globalBatchSize / workers} sequences of its shard per micro-batch; every step all-reduces the gradients, so
+ *   all replicas apply the same AdamW update ({@code Trainer.distributed}). Rank 0 saves checkpoints to
+ *   {@code checkpointDir}.</li>
  *   <li>If any replica fails (an exception, a killed executor, a lost connection, a peer silent past the timeout), the
  *   others fail through the collective, the stage fails, and Spark retries it (up to
  *   {@code spark.stage.maxConsecutiveAttempts}); the retry resumes from the newest checkpoint, and since batches and

@@ -19,8 +19,8 @@ import org.transformer4j.train.TrainingConfig;
  * @param checkpointDir     a directory every worker and the driver can reach (Hadoop path); rank 0 writes there, and a
  *                          retried stage (or a new job) resumes from the newest checkpoint in it
  * @param collectiveTimeout how long a replica waits for a peer before failing the stage
- * @param backend           the training backend of every replica: {@code cpu}, or {@code tensorflow} (its jars on
- *                          the executors' classpath; a GPU where the executor has one and TF's CUDA build is used)
+ * @param backend           the training backend of every replica: {@code cpu}, or {@code tensorflow} (its jars and
+ *                          TensorFlow's on the executors' classpath)
  * @param threadsPerWorker  compute threads of each replica's engine (0: one per core of its executor)
  * @param listeners         optional per-replica listeners ({@code null}: none)
  */
