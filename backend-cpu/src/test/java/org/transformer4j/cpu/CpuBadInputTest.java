@@ -154,8 +154,8 @@ class CpuBadInputTest {
     void gptForwardRefusesIdsOutsideTheVocabularyLongInputsAndEmptyOnes() {
         GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
         GptModel sinusoidal = new GptModel(TinyModels.gptPostLn(SMALL).build());
-        try (LoadedWeights w = ENGINE.load(TinyModels.randomWeights(model.parameterSpecs(), 1));
-             LoadedWeights ws = ENGINE.load(TinyModels.randomWeights(sinusoidal.parameterSpecs(), 1))) {
+        try (LoadedWeights w = ENGINE.load(TinyModels.gradientWeights(model.parameterSpecs(), 1));
+             LoadedWeights ws = ENGINE.load(TinyModels.gradientWeights(sinusoidal.parameterSpecs(), 1))) {
             String past = refusal(() -> model.logits(OPS, w, ids(new int[] {1, 3}, 1, SMALL.vocab(), 2)));
             assertTrue(past.contains("token id " + SMALL.vocab() + " at position 1"), past);
             String negative = refusal(() -> model.logits(OPS, w, ids(new int[] {2, 2}, 0, 1, 2, -4)));
@@ -181,7 +181,7 @@ class CpuBadInputTest {
     @Test
     void seq2seqForwardRefusesBadSourcesAndTargets() {
         Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPostLn(SMALL).build());
-        try (LoadedWeights w = ENGINE.load(TinyModels.randomWeights(model.parameterSpecs(), 2))) {
+        try (LoadedWeights w = ENGINE.load(TinyModels.gradientWeights(model.parameterSpecs(), 2))) {
             String src = refusal(() -> model.encode(OPS, w, ids(new int[] {1, 3}, 1, 2, 11), null));
             assertTrue(src.contains("token id 11 at position 2"), src);
             Tensor memory = model.encode(OPS, w, ids(new int[] {1, 3}, 1, 2, 3), null);
@@ -200,7 +200,7 @@ class CpuBadInputTest {
     @Test
     void aBadTargetInTrainingIsRefusedAndLeavesTheProgramAsItWas() {
         GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
-        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 3);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 3);
         Batch good = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         Map<String, HostTensor> badTensors = new LinkedHashMap<>(good.tensors());
         int[] targets = good.get("targets").ints().clone();

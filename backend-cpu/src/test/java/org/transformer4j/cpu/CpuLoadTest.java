@@ -75,7 +75,7 @@ class CpuLoadTest {
     @Test
     void sixteenThreadsOnOneEngineAndOneSetOfWeightsGiveTheSequentialResults() throws Exception {
         GptModel model = model();
-        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 7);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 7);
         try (TrainingEngine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
              LoadedWeights w = engine.load(weights)) {
             GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), w);
@@ -143,7 +143,7 @@ class CpuLoadTest {
             }
             HostTensor input = HostTensor.ofInts(Shape.of(1, ids.length), ids);
             try (TrainingEngine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
-                 LoadedWeights w = engine.load(TinyModels.randomWeights(model.parameterSpecs(), 8))) {
+                 LoadedWeights w = engine.load(TinyModels.gradientWeights(model.parameterSpecs(), 8))) {
                 Ops ops = engine.inferenceOps();
                 float first = Float.NaN;
                 long rssBefore = 0;

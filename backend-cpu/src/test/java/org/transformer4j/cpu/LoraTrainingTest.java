@@ -41,7 +41,7 @@ class LoraTrainingTest {
     @Test
     void freshAdaptersLeaveTheLogitsUnchanged() {
         LlamaModel base = base();
-        Map<String, HostTensor> weights = TinyModels.randomWeights(base.parameterSpecs(), 3);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(base.parameterSpecs(), 3);
         LoraModel lora = new LoraModel(base, weights, LoraConfig.of(4));
         assertEquals(2 * 2 * 2, lora.parameterSpecs().size(), "A and B for q_proj and v_proj of 2 layers");
         HostTensor ids = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1).get("input_ids");
@@ -58,7 +58,7 @@ class LoraTrainingTest {
     @Test
     void trainingAdaptersLowersTheLossAndLeavesTheBaseBitIdentical() {
         LlamaModel base = base();
-        Map<String, HostTensor> weights = TinyModels.randomWeights(base.parameterSpecs(), 5);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(base.parameterSpecs(), 5);
         Map<String, float[]> before = new LinkedHashMap<>();
         weights.forEach((k, v) -> before.put(k, v.floats().clone()));
         LoraModel lora = new LoraModel(base, weights, new LoraConfig(4, 8f, List.of("q_proj", "k_proj", "v_proj",

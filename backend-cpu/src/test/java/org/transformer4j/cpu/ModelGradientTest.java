@@ -86,20 +86,20 @@ class ModelGradientTest {
 
     @Test
     void gptPreLnLearnedGeluBiasTied() {
-        GptConfig c = TinyModels.gptPreLn(SMALL).build();
-        checkEveryParameter("GPT pre-LN", new GptModel(c), TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1), 11);
+        GptConfig c = TinyModels.gptPreLn(SMALL).tiedEmbeddings(true).build();
+        checkEveryParameter("GPT pre-LN", new GptModel(c), gptBatch(), 11);
     }
 
     @Test
     void gptPostLnSinusoidalReluNoBiasUntied() {
-        GptConfig c = TinyModels.gptPostLn(SMALL).build();
-        checkEveryParameter("GPT post-LN", new GptModel(c), TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1), 12);
+        GptConfig c = TinyModels.gptPostLn(SMALL).tiedEmbeddings(false).build();
+        checkEveryParameter("GPT post-LN", new GptModel(c), gptBatch(), 12);
     }
 
     @Test
     void encoderDecoderPreLn() {
-        Seq2SeqConfig c = TinyModels.seq2seqPreLn(SMALL).build();
-        checkEveryParameter("encoder-decoder pre-LN", new Seq2SeqModel(c), TinyModels.seq2seqBatch(SMALL.vocab(), 6, 5, 1), 13);
+        Seq2SeqConfig c = TinyModels.seq2seqPreLn(SMALL).bias(true).build();
+        checkEveryParameter("encoder-decoder pre-LN", new Seq2SeqModel(c), seq2seqBatch(), 13);
     }
 
     @Test
@@ -107,7 +107,7 @@ class ModelGradientTest {
         LlamaModel model = new LlamaModel(LlamaConfig.builder().vocabSize(SMALL.vocab()).hiddenSize(8)
                 .intermediateSize(12).layers(2).heads(4).kvHeads(2).headDim(4).ropeTheta(10000)
                 .ropeScaling(RopeScaling.llama3(4, 1, 4, 4)).maxPositionEmbeddings(SMALL.context()).build());
-        checkEveryParameter("Llama", model, TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1), 15);
+        checkEveryParameter("Llama", model, gptBatch(), 15);
     }
 
     @Test
@@ -115,22 +115,22 @@ class ModelGradientTest {
         LlamaModel model = new LlamaModel(LlamaConfig.builder().family(LlamaConfig.Family.QWEN2)
                 .vocabSize(SMALL.vocab()).hiddenSize(8).intermediateSize(12).layers(2).heads(2).kvHeads(1)
                 .attentionBias(true).tieWordEmbeddings(true).maxPositionEmbeddings(SMALL.context()).build());
-        checkEveryParameter("Qwen2", model, TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1), 16);
+        checkEveryParameter("Qwen2", model, gptBatch(), 16);
     }
 
     @Test
     void loraAdaptersOnQkvAndMlpOfALlama() {
         LlamaModel base = new LlamaModel(LlamaConfig.builder().vocabSize(SMALL.vocab()).hiddenSize(8)
                 .intermediateSize(12).layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(SMALL.context()).build());
-        LoraModel lora = new LoraModel(base, TinyModels.randomWeights(base.parameterSpecs(), 17),
+        LoraModel lora = new LoraModel(base, TinyModels.gradientWeights(base.parameterSpecs(), 17),
                 new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj")));
-        checkEveryParameter("LoRA r=2 on a Llama", lora, TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1), 18);
+        checkEveryParameter("LoRA r=2 on a Llama", lora, gptBatch(), 18);
     }
 
     @Test
     void encoderDecoderPostLn() {
-        Seq2SeqConfig c = TinyModels.seq2seqPostLn(SMALL).build();
-        checkEveryParameter("encoder-decoder post-LN", new Seq2SeqModel(c), TinyModels.seq2seqBatch(SMALL.vocab(), 6, 5, 1), 14);
+        Seq2SeqConfig c = TinyModels.seq2seqPostLn(SMALL).bias(false).build();
+        checkEveryParameter("encoder-decoder post-LN", new Seq2SeqModel(c), seq2seqBatch(), 14);
     }
 
     /** The accumulated gradient of one parameter of a program. */
@@ -255,7 +255,7 @@ class ModelGradientTest {
     }
 
     static void checkEveryParameter(String what, TrainableModel model, Batch batch, long seed) {
-        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), seed);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), seed);
         try (TrainingProgram program = cpu.compileTraining(model, weights)) {
             float loss = program.forwardBackward(batch);
             FrozenReluReferenceOps at = referenceLoss(model, weights, batch, "", null, null);
@@ -324,6 +324,16 @@ class ModelGradientTest {
         }
     }
 
+    /** The fixture's GPT batch of these tests: two rows of 7 tokens. */
+    private static Batch gptBatch() {
+        return TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
+    }
+
+    /** The fixture's encoder-decoder batch of these tests: sources of 6, targets of 5. */
+    private static Batch seq2seqBatch() {
+        return TinyModels.seq2seqBatch(SMALL.vocab(), 6, 5, 1);
+    }
+
     private static int[] elementsToCheck(int n, Random rnd) {
         if (n <= CHECK_ALL_UP_TO) {
             int[] all = new int[n];
@@ -371,10 +381,11 @@ class ModelGradientTest {
 
     @Test
     void gptLogitsAndLossMatchTheReferenceEngine() {
-        for (GptConfig c : List.of(TinyModels.gptPreLn(SMALL).dropout(0.1f).build(), TinyModels.gptPostLn(SMALL).dropout(0.1f).build())) {
+        for (GptConfig c : List.of(TinyModels.gptPreLn(SMALL).dropout(0.1f).build(),
+                TinyModels.gptPostLn(SMALL).dropout(0.1f).build())) {
             GptModel model = new GptModel(c);
-            Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 21);
-            Batch b = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
+            Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 21);
+            Batch b = gptBatch();
             String what = "GPT " + c.normPlacement();
             float[] expected = gptLogits(reference, model, weights, b.get("input_ids"));
             assertEquals(2 * 7 * SMALL.vocab(), expected.length);
@@ -389,10 +400,11 @@ class ModelGradientTest {
 
     @Test
     void encoderDecoderLogitsAndLossMatchTheReferenceEngine() {
-        for (Seq2SeqConfig c : List.of(TinyModels.seq2seqPreLn(SMALL).dropout(0.1f).build(), TinyModels.seq2seqPostLn(SMALL).dropout(0.1f).build())) {
+        for (Seq2SeqConfig c : List.of(TinyModels.seq2seqPreLn(SMALL).dropout(0.1f).build(),
+                TinyModels.seq2seqPostLn(SMALL).dropout(0.1f).build())) {
             Seq2SeqModel model = new Seq2SeqModel(c);
-            Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 22);
-            Batch b = TinyModels.seq2seqBatch(SMALL.vocab(), 6, 5, 1);
+            Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 22);
+            Batch b = seq2seqBatch();
             String what = "encoder-decoder " + c.normPlacement();
             float[] expected = seq2seqLogits(reference, model, weights, b);
             assertEquals(2 * 5 * SMALL.vocab(), expected.length);

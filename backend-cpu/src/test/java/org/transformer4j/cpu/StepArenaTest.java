@@ -45,7 +45,7 @@ class StepArenaTest {
     @Test
     void passesThatReuseTheArenaGiveWhatAFreshProgramGivesAndAllocateNothingNew() {
         GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).dropout(0.1f).build());
-        Map<String, HostTensor> init = TinyModels.randomWeights(model.parameterSpecs(), 3);
+        Map<String, HostTensor> init = TinyModels.gradientWeights(model.parameterSpecs(), 3);
         Batch first = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         Map<String, HostTensor> other = new LinkedHashMap<>();
         other.put("input_ids", HostTensor.ofInts(Shape.of(2, 7), new int[] {4, 4, 3, 8, 1, 0, 2, 9, 9, 5, 6, 10, 7, 3}));

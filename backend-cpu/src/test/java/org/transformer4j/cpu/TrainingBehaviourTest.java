@@ -327,7 +327,7 @@ class TrainingBehaviourTest {
     @Test
     void clippingScalesTheUpdateByClipOverNorm() {
         GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
-        Map<String, HostTensor> init = TinyModels.randomWeights(model.parameterSpecs(), 8);
+        Map<String, HostTensor> init = TinyModels.gradientWeights(model.parameterSpecs(), 8);
         float eps = 1e4f;
         float lr = 1e4f;
         Batch batch = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);

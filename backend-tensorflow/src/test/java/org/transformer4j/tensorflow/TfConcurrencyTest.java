@@ -43,7 +43,7 @@ class TfConcurrencyTest {
     void sixteenThreadsOnOneEngineGiveTheSequentialResults() throws Exception {
         GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).bias(false).tiedEmbeddings(true).build());
         try (TrainingEngine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
-             LoadedWeights weights = engine.load(TinyModels.randomWeights(model.parameterSpecs(), 3))) {
+             LoadedWeights weights = engine.load(TinyModels.gradientWeights(model.parameterSpecs(), 3))) {
             GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), weights);
             List<int[]> sequential = new ArrayList<>();
             for (int i = 0; i < THREADS; i++) {

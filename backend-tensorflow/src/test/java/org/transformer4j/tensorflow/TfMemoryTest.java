@@ -65,7 +65,7 @@ class TfMemoryTest {
             }
             HostTensor input = HostTensor.ofInts(Shape.of(1, T), ids);
             try (TrainingEngine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
-                 LoadedWeights w = engine.load(TinyModels.randomWeights(model.parameterSpecs(), 8))) {
+                 LoadedWeights w = engine.load(TinyModels.gradientWeights(model.parameterSpecs(), 8))) {
                 Ops ops = engine.inferenceOps();
                 float first = Float.NaN;
                 long rssBefore = 0;

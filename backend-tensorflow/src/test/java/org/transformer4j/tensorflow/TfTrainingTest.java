@@ -56,7 +56,7 @@ class TfTrainingTest {
     @Test
     void gptLogitsAndLossMatchTheCpuBackend() {
         GptModel model = gpt(0f);
-        Map<String, HostTensor> w = TinyModels.randomWeights(model.parameterSpecs(), 3);
+        Map<String, HostTensor> w = TinyModels.gradientWeights(model.parameterSpecs(), 3);
         Batch batch = TinyModels.gptBatch(SMALL.vocab(), 3, 8, 4);
         assertClose(logits(cpu, model, w, batch), logits(tf, model, w, batch), 1e-6, 1e-4, "gpt logits");
         assertLossesClose(model, w, batch);
@@ -65,7 +65,7 @@ class TfTrainingTest {
     @Test
     void seq2seqLogitsAndLossMatchTheCpuBackend() {
         Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPostLn(SMALL).bias(false).build());
-        Map<String, HostTensor> w = TinyModels.randomWeights(model.parameterSpecs(), 5);
+        Map<String, HostTensor> w = TinyModels.gradientWeights(model.parameterSpecs(), 5);
         Batch batch = TinyModels.seq2seqBatch(SMALL.vocab(), 7, 6, 6);
         assertClose(decoderLogits(cpu, model, w, batch), decoderLogits(tf, model, w, batch), 1e-6, 1e-4,
                 "seq2seq logits");
@@ -103,14 +103,14 @@ class TfTrainingTest {
     @Test
     void gptGradientsAndStepsMatchTheCpuBackend() {
         GptModel model = gpt(0f);
-        checkTraining(model, TinyModels.randomWeights(model.parameterSpecs(), 7),
+        checkTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 7),
                 seed -> TinyModels.gptBatch(SMALL.vocab(), 3, 8, seed));
     }
 
     @Test
     void seq2seqGradientsAndStepsMatchTheCpuBackend() {
         Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPostLn(SMALL).bias(false).build());
-        checkTraining(model, TinyModels.randomWeights(model.parameterSpecs(), 8),
+        checkTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 8),
                 seed -> TinyModels.seq2seqBatch(SMALL.vocab(), 7, 6, seed));
     }
 
@@ -158,7 +158,7 @@ class TfTrainingTest {
     private static float[] losses(long seed) {
         GptModel model = gpt(0.2f);
         try (TrainingEngine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2).withSeed(seed));
-             TrainingProgram p = e.compileTraining(model, TinyModels.randomWeights(model.parameterSpecs(), 9))) {
+             TrainingProgram p = e.compileTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 9))) {
             float[] losses = new float[6];
             for (int s = 0; s < 5; s++) {
                 losses[s] = p.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, s));
@@ -180,9 +180,9 @@ class TfTrainingTest {
     void dropoutIsOnInTrainingAndOffInEvaluation() {
         GptModel model = gpt(0.3f);
         Batch batch = TinyModels.gptBatch(SMALL.vocab(), 3, 8, 1);
-        try (TrainingProgram p = tf.compileTraining(model, TinyModels.randomWeights(model.parameterSpecs(), 2));
+        try (TrainingProgram p = tf.compileTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 2));
              TrainingProgram noDrop = cpu.compileTraining(gpt(0f),
-                     TinyModels.randomWeights(model.parameterSpecs(), 2))) {
+                     TinyModels.gradientWeights(model.parameterSpecs(), 2))) {
             float eval = p.evaluate(batch);
             assertEquals(noDrop.evaluate(batch), eval, 1e-4 * eval, "evaluation ignores dropout");
             float first = p.forwardBackward(batch);
@@ -195,7 +195,7 @@ class TfTrainingTest {
     @Test
     void restoreResumesExactly() {
         GptModel model = gpt(0f);
-        try (TrainingProgram p = tf.compileTraining(model, TinyModels.randomWeights(model.parameterSpecs(), 10))) {
+        try (TrainingProgram p = tf.compileTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 10))) {
             p.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, 1));
             p.step(ADAMW);
             Map<String, HostTensor> w = p.weights();
@@ -219,7 +219,7 @@ class TfTrainingTest {
     @Test
     void aBatchOfAnotherShapeIsTracedAgainAndIdsAreChecked() {
         GptModel model = gpt(0f);
-        Map<String, HostTensor> w = TinyModels.randomWeights(model.parameterSpecs(), 12);
+        Map<String, HostTensor> w = TinyModels.gradientWeights(model.parameterSpecs(), 12);
         Map<String, HostTensor> m = new java.util.LinkedHashMap<>();
         m.put("input_ids", TinyModels.idTensor(2, 5, SMALL.vocab(), 5));
         m.put("targets", TinyModels.idTensor(2, 5, SMALL.vocab(), 6));
