@@ -20,4 +20,6 @@ set T4J_ARGS=%T4J_ARGS% %1
 shift
 goto collect
 :run
-"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%
+rem -Xss4m: thread stacks of 4 MB instead of the default 1 MB (serving the GPT-2-small ONNX export crashed with the
+rem default stack); a -Xss in TRANSFORMER4J_JAVA_OPTS comes later and wins.
+"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%

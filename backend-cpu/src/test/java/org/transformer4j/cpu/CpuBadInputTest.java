@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.data.Batch;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.KvCache;
@@ -150,20 +152,20 @@ class CpuBadInputTest {
 
     @Test
     void gptForwardRefusesIdsOutsideTheVocabularyLongInputsAndEmptyOnes() {
-        GptModel model = TinyModels.gpt(TinyModels.gptPreLn(0f));
-        GptModel sinusoidal = TinyModels.gpt(TinyModels.gptPostLn(0f));
-        try (LoadedWeights w = ENGINE.load(TinyModels.randomWeights(model.parameterSpecs(), 1));
-             LoadedWeights ws = ENGINE.load(TinyModels.randomWeights(sinusoidal.parameterSpecs(), 1))) {
-            String past = refusal(() -> model.logits(OPS, w, ids(new int[] {1, 3}, 1, TinyModels.VOCAB, 2)));
-            assertTrue(past.contains("token id " + TinyModels.VOCAB + " at position 1"), past);
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
+        GptModel sinusoidal = new GptModel(TinyModels.gptPostLn(SMALL).build());
+        try (LoadedWeights w = ENGINE.load(TinyModels.gradientWeights(model.parameterSpecs(), 1));
+             LoadedWeights ws = ENGINE.load(TinyModels.gradientWeights(sinusoidal.parameterSpecs(), 1))) {
+            String past = refusal(() -> model.logits(OPS, w, ids(new int[] {1, 3}, 1, SMALL.vocab(), 2)));
+            assertTrue(past.contains("token id " + SMALL.vocab() + " at position 1"), past);
             String negative = refusal(() -> model.logits(OPS, w, ids(new int[] {2, 2}, 0, 1, 2, -4)));
             assertTrue(negative.contains("token id -4 at position 3"), negative);
 
-            int[] tooLong = new int[TinyModels.CONTEXT + 1];
+            int[] tooLong = new int[SMALL.context() + 1];
             for (GptModel m : List.of(model, sinusoidal)) {
                 LoadedWeights weights = m == model ? w : ws;
                 String longer = refusal(() -> m.logits(OPS, weights, ids(new int[] {1, tooLong.length}, tooLong)));
-                assertTrue(longer.contains("exceed the model's context length " + TinyModels.CONTEXT), longer);
+                assertTrue(longer.contains("exceed the model's context length " + SMALL.context()), longer);
                 try (KvCache cache = m.newCache()) {
                     m.logits(OPS, weights, ids(new int[] {1, 6}, 1, 2, 3, 4, 5, 6), cache, null);
                     String past8 = refusal(() -> m.logits(OPS, weights, ids(new int[] {1, 3}, 1, 2, 3), cache, null));
@@ -178,8 +180,8 @@ class CpuBadInputTest {
 
     @Test
     void seq2seqForwardRefusesBadSourcesAndTargets() {
-        Seq2SeqModel model = TinyModels.seq2seq(TinyModels.seq2seqPostLn(0f));
-        try (LoadedWeights w = ENGINE.load(TinyModels.randomWeights(model.parameterSpecs(), 2))) {
+        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPostLn(SMALL).build());
+        try (LoadedWeights w = ENGINE.load(TinyModels.gradientWeights(model.parameterSpecs(), 2))) {
             String src = refusal(() -> model.encode(OPS, w, ids(new int[] {1, 3}, 1, 2, 11), null));
             assertTrue(src.contains("token id 11 at position 2"), src);
             Tensor memory = model.encode(OPS, w, ids(new int[] {1, 3}, 1, 2, 3), null);
@@ -197,18 +199,18 @@ class CpuBadInputTest {
 
     @Test
     void aBadTargetInTrainingIsRefusedAndLeavesTheProgramAsItWas() {
-        GptModel model = TinyModels.gpt(TinyModels.gptPreLn(0f));
-        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 3);
-        Batch good = TinyModels.gptBatch();
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 3);
+        Batch good = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         Map<String, HostTensor> badTensors = new LinkedHashMap<>(good.tensors());
         int[] targets = good.get("targets").ints().clone();
-        targets[3] = TinyModels.VOCAB;
+        targets[3] = SMALL.vocab();
         badTensors.put("targets", HostTensor.ofInts(good.get("targets").shape(), targets));
         Batch bad = new Batch(badTensors);
         try (TrainingProgram fresh = ENGINE.compileTraining(model, weights);
              TrainingProgram program = ENGINE.compileTraining(model, weights)) {
             String e = refusal(() -> program.forwardBackward(bad));
-            assertTrue(e.contains("target " + TinyModels.VOCAB + " at row 3"), e);
+            assertTrue(e.contains("target " + SMALL.vocab() + " at row 3"), e);
             assertEquals(0.0, program.gradientNorm(), "nothing accumulated from the refused batch");
             assertEquals(fresh.forwardBackward(good), program.forwardBackward(good));
             fresh.gradients().forEach((name, g) ->

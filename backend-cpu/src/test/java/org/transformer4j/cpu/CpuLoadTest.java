@@ -23,6 +23,7 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.BeamSearchOptions;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
@@ -74,7 +75,7 @@ class CpuLoadTest {
     @Test
     void sixteenThreadsOnOneEngineAndOneSetOfWeightsGiveTheSequentialResults() throws Exception {
         GptModel model = model();
-        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 7);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 7);
         try (TrainingEngine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
              LoadedWeights w = engine.load(weights)) {
             GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), w);
@@ -142,7 +143,7 @@ class CpuLoadTest {
             }
             HostTensor input = HostTensor.ofInts(Shape.of(1, ids.length), ids);
             try (TrainingEngine engine = new CpuBackend().open(EngineOptions.defaults().withThreads(2));
-                 LoadedWeights w = engine.load(TinyModels.randomWeights(model.parameterSpecs(), 8))) {
+                 LoadedWeights w = engine.load(TinyModels.gradientWeights(model.parameterSpecs(), 8))) {
                 Ops ops = engine.inferenceOps();
                 float first = Float.NaN;
                 long rssBefore = 0;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.transformer4j.conformance.GradientCheck;
 import org.transformer4j.conformance.Tolerance;
 import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.model.GptModel;
@@ -18,7 +19,6 @@ import org.transformer4j.nn.Ops;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
-import org.transformer4j.testing.GradientCheck;
 import org.transformer4j.testing.ReferenceOps;
 
 /**

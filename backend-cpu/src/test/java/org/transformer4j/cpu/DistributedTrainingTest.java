@@ -3,6 +3,7 @@ package org.transformer4j.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.data.Batch;
 import org.transformer4j.data.BatchSampler;
 import org.transformer4j.data.BatchSource;
@@ -104,15 +106,15 @@ class DistributedTrainingTest {
         int[] t = new int[4000];
         for (int i = 0; i < t.length; i++) {
             // a learnable pattern with noise, so losses fall and gradients stay informative
-            t[i] = rnd.nextInt(4) == 0 ? rnd.nextInt(TinyModels.VOCAB) : (i * 3) % TinyModels.VOCAB;
+            t[i] = rnd.nextInt(4) == 0 ? rnd.nextInt(SMALL.vocab()) : (i * 3) % SMALL.vocab();
         }
         return t;
     }
 
     private static TrainingData gptData(int rank, int size) {
-        return new TrainingData(new RowShare(new BatchSampler(TOKENS, 8, TinyModels.CONTEXT, 1), rank, size),
-                new RowShare(new BatchSampler(TOKENS, 8, TinyModels.CONTEXT, 2), rank, size),
-                new RowShare(new BatchSampler(TOKENS, 8, TinyModels.CONTEXT, 3), rank, size));
+        return new TrainingData(new RowShare(new BatchSampler(TOKENS, 8, SMALL.context(), 1), rank, size),
+                new RowShare(new BatchSampler(TOKENS, 8, SMALL.context(), 2), rank, size),
+                new RowShare(new BatchSampler(TOKENS, 8, SMALL.context(), 3), rank, size));
     }
 
     private static TrainingConfig config(int steps, int accumulation) {
@@ -190,7 +192,7 @@ class DistributedTrainingTest {
     @ParameterizedTest(name = "{0} replicas")
     @ValueSource(ints = {2, 4})
     void replicasOnSharesOfTheGlobalBatchTrainTheModelOneProcessTrains(int size) throws Exception {
-        GptModel model = new GptModel(TinyModels.gptPreLn(0f));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
         TrainingConfig config = config(12, 2);
         Run alone = train(model, config, gptData(0, 1), null);
         List<Collective> group = LocalCollective.group(size, Duration.ofSeconds(60));
@@ -216,7 +218,7 @@ class DistributedTrainingTest {
 
     @Test
     void aGroupOfOneIsBitIdenticalToTrainingAlone() {
-        GptModel model = new GptModel(TinyModels.gptPreLn(0.1f));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).dropout(0.1f).build());
         TrainingConfig config = config(6, 2);
         Run alone = train(model, config, gptData(0, 1), null);
         Run groupOfOne;
@@ -240,7 +242,7 @@ class DistributedTrainingTest {
     void unequalTokenCountsAreWeightedAsOneProcessWeightsThem() throws Exception {
         // one row per replica: 7, 4, 6 and 5 target tokens; the loss is a mean over tokens, so a plain mean of the
         // replicas' gradients would be wrong and the token-weighted one is right
-        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPreLn(0f));
+        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPreLn(SMALL).build());
         TrainingConfig config = config(8, 1);
         Run alone = train(model, config, reversal(0, 1), null);
         List<Collective> group = LocalCollective.group(4, Duration.ofSeconds(60));

@@ -3,6 +3,7 @@ package org.transformer4j.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.data.Batch;
 import org.transformer4j.lora.LoraConfig;
 import org.transformer4j.lora.LoraModel;
@@ -32,17 +34,17 @@ import org.transformer4j.train.TrainingProgram;
 class LoraTrainingTest {
 
     private static LlamaModel base() {
-        return new LlamaModel(LlamaConfig.builder().vocabSize(TinyModels.VOCAB).hiddenSize(16).intermediateSize(24)
-                .layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(TinyModels.CONTEXT).build());
+        return new LlamaModel(LlamaConfig.builder().vocabSize(SMALL.vocab()).hiddenSize(16).intermediateSize(24)
+                .layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(SMALL.context()).build());
     }
 
     @Test
     void freshAdaptersLeaveTheLogitsUnchanged() {
         LlamaModel base = base();
-        Map<String, HostTensor> weights = TinyModels.randomWeights(base.parameterSpecs(), 3);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(base.parameterSpecs(), 3);
         LoraModel lora = new LoraModel(base, weights, LoraConfig.of(4));
         assertEquals(2 * 2 * 2, lora.parameterSpecs().size(), "A and B for q_proj and v_proj of 2 layers");
-        HostTensor ids = TinyModels.gptBatch().get("input_ids");
+        HostTensor ids = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1).get("input_ids");
         try (TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(1));
              LoadedWeights w = cpu.load(weights);
              LoadedWeights adapters = cpu.load(Initializer.initialize(lora.parameterSpecs(), 4))) {
@@ -56,12 +58,12 @@ class LoraTrainingTest {
     @Test
     void trainingAdaptersLowersTheLossAndLeavesTheBaseBitIdentical() {
         LlamaModel base = base();
-        Map<String, HostTensor> weights = TinyModels.randomWeights(base.parameterSpecs(), 5);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(base.parameterSpecs(), 5);
         Map<String, float[]> before = new LinkedHashMap<>();
         weights.forEach((k, v) -> before.put(k, v.floats().clone()));
         LoraModel lora = new LoraModel(base, weights, new LoraConfig(4, 8f, List.of("q_proj", "k_proj", "v_proj",
                 "o_proj", "gate_proj", "up_proj", "down_proj")));
-        Batch batch = TinyModels.gptBatch();
+        Batch batch = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         AdamWStep adamw = new AdamWStep(1e-2f, 0.9f, 0.95f, 1e-8f, 0f, 1f);
         try (TrainingEngine cpu = new CpuBackend().open(EngineOptions.defaults().withThreads(2).withSeed(1));
              TrainingProgram p = cpu.compileTraining(lora, Initializer.initialize(lora.parameterSpecs(), 6))) {

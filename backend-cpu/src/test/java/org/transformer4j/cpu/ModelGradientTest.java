@@ -2,6 +2,7 @@ package org.transformer4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +19,9 @@ import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.conformance.Comparison;
+import org.transformer4j.conformance.GradientCheck;
 import org.transformer4j.conformance.Tolerance;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.data.Batch;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
@@ -34,7 +37,6 @@ import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.nn.layers.RopeScaling;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Tensor;
-import org.transformer4j.testing.GradientCheck;
 import org.transformer4j.testing.ReferenceEngine;
 import org.transformer4j.testing.ReferenceOps;
 import org.transformer4j.testing.ReferenceTensor;
@@ -84,51 +86,51 @@ class ModelGradientTest {
 
     @Test
     void gptPreLnLearnedGeluBiasTied() {
-        GptConfig c = TinyModels.gptPreLn(0f);
-        checkEveryParameter("GPT pre-LN", TinyModels.gpt(c), TinyModels.gptBatch(), 11);
+        GptConfig c = TinyModels.gptPreLn(SMALL).tiedEmbeddings(true).build();
+        checkEveryParameter("GPT pre-LN", new GptModel(c), gptBatch(), 11);
     }
 
     @Test
     void gptPostLnSinusoidalReluNoBiasUntied() {
-        GptConfig c = TinyModels.gptPostLn(0f);
-        checkEveryParameter("GPT post-LN", TinyModels.gpt(c), TinyModels.gptBatch(), 12);
+        GptConfig c = TinyModels.gptPostLn(SMALL).tiedEmbeddings(false).build();
+        checkEveryParameter("GPT post-LN", new GptModel(c), gptBatch(), 12);
     }
 
     @Test
     void encoderDecoderPreLn() {
-        Seq2SeqConfig c = TinyModels.seq2seqPreLn(0f);
-        checkEveryParameter("encoder-decoder pre-LN", TinyModels.seq2seq(c), TinyModels.seq2seqBatch(), 13);
+        Seq2SeqConfig c = TinyModels.seq2seqPreLn(SMALL).bias(true).build();
+        checkEveryParameter("encoder-decoder pre-LN", new Seq2SeqModel(c), seq2seqBatch(), 13);
     }
 
     @Test
     void llamaGroupedQueryAttentionLlama3RopeSwiGluUntied() {
-        LlamaModel model = new LlamaModel(LlamaConfig.builder().vocabSize(TinyModels.VOCAB).hiddenSize(8)
+        LlamaModel model = new LlamaModel(LlamaConfig.builder().vocabSize(SMALL.vocab()).hiddenSize(8)
                 .intermediateSize(12).layers(2).heads(4).kvHeads(2).headDim(4).ropeTheta(10000)
-                .ropeScaling(RopeScaling.llama3(4, 1, 4, 4)).maxPositionEmbeddings(TinyModels.CONTEXT).build());
-        checkEveryParameter("Llama", model, TinyModels.gptBatch(), 15);
+                .ropeScaling(RopeScaling.llama3(4, 1, 4, 4)).maxPositionEmbeddings(SMALL.context()).build());
+        checkEveryParameter("Llama", model, gptBatch(), 15);
     }
 
     @Test
     void qwen2MultiQueryWithBiasesTied() {
         LlamaModel model = new LlamaModel(LlamaConfig.builder().family(LlamaConfig.Family.QWEN2)
-                .vocabSize(TinyModels.VOCAB).hiddenSize(8).intermediateSize(12).layers(2).heads(2).kvHeads(1)
-                .attentionBias(true).tieWordEmbeddings(true).maxPositionEmbeddings(TinyModels.CONTEXT).build());
-        checkEveryParameter("Qwen2", model, TinyModels.gptBatch(), 16);
+                .vocabSize(SMALL.vocab()).hiddenSize(8).intermediateSize(12).layers(2).heads(2).kvHeads(1)
+                .attentionBias(true).tieWordEmbeddings(true).maxPositionEmbeddings(SMALL.context()).build());
+        checkEveryParameter("Qwen2", model, gptBatch(), 16);
     }
 
     @Test
     void loraAdaptersOnQkvAndMlpOfALlama() {
-        LlamaModel base = new LlamaModel(LlamaConfig.builder().vocabSize(TinyModels.VOCAB).hiddenSize(8)
-                .intermediateSize(12).layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(TinyModels.CONTEXT).build());
-        LoraModel lora = new LoraModel(base, TinyModels.randomWeights(base.parameterSpecs(), 17),
+        LlamaModel base = new LlamaModel(LlamaConfig.builder().vocabSize(SMALL.vocab()).hiddenSize(8)
+                .intermediateSize(12).layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(SMALL.context()).build());
+        LoraModel lora = new LoraModel(base, TinyModels.gradientWeights(base.parameterSpecs(), 17),
                 new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj")));
-        checkEveryParameter("LoRA r=2 on a Llama", lora, TinyModels.gptBatch(), 18);
+        checkEveryParameter("LoRA r=2 on a Llama", lora, gptBatch(), 18);
     }
 
     @Test
     void encoderDecoderPostLn() {
-        Seq2SeqConfig c = TinyModels.seq2seqPostLn(0f);
-        checkEveryParameter("encoder-decoder post-LN", TinyModels.seq2seq(c), TinyModels.seq2seqBatch(), 14);
+        Seq2SeqConfig c = TinyModels.seq2seqPostLn(SMALL).bias(false).build();
+        checkEveryParameter("encoder-decoder post-LN", new Seq2SeqModel(c), seq2seqBatch(), 14);
     }
 
     /** The accumulated gradient of one parameter of a program. */
@@ -253,7 +255,7 @@ class ModelGradientTest {
     }
 
     static void checkEveryParameter(String what, TrainableModel model, Batch batch, long seed) {
-        Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), seed);
+        Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), seed);
         try (TrainingProgram program = cpu.compileTraining(model, weights)) {
             float loss = program.forwardBackward(batch);
             FrozenReluReferenceOps at = referenceLoss(model, weights, batch, "", null, null);
@@ -322,6 +324,16 @@ class ModelGradientTest {
         }
     }
 
+    /** The fixture's GPT batch of these tests: two rows of 7 tokens. */
+    private static Batch gptBatch() {
+        return TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
+    }
+
+    /** The fixture's encoder-decoder batch of these tests: sources of 6, targets of 5. */
+    private static Batch seq2seqBatch() {
+        return TinyModels.seq2seqBatch(SMALL.vocab(), 6, 5, 1);
+    }
+
     private static int[] elementsToCheck(int n, Random rnd) {
         if (n <= CHECK_ALL_UP_TO) {
             int[] all = new int[n];
@@ -369,13 +381,14 @@ class ModelGradientTest {
 
     @Test
     void gptLogitsAndLossMatchTheReferenceEngine() {
-        for (GptConfig c : List.of(TinyModels.gptPreLn(0.1f), TinyModels.gptPostLn(0.1f))) {
-            GptModel model = TinyModels.gpt(c);
-            Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 21);
-            Batch b = TinyModels.gptBatch();
+        for (GptConfig c : List.of(TinyModels.gptPreLn(SMALL).dropout(0.1f).build(),
+                TinyModels.gptPostLn(SMALL).dropout(0.1f).build())) {
+            GptModel model = new GptModel(c);
+            Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 21);
+            Batch b = gptBatch();
             String what = "GPT " + c.normPlacement();
             float[] expected = gptLogits(reference, model, weights, b.get("input_ids"));
-            assertEquals(2 * 7 * TinyModels.VOCAB, expected.length);
+            assertEquals(2 * 7 * SMALL.vocab(), expected.length);
             assertClose(what + " logits", gptLogits(cpu, model, weights, b.get("input_ids")), expected);
             float refLoss = loss(reference, model, weights, b);
             assertClose(what + " loss", new float[] {loss(cpu, model, weights, b)}, new float[] {refLoss});
@@ -387,13 +400,14 @@ class ModelGradientTest {
 
     @Test
     void encoderDecoderLogitsAndLossMatchTheReferenceEngine() {
-        for (Seq2SeqConfig c : List.of(TinyModels.seq2seqPreLn(0.1f), TinyModels.seq2seqPostLn(0.1f))) {
-            Seq2SeqModel model = TinyModels.seq2seq(c);
-            Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 22);
-            Batch b = TinyModels.seq2seqBatch();
+        for (Seq2SeqConfig c : List.of(TinyModels.seq2seqPreLn(SMALL).dropout(0.1f).build(),
+                TinyModels.seq2seqPostLn(SMALL).dropout(0.1f).build())) {
+            Seq2SeqModel model = new Seq2SeqModel(c);
+            Map<String, HostTensor> weights = TinyModels.gradientWeights(model.parameterSpecs(), 22);
+            Batch b = seq2seqBatch();
             String what = "encoder-decoder " + c.normPlacement();
             float[] expected = seq2seqLogits(reference, model, weights, b);
-            assertEquals(2 * 5 * TinyModels.VOCAB, expected.length);
+            assertEquals(2 * 5 * SMALL.vocab(), expected.length);
             assertClose(what + " logits", seq2seqLogits(cpu, model, weights, b), expected);
             float refLoss = loss(reference, model, weights, b);
             assertClose(what + " loss", new float[] {loss(cpu, model, weights, b)}, new float[] {refLoss});

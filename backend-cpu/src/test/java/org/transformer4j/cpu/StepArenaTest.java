@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.data.Batch;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
 import org.transformer4j.train.TrainingProgram;
 
 /**
@@ -41,12 +44,12 @@ class StepArenaTest {
 
     @Test
     void passesThatReuseTheArenaGiveWhatAFreshProgramGivesAndAllocateNothingNew() {
-        GptModel model = TinyModels.gpt(TinyModels.gptPreLn(0.1f));
-        Map<String, HostTensor> init = TinyModels.randomWeights(model.parameterSpecs(), 3);
-        Batch first = TinyModels.gptBatch();
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).dropout(0.1f).build());
+        Map<String, HostTensor> init = TinyModels.gradientWeights(model.parameterSpecs(), 3);
+        Batch first = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         Map<String, HostTensor> other = new LinkedHashMap<>();
-        other.put("input_ids", TinyModels.ids(2, 7, 4, 4, 3, 8, 1, 0, 2, 9, 9, 5, 6, 10, 7, 3));
-        other.put("targets", TinyModels.ids(2, 7, 4, 3, 8, 1, 0, 2, 6, 9, 5, 6, 10, 7, 3, 1));
+        other.put("input_ids", HostTensor.ofInts(Shape.of(2, 7), new int[] {4, 4, 3, 8, 1, 0, 2, 9, 9, 5, 6, 10, 7, 3}));
+        other.put("targets", HostTensor.ofInts(Shape.of(2, 7), new int[] {4, 3, 8, 1, 0, 2, 6, 9, 5, 6, 10, 7, 3, 1}));
         Batch second = new Batch(other);
         try (var engine = new CpuBackend().open(new EngineOptions(2, null, 5));
              TrainingProgram reused = engine.compileTraining(model, init)) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.data.Batch;
 import org.transformer4j.data.BatchSampler;
 import org.transformer4j.data.BatchSource;
@@ -127,7 +129,7 @@ class TrainingBehaviourTest {
         int[] seq = new int[b * (t + 1)];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i <= t; i++) {
-                seq[r * (t + 1) + i] = i == 0 ? 1 + 2 * r : rnd.nextInt(TinyModels.VOCAB);
+                seq[r * (t + 1) + i] = i == 0 ? 1 + 2 * r : rnd.nextInt(SMALL.vocab());
             }
         }
         int[] in = new int[b * t];
@@ -146,7 +148,7 @@ class TrainingBehaviourTest {
 
     @Test
     void tinyGptMemorisesAFixedBatch() {
-        GptModel model = new GptModel(TinyModels.gptPreLn(0f));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
         try (TrainingEngine engine = open(1, 1);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 1))) {
             Batch batch = gptFixedBatch();
@@ -196,7 +198,7 @@ class TrainingBehaviourTest {
 
     @Test
     void tinyEncoderDecoderMemorisesAReversalBatch() {
-        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPreLn(0f));
+        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPreLn(SMALL).build());
         try (TrainingEngine engine = open(1, 2);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 2))) {
             Batch batch = reverseBatch();
@@ -209,7 +211,7 @@ class TrainingBehaviourTest {
 
     // ---- determinism and exact resume ----
 
-    private static final int[] TOKENS = new Random(11).ints(400, 0, TinyModels.VOCAB).toArray();
+    private static final int[] TOKENS = new Random(11).ints(400, 0, SMALL.vocab()).toArray();
 
     private static TrainingData sampled(long seed) {
         return new TrainingData(new BatchSampler(TOKENS, 3, 8, seed), new BatchSampler(TOKENS, 3, 8, seed + 1),
@@ -218,7 +220,7 @@ class TrainingBehaviourTest {
 
     /** Runs {@code steps} steps of a GPT with dropout; returns the per-step losses and the final weights. */
     private static Map<String, HostTensor> train(float dropout, long engineSeed, int steps, Recorder recorder) {
-        GptModel model = new GptModel(TinyModels.gptPreLn(dropout));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).dropout(dropout).build());
         try (TrainingEngine engine = open(1, engineSeed);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 4))) {
             new Trainer(program, constantLr(3e-3f, steps).build(), sampled(9)).listener(recorder).run();
@@ -246,7 +248,7 @@ class TrainingBehaviourTest {
 
     @Test
     void aResumedRunEqualsAnUninterruptedOne(@TempDir Path dir) throws IOException {
-        GptModel model = new GptModel(TinyModels.gptPreLn(0.1f));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).dropout(0.1f).build());
         Map<String, HostTensor> init = Initializer.initialize(model.parameterSpecs(), 6);
         // warm-up and cosine decay over 20 steps, so the schedule depends on the step; weight decay and clipping on
         TrainingConfig.Builder base = TrainingConfig.builder().learningRate(5e-3f).minLearningRate(5e-4f)
@@ -291,7 +293,7 @@ class TrainingBehaviourTest {
     void resumingWithoutTheDataPositionWouldBeCaught(@TempDir Path dir) throws IOException {
         // The resume test above would pass vacuously if every batch were the same; show that the data position
         // matters: a checkpoint whose position is rewound to 0 gives other weights.
-        GptModel model = new GptModel(TinyModels.gptPreLn(0f));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
         Map<String, HostTensor> init = Initializer.initialize(model.parameterSpecs(), 6);
         TrainingConfig.Builder base = constantLr(3e-3f, 4);
         Map<String, HostTensor> right;
@@ -324,11 +326,11 @@ class TrainingBehaviourTest {
      */
     @Test
     void clippingScalesTheUpdateByClipOverNorm() {
-        GptModel model = new GptModel(TinyModels.gptPreLn(0f));
-        Map<String, HostTensor> init = TinyModels.randomWeights(model.parameterSpecs(), 8);
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
+        Map<String, HostTensor> init = TinyModels.gradientWeights(model.parameterSpecs(), 8);
         float eps = 1e4f;
         float lr = 1e4f;
-        Batch batch = TinyModels.gptBatch();
+        Batch batch = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         Map<String, float[]> unclipped = new LinkedHashMap<>();
         double norm;
         Recorder r = new Recorder();
@@ -427,7 +429,7 @@ class TrainingBehaviourTest {
 
     @Test
     void theTrainerFoldsClippingAndAccumulationIntoGradScale() {
-        Batch b = TinyModels.gptBatch();
+        Batch b = TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1);
         // accumulated norm 12 over 3 micro-batches: the averaged gradient has norm 4, above the clip of 1
         FakeProgram clipped = new FakeProgram(12);
         new Trainer(clipped, constantLr(1e-3f, 1).gradClip(1f).gradAccumulation(3).build(), constant(b)).run();
@@ -442,13 +444,13 @@ class TrainingBehaviourTest {
 
     @Test
     void aNanLossStopsTrainingAndLeavesTheLastCheckpointUntouched(@TempDir Path dir) throws IOException {
-        GptModel model = new GptModel(TinyModels.gptPreLn(0f));
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
         Path file = dir.resolve(TrainingCheckpoints.FILE_NAME);
         byte[][] saved = new byte[1][];
         try (TrainingEngine engine = open(1, 1);
              TrainingProgram program = engine.compileTraining(model, Initializer.initialize(model.parameterSpecs(), 1))) {
             TrainingConfig config = constantLr(1e-3f, 6).checkpointInterval(3).build();
-            Trainer trainer = new Trainer(program, config, constant(TinyModels.gptBatch())).checkpointTo(c -> {
+            Trainer trainer = new Trainer(program, config, constant(TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1))).checkpointTo(c -> {
                 TrainingCheckpoints.save(file, c);
                 return file;
             });
@@ -488,7 +490,7 @@ class TrainingBehaviourTest {
     @Test
     void oneAndTwoThreadsGiveTheSameLosses() {
         // wide enough that the matrix products (m·n·k >= 64³) and attention (8 sequences × 2 heads) split
-        GptConfig c = new GptConfig(TinyModels.VOCAB, 16, 2, 2, 32, 128, 0.1f, true, true,
+        GptConfig c = new GptConfig(SMALL.vocab(), 16, 2, 2, 32, 128, 0.1f, true, true,
                 PositionalEncodingType.LEARNED, NormPlacement.PRE, Activation.GELU);
         GptModel model = new GptModel(c);
         Map<String, HostTensor> init = Initializer.initialize(model.parameterSpecs(), 3);

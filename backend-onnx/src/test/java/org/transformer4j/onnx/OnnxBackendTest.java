@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Backends;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.onnx.export.OnnxExporter;
@@ -33,7 +35,7 @@ class OnnxBackendTest {
 
     @Test
     void engineServesAndExportsButNeitherRunsOpsNorTrains(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptConfig config = TinyModels.gptPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 5), null, dir);
         try (Engine engine = Backends.open("onnx", EngineOptions.defaults().withThreads(1))) {
             assertEquals("onnx", engine.backendName());
@@ -56,7 +58,7 @@ class OnnxBackendTest {
         if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
             return; // the GPU build: CUDA may well load here
         }
-        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptConfig config = TinyModels.gptPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 5), null, dir);
         var e = assertThrows(IllegalStateException.class, () -> OnnxModel.open(dir, new OnnxOptions("cuda:0", 0)));
         assertTrue(e.getMessage().contains("onnx-gpu"), e.getMessage());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.model.GptConfig;
@@ -34,7 +36,7 @@ class OnnxBatchedGenerationTest {
             new int[] {9, 2, 6, 5, 3, 5}, new int[] {8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2});
 
     static List<GptConfig> configs() {
-        return List.of(TinyModels.preLnLearnedGelu(), TinyModels.postLnSinusoidalRelu());
+        return List.of(TinyModels.gptPreLn(ODD).build(), TinyModels.gptPostLn(ODD).build());
     }
 
     @ParameterizedTest
@@ -43,9 +45,9 @@ class OnnxBatchedGenerationTest {
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 41);
         OnnxExporter.export(config, weights, null, dir);
-        // 14 new tokens: the 11-token prompt fills the context (12 or 16) and slides its window
+        // 14 new tokens: the 11-token prompt fills the context (12) and slides its window
         GenerationOptions greedy = GenerationOptions.greedy(14);
-        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
+        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = CpuReference.open(); LoadedWeights w = cpu.load(weights)) {
             GptGenerator generator = new GptGenerator(onnx);
             List<int[]> batched = generator.generate(PROMPTS, greedy);
             List<int[]> cpuBatched = new GptGenerator(model, cpu.inferenceOps(), w).generate(PROMPTS, greedy);
@@ -60,7 +62,7 @@ class OnnxBatchedGenerationTest {
 
     @Test
     void raggedSampledBatchWithOwnSeedsAndLimitsEqualsEachPromptAlone(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.preLnLearnedGelu();
+        GptConfig config = TinyModels.gptPreLn(ODD).build();
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 43);
         OnnxExporter.export(config, weights, null, dir);
@@ -68,7 +70,7 @@ class OnnxBatchedGenerationTest {
         for (int i = 0; i < PROMPTS.size(); i++) {
             options.add(GenerationOptions.sampling(4 + 3 * i, 0.8f, 5, 100 + i));
         }
-        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
+        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = CpuReference.open(); LoadedWeights w = cpu.load(weights)) {
             GptGenerator generator = new GptGenerator(onnx);
             List<int[]> batched = generator.generate(PROMPTS, options, (row, token) -> true);
             List<int[]> cpuBatched = new GptGenerator(model, cpu.inferenceOps(), w).generate(PROMPTS, options, (row, token) -> true);
@@ -103,7 +105,7 @@ class OnnxBatchedGenerationTest {
             }
         }
         int vocab = config.vocabSize();
-        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = TinyModels.cpu(); LoadedWeights w = cpu.load(weights)) {
+        try (OnnxModel onnx = OnnxModel.open(dir); InferenceEngine cpu = CpuReference.open(); LoadedWeights w = cpu.load(weights)) {
             float[] got = onnx.logits(ids, positions, mask).floats();
             for (int r = 0; r < rows; r++) {
                 int[] p = PROMPTS.get(r);
@@ -117,7 +119,7 @@ class OnnxBatchedGenerationTest {
 
     @Test
     void positionsOutsideTheContextOrOfTheWrongShapeAreRefused(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptConfig config = TinyModels.gptPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 3), null, dir);
         try (OnnxModel onnx = OnnxModel.open(dir)) {
             int[][] ids = {{1, 2}};

@@ -3,6 +3,7 @@ package org.transformer4j.onnx;
 import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.BeamSearchOptions;
 import org.transformer4j.generate.GeneratedText;
 import org.transformer4j.generate.GenerationOptions;
@@ -32,16 +34,16 @@ class OnnxGptGenerationTest {
 
     @Test
     void greedyAndSampledTokensEqualCpuGenerator(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.preLnLearnedGelu();
+        GptConfig config = TinyModels.gptPreLn(ODD).build();
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 21);
         OnnxExporter.export(config, weights, null, dir);
         int[] prompt = {3, 1, 4, 1, 5};
-        // 40 new tokens run past the context (16): the window is rebuilt twice
+        // 40 new tokens run past the context (12): the window is rebuilt several times
         List<GenerationOptions> options = List.of(GenerationOptions.greedy(40),
                 GenerationOptions.sampling(40, 0.9f, 0, 42L));
         try (OnnxModel onnx = OnnxModel.open(dir);
-             InferenceEngine cpu = TinyModels.cpu();
+             InferenceEngine cpu = CpuReference.open();
              LoadedWeights w = cpu.load(weights)) {
             for (GenerationOptions o : options) {
                 int[] want = new GptGenerator(model, cpu.inferenceOps(), w).generate(prompt, o, t -> true);
@@ -55,14 +57,14 @@ class OnnxGptGenerationTest {
     @Test
     void textGenerationWithStopStringsEqualsCpu(@TempDir Path dir) throws Exception {
         CharTokenizer chars = CharTokenizer.fromText("abcdefghijklmnopqrstuvw");
-        GptConfig config = TinyModels.preLnLearnedGelu(); // vocabulary 23: the tokenizer's
+        GptConfig config = TinyModels.gptPreLn(ODD).vocabSize(chars.vocabSize()).build();
         assertEquals(config.vocabSize(), chars.vocabSize());
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 22);
         OnnxExporter.export(config, weights, chars, dir);
         GenerationOptions options = GenerationOptions.sampling(30, 1f, 0, 3L);
         try (OnnxModel onnx = OnnxModel.open(dir);
-             InferenceEngine cpu = TinyModels.cpu();
+             InferenceEngine cpu = CpuReference.open();
              LoadedWeights w = cpu.load(weights)) {
             TextGenerator want = new TextGenerator(new GptGenerator(model, cpu.inferenceOps(), w), chars);
             TextGenerator got = new TextGenerator(new GptGenerator(onnx), onnx.tokenizer().orElseThrow());
@@ -79,14 +81,14 @@ class OnnxGptGenerationTest {
 
     @Test
     void beamSearchEqualsCpuBeamSearch(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptConfig config = TinyModels.gptPostLn(ODD).build();
         GptModel model = new GptModel(config);
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 29);
         OnnxExporter.export(config, weights, null, dir);
         int[] prompt = {2, 7, 1};
         BeamSearchOptions options = BeamSearchOptions.of(3, 6, java.util.Set.of(4)).withNBest(3);
         try (OnnxModel onnx = OnnxModel.open(dir);
-             InferenceEngine cpu = TinyModels.cpu();
+             InferenceEngine cpu = CpuReference.open();
              LoadedWeights w = cpu.load(weights)) {
             List<Hypothesis> want = new GptGenerator(model, cpu.inferenceOps(), w).beamSearch(prompt, options);
             List<Hypothesis> got = new GptGenerator(onnx).beamSearch(prompt, options, false);
@@ -100,7 +102,7 @@ class OnnxGptGenerationTest {
 
     @Test
     void sixteenThreadsOnOneModelEqualSequentialRuns(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptConfig config = TinyModels.gptPostLn(ODD).build();
         Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 23);
         OnnxExporter.export(config, weights, null, dir);
         int threads = 16;

@@ -2,6 +2,7 @@ package org.transformer4j.onnx;
 
 import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.onnx.export.OnnxExporter;
@@ -61,7 +63,7 @@ class OnnxGptIncrementalTest {
 
     @org.junit.jupiter.api.Test
     void selectedRowsContinueAsTheRowsTheyCopy(@TempDir Path dir) throws Exception {
-        GptConfig config = TinyModels.preLnLearnedGelu();
+        GptConfig config = TinyModels.gptPreLn(ODD).build();
         Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 19);
         OnnxExporter.export(config, weights, null, dir);
         int vocab = config.vocabSize();
@@ -94,7 +96,7 @@ class OnnxGptIncrementalTest {
         // row 1: right padding; row 2: left padding, so its first two queries see no key at all (zero attention)
         int[][] mask = {{1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 0, 0}, {0, 0, 1, 1, 0, 1}};
         try (OnnxModel onnx = OnnxModel.open(dir);
-             InferenceEngine cpu = TinyModels.cpu();
+             InferenceEngine cpu = CpuReference.open();
              LoadedWeights w = cpu.load(weights)) {
             var ops = cpu.inferenceOps();
             float[] want;

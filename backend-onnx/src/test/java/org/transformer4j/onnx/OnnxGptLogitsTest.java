@@ -3,6 +3,7 @@ package org.transformer4j.onnx;
 import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.onnx.export.OnnxExporter;
@@ -24,7 +26,7 @@ class OnnxGptLogitsTest {
     static final float TOLERANCE = 1e-4f;
 
     static List<GptConfig> configs() {
-        return List.of(TinyModels.preLnLearnedGelu(), TinyModels.postLnSinusoidalRelu());
+        return List.of(TinyModels.gptPreLn(ODD).build(), TinyModels.gptPostLn(ODD).build());
     }
 
     @ParameterizedTest
@@ -36,7 +38,7 @@ class OnnxGptLogitsTest {
         assertEquals(List.of(dir.resolve("model.onnx")), files);
         int[][] sizes = {{1, 1}, {1, 5}, {3, 4}, {2, config.contextLength()}, {5, 2}};
         try (OnnxModel onnx = OnnxModel.open(dir);
-             InferenceEngine cpu = TinyModels.cpu();
+             InferenceEngine cpu = CpuReference.open();
              LoadedWeights w = cpu.load(weights)) {
             assertEquals(config, onnx.config());
             for (int[] bt : sizes) {

@@ -2,6 +2,7 @@ package org.transformer4j.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
@@ -29,13 +31,9 @@ import org.transformer4j.onnx.export.OnnxExporter;
  */
 class OnnxGraphCheckTest {
 
-    /** The GPT of {@link TinyModels#preLnLearnedGelu()} with another vocabulary and depth. */
+    /** The GPT of {@link TinyModels#gptPreLn} with another vocabulary and depth. */
     private static GptConfig gpt(int vocab, int layers) {
-        GptConfig c = TinyModels.preLnLearnedGelu();
-        return GptConfig.builder().vocabSize(vocab).contextLength(c.contextLength()).layers(layers).heads(c.heads())
-                .embeddingDim(c.embeddingDim()).feedForwardDim(c.feedForwardDim()).dropout(0f).bias(c.bias())
-                .tiedEmbeddings(c.tiedEmbeddings()).positionalEncoding(c.positionalEncoding())
-                .normPlacement(c.normPlacement()).activation(c.activation()).build();
+        return TinyModels.gptPreLn(ODD).vocabSize(vocab).layers(layers).build();
     }
 
     /** Exports {@code config} into {@code dir} and returns the GPT file. */
@@ -80,7 +78,7 @@ class OnnxGraphCheckTest {
         Path file = export(gpt(23, 2), dir);
         edit(file, m -> meta(m, "transformer4j.config", ModelConfigJson.toJson(gpt(23, 3))));
         String message = refusal(file);
-        assertTrue(message.contains("has no input 'past.2.key' (expected float32 [?, ?, 16]"), message);
+        assertTrue(message.contains("has no input 'past.2.key' (expected float32 [?, ?, " + ODD.width() + "]"), message);
     }
 
     @Test
@@ -157,7 +155,7 @@ class OnnxGraphCheckTest {
 
     @Test
     void encoderAndDecoderFilesOfTheFirstFormatStillOpen(@TempDir Path dir) throws Exception {
-        Seq2SeqConfig config = TinyModels.seq2seq();
+        Seq2SeqConfig config = TinyModels.seq2seqPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 2), null, dir);
         for (String name : new String[] {OnnxNames.ENCODER_FILE, OnnxNames.DECODER_FILE}) {
             edit(dir.resolve(name), m -> meta(m, "transformer4j.format", "1"));
@@ -167,7 +165,7 @@ class OnnxGraphCheckTest {
 
     @Test
     void aDecoderWhoseMemoryWidthIsNotTheConfigsIsRefused(@TempDir Path dir) throws Exception {
-        Seq2SeqConfig config = TinyModels.seq2seq();
+        Seq2SeqConfig config = TinyModels.seq2seqPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 2), null, dir);
         Path decoder = dir.resolve(OnnxNames.DECODER_FILE);
         edit(decoder, m -> {
@@ -178,6 +176,6 @@ class OnnxGraphCheckTest {
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> OnnxSeq2SeqModel.open(dir));
         assertTrue(e.getMessage().startsWith(decoder.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("input 'memory' is float32 [?, ?, ?]"), e.getMessage());
-        assertTrue(e.getMessage().contains("needs float32 [?, ?, 16]"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs float32 [?, ?, " + ODD.width() + "]"), e.getMessage());
     }
 }

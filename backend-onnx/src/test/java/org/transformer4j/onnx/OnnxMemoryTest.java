@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;

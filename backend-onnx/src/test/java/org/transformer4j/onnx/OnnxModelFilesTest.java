@@ -3,6 +3,7 @@ package org.transformer4j.onnx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
@@ -41,7 +43,7 @@ class OnnxModelFilesTest {
     @Test
     void theConfigAndTokenizerTravelInTheFile(@TempDir Path dir) throws Exception {
         Tokenizer tokenizer = CharTokenizer.fromText("fish and chips");
-        GptConfig config = TinyModels.postLnSinusoidalRelu();
+        GptConfig config = TinyModels.gptPostLn(ODD).build();
         assertTrue(tokenizer.vocabSize() <= config.vocabSize());
         Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 3);
         OnnxExporter.export(config, weights, tokenizer, dir);
@@ -55,7 +57,7 @@ class OnnxModelFilesTest {
 
     @Test
     void anEncoderFileIsNotAGpt(@TempDir Path dir) throws Exception {
-        Seq2SeqConfig config = TinyModels.seq2seq();
+        Seq2SeqConfig config = TinyModels.seq2seqPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 1), null, dir);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
                 () -> OnnxModel.open(dir.resolve("encoder.onnx")));

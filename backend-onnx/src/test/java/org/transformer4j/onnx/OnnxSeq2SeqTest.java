@@ -2,6 +2,7 @@ package org.transformer4j.onnx;
 
 import org.transformer4j.backend.InferenceEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.onnx.export.OnnxExporter;
@@ -23,7 +25,7 @@ class OnnxSeq2SeqTest {
 
     @Test
     void encoderAndDecoderMatchCpu(@TempDir Path dir) throws Exception {
-        Seq2SeqConfig config = TinyModels.seq2seq();
+        Seq2SeqConfig config = TinyModels.seq2seqPostLn(ODD).build();
         Seq2SeqModel model = new Seq2SeqModel(config);
         Map<String, HostTensor> weights = TinyModels.randomWeights(model.parameterSpecs(), 17);
         assertEquals(List.of(dir.resolve("encoder.onnx"), dir.resolve("decoder.onnx")),
@@ -33,7 +35,7 @@ class OnnxSeq2SeqTest {
         int[][] srcMask = {{1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 0, 0}, {1, 1, 1, 0, 0, 0, 0}};
         int[][] tgt = TinyModels.ids(3, 5, vocab, 2);
         try (OnnxSeq2SeqModel onnx = OnnxSeq2SeqModel.open(dir);
-             InferenceEngine cpu = TinyModels.cpu();
+             InferenceEngine cpu = CpuReference.open();
              LoadedWeights w = cpu.load(weights)) {
             var ops = cpu.inferenceOps();
             float[] wantMemory;

@@ -1,6 +1,7 @@
 package org.transformer4j.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptGenerator;
 import org.transformer4j.model.GptModel;
@@ -30,7 +32,7 @@ class TfConcurrencyTest {
         Random r = new Random(i);
         int[] prompt = new int[2 + i % 5];
         for (int j = 0; j < prompt.length; j++) {
-            prompt[j] = r.nextInt(TfFixtures.VOCAB);
+            prompt[j] = r.nextInt(SMALL.vocab());
         }
         GenerationOptions options = i % 2 == 0 ? GenerationOptions.greedy(6)
                 : GenerationOptions.sampling(6, 0.9f, 5, 1000 + i);
@@ -39,9 +41,9 @@ class TfConcurrencyTest {
 
     @Test
     void sixteenThreadsOnOneEngineGiveTheSequentialResults() throws Exception {
-        GptModel model = TfFixtures.gpt(0f);
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).bias(false).tiedEmbeddings(true).build());
         try (TrainingEngine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
-             LoadedWeights weights = engine.load(TfFixtures.weights(model.parameterSpecs(), 3))) {
+             LoadedWeights weights = engine.load(TinyModels.gradientWeights(model.parameterSpecs(), 3))) {
             GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), weights);
             List<int[]> sequential = new ArrayList<>();
             for (int i = 0; i < THREADS; i++) {

@@ -13,6 +13,7 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
@@ -64,7 +65,7 @@ class TfMemoryTest {
             }
             HostTensor input = HostTensor.ofInts(Shape.of(1, T), ids);
             try (TrainingEngine engine = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2));
-                 LoadedWeights w = engine.load(TfFixtures.weights(model.parameterSpecs(), 8))) {
+                 LoadedWeights w = engine.load(TinyModels.gradientWeights(model.parameterSpecs(), 8))) {
                 Ops ops = engine.inferenceOps();
                 float first = Float.NaN;
                 long rssBefore = 0;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.transformer4j.tensorflow.TfFixtures.assertClose;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.Map;
 import java.util.function.LongFunction;
@@ -16,6 +17,7 @@ import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.cpu.CpuBackend;
 import org.transformer4j.data.Batch;
 import org.transformer4j.model.GptModel;
@@ -53,18 +55,18 @@ class TfTrainingTest {
 
     @Test
     void gptLogitsAndLossMatchTheCpuBackend() {
-        GptModel model = TfFixtures.gpt(0f);
-        Map<String, HostTensor> w = TfFixtures.weights(model.parameterSpecs(), 3);
-        Batch batch = TfFixtures.gptBatch(4);
+        GptModel model = gpt(0f);
+        Map<String, HostTensor> w = TinyModels.gradientWeights(model.parameterSpecs(), 3);
+        Batch batch = TinyModels.gptBatch(SMALL.vocab(), 3, 8, 4);
         assertClose(logits(cpu, model, w, batch), logits(tf, model, w, batch), 1e-6, 1e-4, "gpt logits");
         assertLossesClose(model, w, batch);
     }
 
     @Test
     void seq2seqLogitsAndLossMatchTheCpuBackend() {
-        Seq2SeqModel model = TfFixtures.seq2seq(0f);
-        Map<String, HostTensor> w = TfFixtures.weights(model.parameterSpecs(), 5);
-        Batch batch = TfFixtures.seq2seqBatch(6);
+        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPostLn(SMALL).bias(false).build());
+        Map<String, HostTensor> w = TinyModels.gradientWeights(model.parameterSpecs(), 5);
+        Batch batch = TinyModels.seq2seqBatch(SMALL.vocab(), 7, 6, 6);
         assertClose(decoderLogits(cpu, model, w, batch), decoderLogits(tf, model, w, batch), 1e-6, 1e-4,
                 "seq2seq logits");
         assertLossesClose(model, w, batch);
@@ -100,14 +102,16 @@ class TfTrainingTest {
 
     @Test
     void gptGradientsAndStepsMatchTheCpuBackend() {
-        GptModel model = TfFixtures.gpt(0f);
-        checkTraining(model, TfFixtures.weights(model.parameterSpecs(), 7), TfFixtures::gptBatch);
+        GptModel model = gpt(0f);
+        checkTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 7),
+                seed -> TinyModels.gptBatch(SMALL.vocab(), 3, 8, seed));
     }
 
     @Test
     void seq2seqGradientsAndStepsMatchTheCpuBackend() {
-        Seq2SeqModel model = TfFixtures.seq2seq(0f);
-        checkTraining(model, TfFixtures.weights(model.parameterSpecs(), 8), TfFixtures::seq2seqBatch);
+        Seq2SeqModel model = new Seq2SeqModel(TinyModels.seq2seqPostLn(SMALL).bias(false).build());
+        checkTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 8),
+                seed -> TinyModels.seq2seqBatch(SMALL.vocab(), 7, 6, seed));
     }
 
     /** Gradients of two accumulated micro-batches, the gradient norm, then weights after 1 and after 10 steps. */
@@ -152,15 +156,15 @@ class TfTrainingTest {
 
     /** Five steps with dropout 0.2 on an engine with {@code seed}: the losses. */
     private static float[] losses(long seed) {
-        GptModel model = TfFixtures.gpt(0.2f);
+        GptModel model = gpt(0.2f);
         try (TrainingEngine e = new TensorFlowBackend().open(EngineOptions.defaults().withThreads(2).withSeed(seed));
-             TrainingProgram p = e.compileTraining(model, TfFixtures.weights(model.parameterSpecs(), 9))) {
+             TrainingProgram p = e.compileTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 9))) {
             float[] losses = new float[6];
             for (int s = 0; s < 5; s++) {
-                losses[s] = p.forwardBackward(TfFixtures.gptBatch(s));
+                losses[s] = p.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, s));
                 p.step(ADAMW);
             }
-            losses[5] = p.evaluate(TfFixtures.gptBatch(0));
+            losses[5] = p.evaluate(TinyModels.gptBatch(SMALL.vocab(), 3, 8, 0));
             return losses;
         }
     }
@@ -174,10 +178,11 @@ class TfTrainingTest {
 
     @Test
     void dropoutIsOnInTrainingAndOffInEvaluation() {
-        GptModel model = TfFixtures.gpt(0.3f);
-        Batch batch = TfFixtures.gptBatch(1);
-        try (TrainingProgram p = tf.compileTraining(model, TfFixtures.weights(model.parameterSpecs(), 2));
-             TrainingProgram noDrop = cpu.compileTraining(TfFixtures.gpt(0f), TfFixtures.weights(model.parameterSpecs(), 2))) {
+        GptModel model = gpt(0.3f);
+        Batch batch = TinyModels.gptBatch(SMALL.vocab(), 3, 8, 1);
+        try (TrainingProgram p = tf.compileTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 2));
+             TrainingProgram noDrop = cpu.compileTraining(gpt(0f),
+                     TinyModels.gradientWeights(model.parameterSpecs(), 2))) {
             float eval = p.evaluate(batch);
             assertEquals(noDrop.evaluate(batch), eval, 1e-4 * eval, "evaluation ignores dropout");
             float first = p.forwardBackward(batch);
@@ -189,19 +194,19 @@ class TfTrainingTest {
 
     @Test
     void restoreResumesExactly() {
-        GptModel model = TfFixtures.gpt(0f);
-        try (TrainingProgram p = tf.compileTraining(model, TfFixtures.weights(model.parameterSpecs(), 10))) {
-            p.forwardBackward(TfFixtures.gptBatch(1));
+        GptModel model = gpt(0f);
+        try (TrainingProgram p = tf.compileTraining(model, TinyModels.gradientWeights(model.parameterSpecs(), 10))) {
+            p.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, 1));
             p.step(ADAMW);
             Map<String, HostTensor> w = p.weights();
             OptimizerState st = p.optimizerState();
-            p.forwardBackward(TfFixtures.gptBatch(2));
+            p.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, 2));
             p.step(ADAMW);
             Map<String, HostTensor> after = p.weights();
             p.restore(w, st);
             assertEquals(w, p.weights());
             assertEquals(0.0, p.gradientNorm());
-            p.forwardBackward(TfFixtures.gptBatch(2));
+            p.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, 2));
             p.step(ADAMW);
             assertEquals(after, p.weights(), "the same step from the restored state gives the same weights");
             HostTensor wrong = HostTensor.zeros(org.transformer4j.tensor.Shape.of(3));
@@ -213,26 +218,51 @@ class TfTrainingTest {
 
     @Test
     void aBatchOfAnotherShapeIsTracedAgainAndIdsAreChecked() {
-        GptModel model = TfFixtures.gpt(0f);
-        Map<String, HostTensor> w = TfFixtures.weights(model.parameterSpecs(), 12);
+        GptModel model = gpt(0f);
+        Map<String, HostTensor> w = TinyModels.gradientWeights(model.parameterSpecs(), 12);
         Map<String, HostTensor> m = new java.util.LinkedHashMap<>();
-        java.util.Random r = new java.util.Random(5);
-        m.put("input_ids", TfFixtures.ids(r, 2, 5));
-        m.put("targets", TfFixtures.ids(r, 2, 5));
+        m.put("input_ids", TinyModels.idTensor(2, 5, SMALL.vocab(), 5));
+        m.put("targets", TinyModels.idTensor(2, 5, SMALL.vocab(), 6));
         Batch shorter = new Batch(m);
         try (TrainingProgram a = cpu.compileTraining(model, w); TrainingProgram b = tf.compileTraining(model, w)) {
-            b.forwardBackward(TfFixtures.gptBatch(1));
+            b.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 3, 8, 1));
             b.zeroGradients();
             assertEquals(a.forwardBackward(shorter), b.forwardBackward(shorter), 1e-4);
             assertClose(a.gradients(), b.gradients(), 1e-7, 1e-3, "gradients of the shorter batch");
             Map<String, HostTensor> badIds = new java.util.LinkedHashMap<>(m);
             int[] ids = m.get("input_ids").ints().clone();
-            ids[3] = TfFixtures.VOCAB;
+            ids[3] = SMALL.vocab();
             badIds.put("input_ids", HostTensor.ofInts(m.get("input_ids").shape(), ids));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> b.forwardBackward(new Batch(badIds)));
-            assertTrue(e.getMessage().contains("input_ids") && e.getMessage().contains(String.valueOf(TfFixtures.VOCAB)),
+            assertTrue(e.getMessage().contains("input_ids") && e.getMessage().contains(String.valueOf(SMALL.vocab())),
                     e.getMessage());
+        }
+    }
+
+    /** The fixture's pre-LN GPT, tied, without biases (a key bias has an exactly-zero true gradient). */
+    private static GptModel gpt(float dropout) {
+        return new GptModel(TinyModels.gptPreLn(SMALL).bias(false).tiedEmbeddings(true).dropout(dropout).build());
+    }
+
+    /** Fails unless {@code |actual - expected| <= abs + rel·|expected|} element-wise, naming the first offender. */
+    static void assertClose(float[] expected, float[] actual, double abs, double rel, String what) {
+        assertEquals(expected.length, actual.length, what + ": lengths");
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i];
+            double a = actual[i];
+            if (!(Math.abs(a - e) <= abs + rel * Math.abs(e))) {
+                fail(what + "[" + i + "]: tensorflow " + a + ", cpu " + e + " (allowed abs " + abs + " + rel " + rel + ")");
+            }
+        }
+    }
+
+    static void assertClose(Map<String, HostTensor> expected, Map<String, HostTensor> actual, double abs, double rel,
+            String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what + ": names");
+        for (String k : expected.keySet()) {
+            assertEquals(expected.get(k).shape(), actual.get(k).shape(), what + " " + k);
+            assertClose(expected.get(k).floats(), actual.get(k).floats(), abs, rel, what + " " + k);
         }
     }
 }

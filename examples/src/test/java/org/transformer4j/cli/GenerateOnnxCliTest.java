@@ -6,36 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
-import org.transformer4j.nn.ParameterSpec;
-import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tokenizer.CharTokenizer;
 
 /** {@code generate} on an exported directory runs ONNX Runtime and prints what the cpu backend prints. */
 class GenerateOnnxCliTest {
-
-    /** Every weight N(0, 0.3²) plus its init value: logits spread wide enough that argmax is not a near-tie. */
-    static Map<String, HostTensor> randomWeights(Iterable<ParameterSpec> specs, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (ParameterSpec s : specs) {
-            float[] v = new float[s.shape().size()];
-            float base = s.init() == ParameterSpec.Init.ONES ? 1f : 0f;
-            for (int i = 0; i < v.length; i++) {
-                double u = 1 - r.nextDouble();
-                v[i] = base + (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble()) * 0.3);
-            }
-            out.put(s.name(), HostTensor.ofFloats(s.shape(), v));
-        }
-        return out;
-    }
 
     @Test
     void greedyAndSampledOutputThroughOnnxEqualsCpu(@TempDir Path tmp) {
@@ -46,7 +26,8 @@ class GenerateOnnxCliTest {
         Path model = tmp.resolve("model");
         Path exported = tmp.resolve("onnx");
         try {
-            new ModelDirectory(config, randomWeights(new GptModel(config).parameterSpecs(), 7), tokenizer).save(model);
+            new ModelDirectory(config, TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 7), tokenizer)
+                    .save(model);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
@@ -75,7 +56,7 @@ class GenerateOnnxCliTest {
         CharTokenizer tokenizer = CharTokenizer.fromText("abc");
         GptConfig config = GptConfig.builder().vocabSize(tokenizer.vocabSize()).contextLength(8).layers(1).heads(1)
                 .embeddingDim(4).build();
-        new ModelDirectory(config, randomWeights(new GptModel(config).parameterSpecs(), 1), tokenizer).save(tmp);
+        new ModelDirectory(config, TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 1), tokenizer).save(tmp);
         CliOutput.Run r = CliOutput.run("generate", "--model", tmp.toString(), "--backend", "onnx", "--max-tokens", "2");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("export the model first"), r.err());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
@@ -25,7 +26,7 @@ class TranslateOnnxCliTest {
                 .decoderLayers(2).heads(2).embeddingDim(16).dropout(0f).build();
         Path model = tmp.resolve("model");
         Path exported = tmp.resolve("onnx");
-        new ModelDirectory(config, GenerateOnnxCliTest.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 3), tokenizer)
+        new ModelDirectory(config, TinyModels.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 3), tokenizer)
                 .save(model);
         CliOutput.ok("export", "--model", model.toString(), "--out", exported.toString());
         assertTrue(Files.isRegularFile(exported.resolve("encoder.onnx")) && !Files.exists(exported.resolve("config.json")));

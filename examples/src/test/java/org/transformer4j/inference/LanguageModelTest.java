@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,9 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.backend.BackendInfo;
 import org.transformer4j.backend.BackendRequirement;
 import org.transformer4j.backend.Backends;
-import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.ExportingEngine;
-import org.transformer4j.backend.ServingEngine;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.BeamSearchOptions;
 import org.transformer4j.generate.GeneratedText;
 import org.transformer4j.generate.GenerationOptions;
@@ -32,7 +29,6 @@ import org.transformer4j.model.ModelConfig;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
-import org.transformer4j.nn.Initializer;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tokenizer.CharTokenizer;
 import org.transformer4j.tokenizer.Tokenizer;
@@ -56,38 +52,21 @@ class LanguageModelTest {
                 .embeddingDim(16).build();
         gptDir = tmp.resolve("gpt");
         save(gpt, new GptModel(gpt).parameterSpecs(), chars, gptDir, 7);
-        gptOnnx = export(gptDir, tmp.resolve("gpt-onnx"));
+        gptOnnx = TinyModels.exportOnnx(gptDir, tmp.resolve("gpt-onnx"));
 
         CharTokenizer digits = CharTokenizer.fromText("0123456789 -", List.of(Tokenizer.BOS, Tokenizer.EOS));
         Seq2SeqConfig s2s = Seq2SeqConfig.builder().vocabSize(digits.vocabSize()).contextLength(16).encoderLayers(1)
                 .decoderLayers(2).heads(2).embeddingDim(16).build();
         s2sDir = tmp.resolve("s2s");
         save(s2s, new Seq2SeqModel(s2s).parameterSpecs(), digits, s2sDir, 8);
-        s2sOnnx = export(s2sDir, tmp.resolve("s2s-onnx"));
+        s2sOnnx = TinyModels.exportOnnx(s2sDir, tmp.resolve("s2s-onnx"));
     }
 
-    /** Random weights scaled up so that greedy choices win by far more than float rounding between runtimes. */
+    /** The fixture's spread random weights: greedy choices win by far more than float rounding between runtimes. */
     private static void save(ModelConfig config, List<org.transformer4j.nn.ParameterSpec> specs, Tokenizer tokenizer,
             Path dir, long seed) throws IOException {
-        Map<String, HostTensor> weights = new LinkedHashMap<>();
-        Initializer.initialize(specs, seed).forEach((name, t) -> {
-            float[] f = t.floats().clone();
-            for (int i = 0; i < f.length; i++) {
-                f[i] *= name.contains("norm") || name.contains("ln_") ? 1f : 12f;
-            }
-            weights.put(name, HostTensor.ofFloats(t.shape(), f));
-        });
+        Map<String, HostTensor> weights = TinyModels.randomWeights(specs, seed);
         new ModelDirectory(config, weights, tokenizer).save(dir);
-    }
-
-    /** Exports through whichever backend exports (found through the SPI, never named by class). */
-    private static Path export(Path model, Path out) throws IOException {
-        ModelDirectory dir = ModelDirectory.load(model);
-        try (ServingEngine serving = Backends.openServing(null, EngineOptions.defaults().withThreads(1))) {
-            serving.capability(ExportingEngine.class).orElseThrow().export(dir.config(), dir.weights(),
-                    dir.tokenizer(), out);
-        }
-        return out;
     }
 
     /** The program the README shows: open, generate greedily, close. */

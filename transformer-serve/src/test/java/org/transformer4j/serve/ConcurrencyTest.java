@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.inference.LanguageModel;
 
@@ -57,7 +58,7 @@ class ConcurrencyTest {
 
     @Test
     void thirtyTwoStreamsEqualSequentialAndShutdownFinishesInFlight(@TempDir Path tmp) throws Exception {
-        Path dir = TinyModels.gpt(tmp.resolve("tiny"), 64);
+        Path dir = TinyModels.writeGptDirectory(tmp.resolve("tiny"), 64);
         try (LanguageModel lm = LanguageModel.builder(dir).backend("cpu").threads(1).open()) {
             int clients = 32;
             String[] expected = new String[clients];

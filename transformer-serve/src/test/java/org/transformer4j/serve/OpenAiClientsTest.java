@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.inference.LanguageModel;
 
@@ -39,8 +40,8 @@ class OpenAiClientsTest {
 
     @BeforeAll
     static void models(@TempDir Path tmp) throws IOException {
-        cpuDir = TinyModels.gpt(tmp.resolve(NAME), 48);
-        onnxDir = TinyModels.onnx(cpuDir, tmp.resolve("onnx").resolve(NAME));
+        cpuDir = TinyModels.writeGptDirectory(tmp.resolve(NAME), 48);
+        onnxDir = TinyModels.exportOnnx(cpuDir, tmp.resolve("onnx").resolve(NAME));
     }
 
     private static LanguageModel open(String backend) throws IOException {

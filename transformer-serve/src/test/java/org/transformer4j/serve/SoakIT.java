@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.inference.LanguageModel;
 
 /**
@@ -23,7 +24,7 @@ class SoakIT {
 
     @Test
     void thousandRequestsKeepRssFlat(@TempDir Path tmp) throws Exception {
-        Path dir = TinyModels.gpt(tmp.resolve("tiny"), 64);
+        Path dir = TinyModels.writeGptDirectory(tmp.resolve("tiny"), 64);
         try (LanguageModel lm = LanguageModel.builder(dir).backend("cpu").threads(1).open();
              OpenAiServer server = OpenAiServer.builder(lm).port(0).maxBatch(16).maxQueue(64).start()) {
             Http http = new Http(server.port());

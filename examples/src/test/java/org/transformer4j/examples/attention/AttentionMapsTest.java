@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,14 +13,13 @@ import org.transformer4j.backend.Backends;
 import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.nn.NormPlacement;
 import org.transformer4j.nn.PositionalEncodingType;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
-import org.transformer4j.nn.ParameterSpec;
-import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tokenizer.CharTokenizer;
@@ -43,20 +40,6 @@ class AttentionMapsTest {
         engine.close();
     }
 
-    /** Every weight uniform in [-0.5, 0.5): far from the 1/0 initial norms, so each parameter matters. */
-    private static Map<String, HostTensor> randomWeights(TrainableModel model, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, HostTensor> w = new LinkedHashMap<>();
-        for (ParameterSpec s : model.parameterSpecs()) {
-            float[] v = new float[(int) s.shape().size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (r.nextDouble() - 0.5);
-            }
-            w.put(s.name(), HostTensor.ofFloats(s.shape(), v));
-        }
-        return w;
-    }
-
     @Test
     void gptSelfAttentionMatchesAScalarReferenceAndIsCausal() {
         int c = 8;
@@ -64,7 +47,7 @@ class AttentionMapsTest {
         GptConfig config = GptConfig.builder().vocabSize(TOK.vocabSize()).contextLength(16).layers(2).heads(heads)
                 .embeddingDim(c).bias(true).dropout(0f).positionalEncoding(PositionalEncodingType.LEARNED)
                 .normPlacement(NormPlacement.PRE).build();
-        Map<String, HostTensor> w = randomWeights(new GptModel(config), 5);
+        Map<String, HostTensor> w = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 5);
         String text = "bad cafe 42";
         int[] ids = TOK.encode(text);
         int t = ids.length;
@@ -164,7 +147,7 @@ class AttentionMapsTest {
     void encoderDecoderMapsHaveTheRightShapesRowsSumToOneAndTheDecoderIsCausal() {
         Seq2SeqConfig config = Seq2SeqConfig.builder().vocabSize(TOK.vocabSize()).contextLength(20).encoderLayers(1)
                 .decoderLayers(2).heads(2).embeddingDim(8).dropout(0f).build();
-        Map<String, HostTensor> w = randomWeights(new Seq2SeqModel(config), 9);
+        Map<String, HostTensor> w = TinyModels.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 9);
         String source = "feb 3 2001";
         String target = "2001-02-03";
         try (LoadedWeights loaded = engine.load(w)) {

@@ -6,19 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.Backends;
 import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.conformance.fixtures.TinyModels;
 import org.transformer4j.generate.TokenSampler;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
-import org.transformer4j.nn.ParameterSpec;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
@@ -28,19 +26,6 @@ import org.transformer4j.tokenizer.Tokenizer;
 class GreedyTranslatorTest {
     private static final CharTokenizer TOK = CharTokenizer.fromText("abcdefgh 0123456789-",
             List.of(Tokenizer.PAD, Tokenizer.BOS, Tokenizer.EOS));
-
-    private static Map<String, HostTensor> randomWeights(Seq2SeqModel model, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Map<String, HostTensor> w = new LinkedHashMap<>();
-        for (ParameterSpec s : model.parameterSpecs()) {
-            float[] v = new float[(int) s.shape().size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) (r.nextGaussian() * 0.5);
-            }
-            w.put(s.name(), HostTensor.ofFloats(s.shape(), v));
-        }
-        return w;
-    }
 
     /**
      * The batched, cached greedy decoder against the plainest possible one: for one source, re-run the whole
@@ -53,7 +38,7 @@ class GreedyTranslatorTest {
         Seq2SeqModel model = new Seq2SeqModel(config);
         int eos = TOK.eosId().getAsInt();
         try (InferenceEngine engine = Backends.openInference("cpu", new EngineOptions(1, null, 0));
-             LoadedWeights w = engine.load(randomWeights(model, 3))) {
+             LoadedWeights w = engine.load(TinyModels.randomWeights(model.parameterSpecs(), 3))) {
             GreedyTranslator translator = new GreedyTranslator(model, engine, w, TOK);
             List<String> sources = List.of("abc", "2001-02-03 h", "g", "feb 9", "hh hh hh hh");
             List<int[]> encoded = new ArrayList<>();

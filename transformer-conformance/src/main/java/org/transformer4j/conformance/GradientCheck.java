@@ -1,9 +1,7 @@
-package org.transformer4j.testing;
+package org.transformer4j.conformance;
 
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
-import org.transformer4j.conformance.Comparison;
-import org.transformer4j.conformance.Tolerance;
 
 /**
  * Finite-difference gradients, to check backward passes: {@code df/dx_i ≈ (f(x + h e_i) - f(x - h e_i)) / (x_i⁺ - x_i⁻)}
@@ -22,7 +20,7 @@ public final class GradientCheck {
      *
      * @param f       a scalar function of the values
      * @param x       the point
-     * @param epsilon the step h, > 0
+     * @param epsilon the step h, positive
      */
     public static double[] numericGradient(ToDoubleFunction<float[]> f, float[] x, double epsilon) {
         Objects.requireNonNull(f, "f");

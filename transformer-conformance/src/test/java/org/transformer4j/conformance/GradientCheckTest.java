@@ -1,4 +1,4 @@
-package org.transformer4j.testing;
+package org.transformer4j.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.transformer4j.conformance.Comparison;
-import org.transformer4j.conformance.Tolerance;
 
 class GradientCheckTest {
 
