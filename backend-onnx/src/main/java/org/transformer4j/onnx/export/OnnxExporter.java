@@ -16,6 +16,7 @@ import java.util.Objects;
 import org.transformer4j.io.AtomicFiles;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.LlamaConfig;
+import org.transformer4j.model.LlamaModel;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.KvCache;
 import org.transformer4j.model.ModelConfig;
@@ -23,6 +24,7 @@ import org.transformer4j.model.ModelConfigJson;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
+import org.transformer4j.nn.layers.RotaryEmbedding;
 import org.transformer4j.onnx.OnnxNames;
 import org.transformer4j.tensor.DType;
 import org.transformer4j.tensor.HostTensor;
@@ -31,25 +33,28 @@ import org.transformer4j.tensor.Tensor;
 import org.transformer4j.tokenizer.Tokenizer;
 
 /**
- * Exports a model to ONNX (opset 17) by running its composition ({@link GptModel#logits},
+ * Exports a model to ONNX (opset 17) by running its composition ({@link GptModel#logits}, {@link LlamaModel#logits},
  * {@link Seq2SeqModel#encode}/{@link Seq2SeqModel#decode}) once through {@link OnnxExportOps}.
  *
  * <p>Files (names and axes in {@link OnnxNames}):
  * <ul>
- *   <li>GPT, {@code model.onnx}: inputs {@code input_ids [batch, seq]}, {@code position_ids [batch, seq]},
- *       {@code attention_mask [batch, total_seq]} and per layer {@code past.N.key/value [batch, past_seq, C]}; outputs {@code logits [batch, seq, V]} and
- *       {@code present.N.key/value [batch, total_seq, C]}. An empty past ({@code past_seq = 0}) runs a prompt;
- *       feeding the presents back as the next past decodes incrementally.</li>
+ *   <li>GPT and Llama family, {@code model.onnx}, with Hugging Face Optimum's inputs and outputs for a decoder with
+ *       past: {@code input_ids [batch, seq]}, {@code attention_mask [batch, past + seq]},
+ *       {@code position_ids [batch, seq]} and per layer {@code past_key_values.N.key/value
+ *       [batch, kv_heads, past, head_dim]}; outputs {@code logits [batch, seq, V]} and {@code present.N.key/value
+ *       [batch, kv_heads, past + seq, head_dim]} ({@code kv_heads}: {@code num_key_value_heads} for grouped-query
+ *       attention). An empty past ({@code past = 0}) runs a prompt; feeding the presents back as the next past
+ *       decodes incrementally.</li>
  *   <li>Encoder-decoder, {@code encoder.onnx}: {@code src_ids, src_mask [batch, src_seq]} to
  *       {@code memory [batch, src_seq, C]}; {@code decoder.onnx}: {@code tgt_ids [batch, seq]}, {@code memory},
- *       {@code src_mask} and the self-attention past to {@code logits} and the presents. The memory's keys and
- *       values are recomputed from {@code memory} at each decoder run.</li>
+ *       {@code src_mask} and the self-attention past (laid out as the GPT's) to {@code logits} and the presents.
+ *       The memory's keys and values are recomputed from {@code memory} at each decoder run.</li>
  * </ul>
- * The GPT takes each token's position as an input, so rows of one batch may sit at different positions: prompts of
- * different lengths run left-padded (padding masked with 0 in {@code attention_mask}, each row's first real token
- * at position 0), as {@link org.transformer4j.generate.GptBatchRun} does. The decoder computes its positions from
- * the past length ({@code past_seq .. past_seq + seq - 1}: every target starts at BOS, so rows share them).
- * Ids, positions and masks are int64. The config (config.json's text) and the
+ * The decoder-only graphs take each token's position as an input, so rows of one batch may sit at different
+ * positions: prompts of different lengths run left-padded (padding masked with 0 in {@code attention_mask}, each
+ * row's first real token at position 0), as {@link org.transformer4j.generate.GptBatchRun} does. The decoder
+ * computes its positions from the past length ({@code past .. past + seq - 1}: every target starts at BOS, so rows
+ * share them). Ids, positions and masks are int64. The config (config.json's text) and the
  * tokenizer (tokenizer.json's text) are stored as metadata ({@link OnnxNames#META_CONFIG},
  * {@link OnnxNames#META_TOKENIZER}), so a file serves alone. Weights are initializers under their checkpoint
  * names; protobuf limits one file to 2 GiB.
@@ -88,9 +93,7 @@ public final class OnnxExporter {
                 written.add(write(outDir.resolve(OnnxNames.ENCODER_FILE), encoder(s2s, weights, tokenizerJson)));
                 written.add(write(outDir.resolve(OnnxNames.DECODER_FILE), decoder(s2s, weights, tokenizerJson)));
             }
-            case LlamaConfig l -> throw new UnsupportedOperationException("exporting a " + l.modelType()
-                    + " model to ONNX is not implemented yet (rotary embedding, RMSNorm and grouped-query attention have "
-                    + "no ONNX export); serve it with the cpu or tensorflow backend");
+            case LlamaConfig l -> written.add(write(outDir.resolve(OnnxNames.MODEL_FILE), llama(l, weights, tokenizerJson)));
         }
         return written;
     }
@@ -113,45 +116,99 @@ public final class OnnxExporter {
 
     /** The GPT's graph ({@code model.onnx}). */
     public static ModelProto gpt(GptConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
-        Trace tr = Trace.of(config.contextLength());
-        int c = config.embeddingDim();
-        OnnxGraph g = new OnnxGraph("transformer4j_gpt");
-        OnnxExportOps ops = new OnnxExportOps(g);
-        g.input(OnnxNames.INPUT_IDS, DType.INT64, "batch", "seq");
-        g.input(OnnxNames.POSITION_IDS, DType.INT64, "batch", "seq");
-        g.input(OnnxNames.ATTENTION_MASK, DType.INT64, "batch", "total_seq");
         GptModel model = new GptModel(config);
-        KvCache cache = model.newCache();
-        for (int i = 0; i < config.layers(); i++) {
-            g.input(OnnxNames.pastKey(i), DType.FLOAT32, "batch", "past_seq", c);
-            g.input(OnnxNames.pastValue(i), DType.FLOAT32, "batch", "past_seq", c);
-        }
+        return decoderOnly(config, config.layers(), config.heads(), config.headDim(), weights, tokenizerJson,
+                "transformer4j_gpt", (ops, p, ids, cache, mask) -> model.logits(ops, p, ids, cache, mask),
+                model.newCache(), null, "GptModel.logits", 1);
+    }
+
+    /**
+     * The Llama-family model's graph ({@code model.onnx}): the GPT's inputs and outputs, its caches holding the
+     * {@code num_key_value_heads} heads; rotary angles computed in the graph from {@code position_ids}.
+     */
+    public static ModelProto llama(LlamaConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        LlamaModel model = new LlamaModel(config);
+        return decoderOnly(config, config.layers(), config.kvHeads(), config.headDim(), weights, tokenizerJson,
+                "transformer4j_llama", (ops, p, ids, cache, mask) -> model.logits(ops, p, ids, null, cache, mask),
+                model.newCache(), model.rotaryEmbedding(), "LlamaModel.logits", 2);
+    }
+
+    /** A decoder-only composition as the trace runs it. */
+    private interface Composition {
+        Tensor logits(OnnxExportOps ops, ExportParameters p, Tensor ids, KvCache cache, Tensor mask);
+    }
+
+    /**
+     * The graph of a decoder-only model, with Optimum's inputs and outputs ({@link OnnxNames}): the trace runs
+     * {@code tr.time} new tokens after {@code tr.past} cached ones, whose keys and values are the
+     * {@code past_key_values} inputs laid out {@code [batch, kvHeads, past, headDim]}.
+     */
+    private static ModelProto decoderOnly(ModelConfig config, int layers, int kvHeads, int headDim,
+            Map<String, HostTensor> weights, String tokenizerJson, String graphName, Composition composition,
+            KvCache cache, RotaryEmbedding rope, String where, int positionUses) {
+        Trace tr = Trace.of(config.contextLength());
+        OnnxGraph g = new OnnxGraph(graphName);
+        OnnxExportOps ops = new OnnxExportOps(g);
+        g.input(OnnxNames.INPUT_IDS, DType.INT64, OnnxNames.BATCH, OnnxNames.SEQUENCE);
+        g.input(OnnxNames.ATTENTION_MASK, DType.INT64, OnnxNames.BATCH, OnnxNames.TOTAL);
+        g.input(OnnxNames.POSITION_IDS, DType.INT64, OnnxNames.BATCH, OnnxNames.SEQUENCE);
+        pastInputs(g, layers, kvHeads, headDim);
         String batch = ops.dim(OnnxNames.INPUT_IDS, 0);
         String seq = ops.dim(OnnxNames.INPUT_IDS, 1);
-        String past = ops.dim(OnnxNames.pastKey(0), 1);
-        for (int i = 0; i < config.layers(); i++) {
-            cache.self(i).set(pastTensor(ops, OnnxNames.pastKey(i), tr, c, batch, past),
-                    pastTensor(ops, OnnxNames.pastValue(i), tr, c, batch, past));
-        }
+        String past = ops.dim(OnnxNames.pastKey(0), 2);
+        setPast(cache, layers, tr, kvHeads, headDim, batch, past);
         SymbolicTensor ids = ops.sym(OnnxNames.INPUT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
         SymbolicTensor mask = ops.sym(OnnxNames.ATTENTION_MASK, DType.INT64, Shape.of(tr.batch, tr.past + tr.time),
                 new String[] {batch, ops.sum(past, seq)});
         // the trace runs at positions past .. past + time - 1; the graph reads them from position_ids [batch, seq]
-        // (the trace sees [time]; the lookups give [batch, seq, C], which the Add with the embeddings broadcasts)
+        // (the trace sees [time]; the lookups give [batch, seq, ...], which the ops broadcast alike)
         SymbolicTensor positions = ops.sym(OnnxNames.POSITION_IDS, DType.INT64, Shape.of(tr.time), new String[] {seq});
-        ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), c);
-        Tensor logits = model.logits(ops, new ExportParameters(weights, g), ids, cache, mask);
-        requirePositionsUsed(ops, "GptModel.logits");
-        requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
-        g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, "batch", "seq", config.vocabSize());
-        for (int i = 0; i < config.layers(); i++) {
-            Shape present = Shape.of(tr.batch, tr.past + tr.time, c);
-            requireShape(OnnxNames.presentKey(i), cache.self(i).keys(), present);
-            requireShape(OnnxNames.presentValue(i), cache.self(i).values(), present);
-            g.output(OnnxNames.presentKey(i), name(cache.self(i).keys()), DType.FLOAT32, "batch", "total_seq", c);
-            g.output(OnnxNames.presentValue(i), name(cache.self(i).values()), DType.FLOAT32, "batch", "total_seq", c);
+        ops.bindPositions(tr.past, tr.time, positions, config.contextLength(), config.embeddingDim());
+        if (rope != null) {
+            ops.bindRotary(rope);
         }
+        Tensor logits = composition.logits(ops, new ExportParameters(weights, g), ids, cache, mask);
+        if (ops.positionUses() != positionUses) {
+            throw new IllegalStateException("ONNX export: " + where + " used the token positions " + ops.positionUses()
+                    + " times, expected " + positionUses + "; the exporter cannot make its positions dynamic");
+        }
+        requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
+        g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, OnnxNames.BATCH, OnnxNames.SEQUENCE, config.vocabSize());
+        presentOutputs(g, cache, layers, tr, kvHeads, headDim);
         return model(g, config, tokenizerJson, "gpt");
+    }
+
+    private static void pastInputs(OnnxGraph g, int layers, int kvHeads, int headDim) {
+        for (int i = 0; i < layers; i++) {
+            g.input(OnnxNames.pastKey(i), DType.FLOAT32, OnnxNames.BATCH, kvHeads, OnnxNames.PAST, headDim);
+            g.input(OnnxNames.pastValue(i), DType.FLOAT32, OnnxNames.BATCH, kvHeads, OnnxNames.PAST, headDim);
+        }
+    }
+
+    /** Sets each layer's cache to the past inputs, seen by the trace as {@code [batch, past, kvHeads · headDim]}. */
+    private static void setPast(KvCache cache, int layers, Trace tr, int kvHeads, int headDim, String batch, String past) {
+        Shape shape = Shape.of(tr.batch, tr.past, kvHeads * headDim);
+        String[] dims = {batch, past, null};
+        for (int i = 0; i < layers; i++) {
+            cache.self(i).set(new SymbolicTensor(OnnxNames.pastKey(i), DType.FLOAT32, shape, dims, kvHeads),
+                    new SymbolicTensor(OnnxNames.pastValue(i), DType.FLOAT32, shape, dims, kvHeads));
+        }
+    }
+
+    private static void presentOutputs(OnnxGraph g, KvCache cache, int layers, Trace tr, int kvHeads, int headDim) {
+        Shape present = Shape.of(tr.batch, tr.past + tr.time, kvHeads * headDim);
+        for (int i = 0; i < layers; i++) {
+            String[] names = {OnnxNames.presentKey(i), OnnxNames.presentValue(i)};
+            Tensor[] values = {cache.self(i).keys(), cache.self(i).values()};
+            for (int j = 0; j < 2; j++) {
+                requireShape(names[j], values[j], present);
+                if (((SymbolicTensor) values[j]).heads() != kvHeads) {
+                    throw new IllegalStateException("ONNX export: the traced " + names[j] + " is not the past joined "
+                            + "with the new keys or values; the composition does not grow its cache as expected");
+                }
+                g.output(names[j], name(values[j]), DType.FLOAT32, OnnxNames.BATCH, kvHeads, OnnxNames.TOTAL, headDim);
+            }
+        }
     }
 
     /** The encoder-decoder's encoder graph ({@code encoder.onnx}). */
@@ -161,8 +218,8 @@ public final class OnnxExporter {
         int srcTrace = tr.past + tr.time;
         OnnxGraph g = new OnnxGraph("transformer4j_encoder");
         OnnxExportOps ops = new OnnxExportOps(g);
-        g.input(OnnxNames.SRC_IDS, DType.INT64, "batch", "src_seq");
-        g.input(OnnxNames.SRC_MASK, DType.INT64, "batch", "src_seq");
+        g.input(OnnxNames.SRC_IDS, DType.INT64, OnnxNames.BATCH, "src_seq");
+        g.input(OnnxNames.SRC_MASK, DType.INT64, OnnxNames.BATCH, "src_seq");
         String[] dims = {ops.dim(OnnxNames.SRC_IDS, 0), ops.dim(OnnxNames.SRC_IDS, 1)};
         SymbolicTensor ids = ops.sym(OnnxNames.SRC_IDS, DType.INT64, Shape.of(tr.batch, srcTrace), dims);
         SymbolicTensor mask = ops.sym(OnnxNames.SRC_MASK, DType.INT64, Shape.of(tr.batch, srcTrace), dims);
@@ -172,7 +229,7 @@ public final class OnnxExporter {
         Tensor memory = new Seq2SeqModel(config).encode(ops, new ExportParameters(weights, g), ids, mask);
         requirePositionsUsed(ops, "Seq2SeqModel.encode");
         requireShape(OnnxNames.MEMORY, memory, Shape.of(tr.batch, srcTrace, c));
-        g.output(OnnxNames.MEMORY, name(memory), DType.FLOAT32, "batch", "src_seq", c);
+        g.output(OnnxNames.MEMORY, name(memory), DType.FLOAT32, OnnxNames.BATCH, "src_seq", c);
         return model(g, config, tokenizerJson, "encoder");
     }
 
@@ -183,23 +240,20 @@ public final class OnnxExporter {
         int srcTrace = tr.past + tr.time + 1;
         OnnxGraph g = new OnnxGraph("transformer4j_decoder");
         OnnxExportOps ops = new OnnxExportOps(g);
-        g.input(OnnxNames.TGT_IDS, DType.INT64, "batch", "seq");
-        g.input(OnnxNames.MEMORY, DType.FLOAT32, "batch", "src_seq", c);
-        g.input(OnnxNames.SRC_MASK, DType.INT64, "batch", "src_seq");
+        g.input(OnnxNames.TGT_IDS, DType.INT64, OnnxNames.BATCH, OnnxNames.SEQUENCE);
+        g.input(OnnxNames.MEMORY, DType.FLOAT32, OnnxNames.BATCH, "src_seq", c);
+        g.input(OnnxNames.SRC_MASK, DType.INT64, OnnxNames.BATCH, "src_seq");
         Seq2SeqModel model = new Seq2SeqModel(config);
         KvCache cache = model.newCache();
-        for (int i = 0; i < config.decoderLayers(); i++) {
-            g.input(OnnxNames.pastKey(i), DType.FLOAT32, "batch", "past_seq", c);
-            g.input(OnnxNames.pastValue(i), DType.FLOAT32, "batch", "past_seq", c);
-        }
+        int layers = config.decoderLayers();
+        int heads = config.heads();
+        int headDim = config.headDim();
+        pastInputs(g, layers, heads, headDim);
         String batch = ops.dim(OnnxNames.TGT_IDS, 0);
         String seq = ops.dim(OnnxNames.TGT_IDS, 1);
         String src = ops.dim(OnnxNames.MEMORY, 1);
-        String past = ops.dim(OnnxNames.pastKey(0), 1);
-        for (int i = 0; i < config.decoderLayers(); i++) {
-            cache.self(i).set(pastTensor(ops, OnnxNames.pastKey(i), tr, c, batch, past),
-                    pastTensor(ops, OnnxNames.pastValue(i), tr, c, batch, past));
-        }
+        String past = ops.dim(OnnxNames.pastKey(0), 2);
+        setPast(cache, layers, tr, heads, headDim, batch, past);
         SymbolicTensor ids = ops.sym(OnnxNames.TGT_IDS, DType.INT64, Shape.of(tr.batch, tr.time), new String[] {batch, seq});
         SymbolicTensor memory = ops.sym(OnnxNames.MEMORY, DType.FLOAT32, Shape.of(tr.batch, srcTrace, c),
                 new String[] {batch, src, null});
@@ -210,16 +264,9 @@ public final class OnnxExporter {
         Tensor logits = model.decode(ops, new ExportParameters(weights, g), ids, memory, mask, cache);
         requirePositionsUsed(ops, "Seq2SeqModel.decode");
         requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
-        g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, "batch", "seq", config.vocabSize());
-        for (int i = 0; i < config.decoderLayers(); i++) {
-            g.output(OnnxNames.presentKey(i), name(cache.self(i).keys()), DType.FLOAT32, "batch", "total_seq", c);
-            g.output(OnnxNames.presentValue(i), name(cache.self(i).values()), DType.FLOAT32, "batch", "total_seq", c);
-        }
+        g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, OnnxNames.BATCH, OnnxNames.SEQUENCE, config.vocabSize());
+        presentOutputs(g, cache, layers, tr, heads, headDim);
         return model(g, config, tokenizerJson, "decoder");
-    }
-
-    private static SymbolicTensor pastTensor(OnnxExportOps ops, String name, Trace tr, int c, String batch, String past) {
-        return ops.sym(name, DType.FLOAT32, Shape.of(tr.batch, tr.past, c), new String[] {batch, past, null});
     }
 
     private static ModelProto model(OnnxGraph g, ModelConfig config, String tokenizerJson, String graphKind) {
