@@ -2,6 +2,7 @@ package org.transformer4j.onnx.export;
 
 import static org.transformer4j.onnx.export.OnnxGraph.in;
 
+import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -57,13 +58,26 @@ import org.transformer4j.tokenizer.Tokenizer;
  * share them). Ids, positions and masks are int64. The config (config.json's text) and the
  * tokenizer (tokenizer.json's text) are stored as metadata ({@link OnnxNames#META_CONFIG},
  * {@link OnnxNames#META_TOKENIZER}), so a file serves alone. Weights are initializers under their checkpoint
- * names; protobuf limits one file to 2 GiB.
+ * names; when they exceed {@link #EXTERNAL_DATA_THRESHOLD} (protobuf limits one file to 2 GiB) they are written as
+ * ONNX external data, {@code model.onnx.data} beside {@code model.onnx}, which ONNX Runtime reads from the
+ * directory.
  */
 public final class OnnxExporter {
     /** The ONNX operator set the graphs use. */
     public static final int OPSET = 17;
     /** The ONNX IR version matching {@link #OPSET}. */
     public static final int IR_VERSION = 8;
+    /**
+     * Weights above this many bytes (protobuf's 2 GiB limit on one file, less room for the graph) are written as
+     * ONNX external data.
+     */
+    public static final long EXTERNAL_DATA_THRESHOLD = Integer.MAX_VALUE - (64L << 20);
+    /** System property (bytes) lowering {@link #EXTERNAL_DATA_THRESHOLD}, e.g. to test external data on a tiny model. */
+    public static final String EXTERNAL_DATA_THRESHOLD_PROPERTY = "transformer4j.onnx.externalDataThreshold";
+    /** The external data file of {@code model.onnx} is {@code model.onnx.data}. */
+    public static final String EXTERNAL_DATA_SUFFIX = ".data";
+    /** Tensors smaller than this stay inside the model file when the others go external (as ONNX's own helper does). */
+    static final long EXTERNAL_MIN_TENSOR_BYTES = 1024;
 
     private OnnxExporter() {
     }
@@ -74,8 +88,10 @@ public final class OnnxExporter {
     }
 
     /**
-     * Exports a model into {@code outDir} (created if missing): {@code model.onnx} for a GPT, {@code encoder.onnx}
-     * and {@code decoder.onnx} for an encoder-decoder. Each file is written atomically.
+     * Exports a model into {@code outDir} (created if missing): {@code model.onnx} for a GPT or Llama-family model,
+     * {@code encoder.onnx} and {@code decoder.onnx} for an encoder-decoder, each followed by its external data file
+     * ({@code .onnx.data}) when its weights exceed {@link #EXTERNAL_DATA_THRESHOLD} (or the bytes the system property
+     * {@link #EXTERNAL_DATA_THRESHOLD_PROPERTY} gives). Each file is written atomically.
      *
      * @param tokenizer stored in the files' metadata, or null for none
      * @return the files written
@@ -88,19 +104,88 @@ public final class OnnxExporter {
         String tokenizerJson = tokenizer == null ? null : tokenizer.toJson();
         List<Path> written = new ArrayList<>();
         switch (config) {
-            case GptConfig gpt -> written.add(write(outDir.resolve(OnnxNames.MODEL_FILE), gpt(gpt, weights, tokenizerJson)));
+            case GptConfig gpt -> write(outDir.resolve(OnnxNames.MODEL_FILE), traceGpt(gpt, weights, tokenizerJson), written);
             case Seq2SeqConfig s2s -> {
-                written.add(write(outDir.resolve(OnnxNames.ENCODER_FILE), encoder(s2s, weights, tokenizerJson)));
-                written.add(write(outDir.resolve(OnnxNames.DECODER_FILE), decoder(s2s, weights, tokenizerJson)));
+                write(outDir.resolve(OnnxNames.ENCODER_FILE), traceEncoder(s2s, weights, tokenizerJson), written);
+                write(outDir.resolve(OnnxNames.DECODER_FILE), traceDecoder(s2s, weights, tokenizerJson), written);
             }
-            case LlamaConfig l -> written.add(write(outDir.resolve(OnnxNames.MODEL_FILE), llama(l, weights, tokenizerJson)));
+            case LlamaConfig l -> write(outDir.resolve(OnnxNames.MODEL_FILE), traceLlama(l, weights, tokenizerJson), written);
         }
         return written;
     }
 
-    private static Path write(Path file, ModelProto model) throws IOException {
-        AtomicFiles.write(file, model::writeTo);
-        return file;
+    /**
+     * The initializer bytes above which a graph's weights go to an external data file: the system property
+     * {@value #EXTERNAL_DATA_THRESHOLD_PROPERTY} (bytes), else {@link #EXTERNAL_DATA_THRESHOLD}.
+     */
+    static long externalDataThreshold() {
+        String v = System.getProperty(EXTERNAL_DATA_THRESHOLD_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return EXTERNAL_DATA_THRESHOLD;
+        }
+        try {
+            long t = Long.parseLong(v.trim());
+            if (t < 0 || t > EXTERNAL_DATA_THRESHOLD) {
+                throw new NumberFormatException("out of range");
+            }
+            return t;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("system property " + EXTERNAL_DATA_THRESHOLD_PROPERTY + "=" + v + " must be "
+                    + "a number of bytes in [0, " + EXTERNAL_DATA_THRESHOLD + "]; leave it unset for the default", e);
+        }
+    }
+
+    /**
+     * Writes {@code file} (atomically): the whole graph in one file when its weights are at most
+     * {@link #externalDataThreshold()} bytes, else the weights of at least {@link #EXTERNAL_MIN_TENSOR_BYTES} bytes in
+     * {@code file + ".data"} (written first, so a model file never names a data file that is not complete).
+     */
+    private static void write(Path file, Traced traced, List<Path> written) throws IOException {
+        Path data = file.resolveSibling(file.getFileName() + EXTERNAL_DATA_SUFFIX);
+        GraphProto graph;
+        if (traced.graph().initializerBytes() > externalDataThreshold()) {
+            ExternalData external = new ExternalData(data.getFileName().toString());
+            graph = traced.graph().build(external, EXTERNAL_MIN_TENSOR_BYTES);
+            AtomicFiles.write(data, external::writeTo);
+            AtomicFiles.write(file, traced.model(graph)::writeTo);
+            written.add(file);
+            written.add(data);
+        } else {
+            graph = traced.graph().build();
+            AtomicFiles.write(file, traced.model(graph)::writeTo);
+            Files.deleteIfExists(data); // the data file of an earlier, larger export would be stale
+            written.add(file);
+        }
+    }
+
+    /** A traced graph and the metadata of its file. */
+    private record Traced(OnnxGraph graph, ModelConfig config, String tokenizerJson, String kind) {
+        ModelProto model(GraphProto built) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put(OnnxNames.META_FORMAT, OnnxNames.FORMAT_VERSION);
+            meta.put(OnnxNames.META_GRAPH, kind);
+            meta.put(OnnxNames.META_CONFIG, ModelConfigJson.toJson(config));
+            if (tokenizerJson != null) {
+                meta.put(OnnxNames.META_TOKENIZER, tokenizerJson);
+            }
+            ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("transformer4j")
+                    .setProducerVersion(OnnxNames.FORMAT_VERSION)
+                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                    .setGraph(built);
+            meta.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+            return m.build();
+        }
+
+        /** The model with its weights inside (one file), refused beyond protobuf's limit. */
+        ModelProto inline() {
+            if (graph.initializerBytes() > EXTERNAL_DATA_THRESHOLD) {
+                throw new IllegalArgumentException("ONNX export: the " + kind + " graph's weights are "
+                        + (graph.initializerBytes() >> 20) + " MiB; one .onnx file holds at most 2 GiB (a protobuf "
+                        + "limit): export it to a directory with OnnxExporter.export, which writes them as ONNX "
+                        + "external data");
+            }
+            return model(graph.build());
+        }
     }
 
     /** Trace sizes: small, distinct, and leaving room in the context for a past and new tokens. */
@@ -114,8 +199,12 @@ public final class OnnxExporter {
         }
     }
 
-    /** The GPT's graph ({@code model.onnx}). */
+    /** The GPT's graph ({@code model.onnx}), its weights inside (at most 2 GiB). */
     public static ModelProto gpt(GptConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        return traceGpt(config, weights, tokenizerJson).inline();
+    }
+
+    private static Traced traceGpt(GptConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
         GptModel model = new GptModel(config);
         return decoderOnly(config, config.layers(), config.heads(), config.headDim(), weights, tokenizerJson,
                 "transformer4j_gpt", (ops, p, ids, cache, mask) -> model.logits(ops, p, ids, cache, mask),
@@ -124,9 +213,14 @@ public final class OnnxExporter {
 
     /**
      * The Llama-family model's graph ({@code model.onnx}): the GPT's inputs and outputs, its caches holding the
-     * {@code num_key_value_heads} heads; rotary angles computed in the graph from {@code position_ids}.
+     * {@code num_key_value_heads} heads; rotary angles computed in the graph from {@code position_ids}. Its weights
+     * are inside (at most 2 GiB).
      */
     public static ModelProto llama(LlamaConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        return traceLlama(config, weights, tokenizerJson).inline();
+    }
+
+    private static Traced traceLlama(LlamaConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
         LlamaModel model = new LlamaModel(config);
         return decoderOnly(config, config.layers(), config.kvHeads(), config.headDim(), weights, tokenizerJson,
                 "transformer4j_llama", (ops, p, ids, cache, mask) -> model.logits(ops, p, ids, null, cache, mask),
@@ -143,7 +237,7 @@ public final class OnnxExporter {
      * {@code tr.time} new tokens after {@code tr.past} cached ones, whose keys and values are the
      * {@code past_key_values} inputs laid out {@code [batch, kvHeads, past, headDim]}.
      */
-    private static ModelProto decoderOnly(ModelConfig config, int layers, int kvHeads, int headDim,
+    private static Traced decoderOnly(ModelConfig config, int layers, int kvHeads, int headDim,
             Map<String, HostTensor> weights, String tokenizerJson, String graphName, Composition composition,
             KvCache cache, RotaryEmbedding rope, String where, int positionUses) {
         Trace tr = Trace.of(config.contextLength());
@@ -175,7 +269,7 @@ public final class OnnxExporter {
         requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
         g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, OnnxNames.BATCH, OnnxNames.SEQUENCE, config.vocabSize());
         presentOutputs(g, cache, layers, tr, kvHeads, headDim);
-        return model(g, config, tokenizerJson, "gpt");
+        return new Traced(g, config, tokenizerJson, "gpt");
     }
 
     private static void pastInputs(OnnxGraph g, int layers, int kvHeads, int headDim) {
@@ -211,8 +305,12 @@ public final class OnnxExporter {
         }
     }
 
-    /** The encoder-decoder's encoder graph ({@code encoder.onnx}). */
+    /** The encoder-decoder's encoder graph ({@code encoder.onnx}), its weights inside (at most 2 GiB). */
     public static ModelProto encoder(Seq2SeqConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        return traceEncoder(config, weights, tokenizerJson).inline();
+    }
+
+    private static Traced traceEncoder(Seq2SeqConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
         Trace tr = Trace.of(config.contextLength());
         int c = config.embeddingDim();
         int srcTrace = tr.past + tr.time;
@@ -230,11 +328,15 @@ public final class OnnxExporter {
         requirePositionsUsed(ops, "Seq2SeqModel.encode");
         requireShape(OnnxNames.MEMORY, memory, Shape.of(tr.batch, srcTrace, c));
         g.output(OnnxNames.MEMORY, name(memory), DType.FLOAT32, OnnxNames.BATCH, "src_seq", c);
-        return model(g, config, tokenizerJson, "encoder");
+        return new Traced(g, config, tokenizerJson, "encoder");
     }
 
-    /** The encoder-decoder's decoder graph ({@code decoder.onnx}). */
+    /** The encoder-decoder's decoder graph ({@code decoder.onnx}), its weights inside (at most 2 GiB). */
     public static ModelProto decoder(Seq2SeqConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
+        return traceDecoder(config, weights, tokenizerJson).inline();
+    }
+
+    private static Traced traceDecoder(Seq2SeqConfig config, Map<String, HostTensor> weights, String tokenizerJson) {
         Trace tr = Trace.of(config.contextLength());
         int c = config.embeddingDim();
         int srcTrace = tr.past + tr.time + 1;
@@ -266,23 +368,7 @@ public final class OnnxExporter {
         requireShape("logits", logits, Shape.of(tr.batch, tr.time, config.vocabSize()));
         g.output(OnnxNames.LOGITS, name(logits), DType.FLOAT32, OnnxNames.BATCH, OnnxNames.SEQUENCE, config.vocabSize());
         presentOutputs(g, cache, layers, tr, heads, headDim);
-        return model(g, config, tokenizerJson, "decoder");
-    }
-
-    private static ModelProto model(OnnxGraph g, ModelConfig config, String tokenizerJson, String graphKind) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(OnnxNames.META_FORMAT, OnnxNames.FORMAT_VERSION);
-        meta.put(OnnxNames.META_GRAPH, graphKind);
-        meta.put(OnnxNames.META_CONFIG, ModelConfigJson.toJson(config));
-        if (tokenizerJson != null) {
-            meta.put(OnnxNames.META_TOKENIZER, tokenizerJson);
-        }
-        ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("transformer4j")
-                .setProducerVersion(OnnxNames.FORMAT_VERSION)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(g.build());
-        meta.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        return m.build();
+        return new Traced(g, config, tokenizerJson, "decoder");
     }
 
     private static String name(Tensor t) {
