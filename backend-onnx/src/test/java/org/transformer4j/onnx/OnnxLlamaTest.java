@@ -1,5 +1,6 @@
 package org.transformer4j.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.onnxruntime.NodeInfo;
@@ -16,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.generate.GenerationOptions;
+import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.io.Safetensors;
 import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.LlamaModel;
@@ -25,13 +28,15 @@ import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
+import org.transformer4j.testing.HfGpt2Fixture;
 
 /**
  * Llama-family models exported to ONNX (RMSNorm, rotary embedding with llama3 scaling, SwiGLU, grouped-query
  * attention with 4 heads over 2 key/value heads; Qwen2's q/k/v biases; untied and tied heads) and served by
  * ONNX Runtime, against the PyTorch fixtures of {@code scripts/reference/llama_reference_torch.py} (transformer-api's
  * test resources: HF's formulas in float64) and against backend-cpu: logits within 1e-4 with and without the cache,
- * left-padded, the same greedy tokens; the cache inputs hold only the key/value heads, in Optimum's layout.
+ * left-padded, the same greedy tokens (also through {@link LanguageModel#open} of the exported directory); the cache
+ * inputs hold only the key/value heads, in Optimum's layout.
  */
 class OnnxLlamaTest {
     @TempDir
@@ -47,7 +52,8 @@ class OnnxLlamaTest {
         Map<String, HostTensor> weights = ModelDirectory.checkWeights(src.resolve("model.safetensors"), config,
                 Safetensors.read(src.resolve("model.safetensors")).tensors());
         Path out = tmp.resolve(name + "-onnx");
-        assertEquals(List.of(out.resolve(OnnxNames.MODEL_FILE)), OnnxExporter.export(config, weights, null, out));
+        assertEquals(List.of(out.resolve(OnnxNames.MODEL_FILE)),
+                OnnxExporter.export(config, weights, HfGpt2Fixture.tokenizer(config.vocabSize()), out));
         cacheInputsHoldOnlyTheKeyValueHeads(out.resolve(OnnxNames.MODEL_FILE), config);
 
         PyTorchReference ref = PyTorchReference.read(name, src);
@@ -66,6 +72,15 @@ class OnnxLlamaTest {
                      Tensor logits = llama.logits(ops, w, in)) {
                     OnnxGptLogitsTest.assertClose(logits.toFloatArray(), model.logits(ids).floats(), name + " vs cpu");
                 }
+            }
+        }
+        try (LanguageModel lm = LanguageModel.open(out)) {
+            assertEquals("onnx", lm.backend());
+            int[][] prompts = ref.greedyPrompt();
+            int[][] want = ref.greedyTokens();
+            for (int r = 0; r < prompts.length; r++) {
+                assertArrayEquals(want[r], lm.generateTokens(prompts[r], GenerationOptions.greedy(want[r].length),
+                        t -> true), name + " through LanguageModel, row " + r);
             }
         }
     }
