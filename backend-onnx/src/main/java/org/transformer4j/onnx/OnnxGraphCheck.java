@@ -30,8 +30,8 @@ final class OnnxGraphCheck {
     private static final long ANY = -1;
     private static final String REEXPORT = "it was exported by another release or for another config, or edited: "
             + "export the model again with `transformer4j export --model DIR --out DIR` (or OnnxExporter)";
-    private static final String FOREIGN = "a graph not written by transformer4j is served when its inputs and outputs are "
-            + "Hugging Face Optimum's for a decoder with past (input_ids, attention_mask, position_ids, "
+    private static final String FOREIGN = "a graph not written by transformer4j is served when its inputs and outputs "
+            + "are Hugging Face Optimum's for a decoder with past (input_ids, attention_mask, position_ids, "
             + "past_key_values.N.key/value; logits, present.N.key/value; no use_cache_branch) and fit the config.json "
             + "beside it: export it again so (optimum-cli export onnx --task text-generation-with-past, without the "
             + "merged decoder) or with `transformer4j export`";

@@ -14,8 +14,9 @@ import org.transformer4j.generate.GptCache;
 
 /**
  * The self-attention keys and values of an exported decoder ({@code model.onnx} or {@code decoder.onnx}) for one
- * batch, kept between runs for incremental decoding: each run feeds them as {@code past_key_values.N.*} ({@code [batch, heads, positions, head_dim]}) and they become that
- * run's {@code present.N.*}, held in ONNX Runtime's memory without copies. Owned by one thread at a time; close
+ * batch, kept between runs for incremental decoding: each run feeds them as {@code past_key_values.N.*}
+ * ({@code [batch, heads, positions, head_dim]}) and they become that run's {@code present.N.*}, held in ONNX
+ * Runtime's memory without copies. Owned by one thread at a time; close
  * it to free the native tensors.
  */
 public final class OnnxKvCache implements GptCache {

@@ -25,8 +25,8 @@ import org.transformer4j.tokenizer.Tokenizers;
 
 /**
  * An exported decoder-only model ({@code model.onnx}: a GPT or a Llama-family model, exported by us or, with
- * Optimum's inputs and outputs and a config.json beside it, by another tool) served by ONNX Runtime: the {@link GptRuntime} of the onnx backend, so every
- * generation loop of the API ({@link org.transformer4j.generate.GptGenerator}, a server's continuous batching) runs on
+ * Optimum's inputs and outputs and a config.json beside it, by another tool) served by ONNX Runtime: the
+ * {@link GptRuntime} of the onnx backend, so every generation loop of the API ({@link org.transformer4j.generate.GptGenerator}, a server's continuous batching) runs on
  * it. ONNX serving runs the fixed exported graph, not the {@link org.transformer4j.nn.Ops} composition:
  * {@link #logits} runs whole sequences, {@link #forward} and {@link #step} run new tokens against an
  * {@link OnnxKvCache} (incremental decoding).
