@@ -14,24 +14,27 @@ import java.util.List;
 import java.util.Map;
 import org.transformer4j.io.CheckpointFormatException;
 import org.transformer4j.model.ConfigException;
-import org.transformer4j.model.GptConfig;
-import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.ModelConfig;
 import org.transformer4j.model.ModelConfigJson;
 import org.transformer4j.model.ModelDirectory;
-import org.transformer4j.model.Seq2SeqConfig;
 
 /**
  * Checks, when a file is opened, that its graph has the inputs and outputs its config needs (names, element types,
- * ranks, and the fixed sizes: width C of the caches, vocabulary V of the logits), and that a {@code config.json}
+ * ranks, and the fixed sizes: key/value heads and head width of the caches, vocabulary V of the logits), and that a
+ * {@code config.json}
  * beside it describes the same model: a file exported for another config, or edited, is refused when it is opened,
  * naming the file, the input and what was expected, not when it is first run.
  */
 final class OnnxGraphCheck {
     /** A dynamic axis. */
     private static final long ANY = -1;
-    private static final String REEXPORT = "export the model again with `transformer4j export --model DIR --out DIR` "
-            + "(or OnnxExporter)";
+    private static final String REEXPORT = "it was exported by another release or for another config, or edited: "
+            + "export the model again with `transformer4j export --model DIR --out DIR` (or OnnxExporter)";
+    private static final String FOREIGN = "a graph not written by transformer4j is served when its inputs and outputs "
+            + "are Hugging Face Optimum's for a decoder with past (input_ids, attention_mask, position_ids, "
+            + "past_key_values.N.key/value; logits, present.N.key/value; no use_cache_branch) and fit the config.json "
+            + "beside it: export it again so (optimum-cli export onnx --task text-generation-with-past, without the "
+            + "merged decoder) or with `transformer4j export`";
 
     private OnnxGraphCheck() {
     }
@@ -47,25 +50,24 @@ final class OnnxGraphCheck {
         }
     }
 
-    /** Fails unless the graph of {@code file} ({@code kind} {@code gpt}, {@code encoder} or {@code decoder}) fits {@code config}. */
-    static void check(Path file, OrtSession session, String kind, ModelConfig config) throws IOException {
+    /**
+     * Fails unless the graph of {@code file} ({@code kind} {@code gpt}, {@code encoder} or {@code decoder}) fits
+     * {@code config}. A file we exported ({@code foreign} false) must also agree with a config.json beside it; a
+     * {@code foreign} one (its config is that config.json) is told what Optimum-style inputs and outputs it lacks.
+     */
+    static void check(Path file, OrtSession session, String kind, ModelConfig config, boolean foreign)
+            throws IOException {
         Map<String, Expected> inputs = new LinkedHashMap<>();
         Map<String, Expected> outputs = new LinkedHashMap<>();
         long c = config.embeddingDim();
         long v = config.vocabSize();
-        int layers = switch (config) {
-            case GptConfig g -> g.layers();
-            case Seq2SeqConfig s -> s.decoderLayers();
-            case LlamaConfig l -> throw new CheckpointFormatException(file, "a " + l.modelType() + " model cannot be "
-                    + "served by the onnx backend yet: exporting Llama-family models to ONNX is not implemented; run it "
-                    + "on the cpu or tensorflow backend");
-        };
+        CacheLayout cacheLayout = CacheLayout.of(config);
         switch (kind) {
             case "gpt" -> {
                 put(inputs, new Expected(OnnxNames.INPUT_IDS, OnnxJavaType.INT64, ANY, ANY));
                 put(inputs, new Expected(OnnxNames.POSITION_IDS, OnnxJavaType.INT64, ANY, ANY));
                 put(inputs, new Expected(OnnxNames.ATTENTION_MASK, OnnxJavaType.INT64, ANY, ANY));
-                cache(inputs, outputs, layers, c);
+                cache(inputs, outputs, cacheLayout);
                 put(outputs, new Expected(OnnxNames.LOGITS, OnnxJavaType.FLOAT, ANY, ANY, v));
             }
             case "encoder" -> {
@@ -77,26 +79,31 @@ final class OnnxGraphCheck {
                 put(inputs, new Expected(OnnxNames.TGT_IDS, OnnxJavaType.INT64, ANY, ANY));
                 put(inputs, new Expected(OnnxNames.MEMORY, OnnxJavaType.FLOAT, ANY, ANY, c));
                 put(inputs, new Expected(OnnxNames.SRC_MASK, OnnxJavaType.INT64, ANY, ANY));
-                cache(inputs, outputs, layers, c);
+                cache(inputs, outputs, cacheLayout);
                 put(outputs, new Expected(OnnxNames.LOGITS, OnnxJavaType.FLOAT, ANY, ANY, v));
             }
         }
         try {
-            compare(file, "input", inputs, session.getInputInfo(), config);
-            compare(file, "output", outputs, session.getOutputInfo(), config);
+            String remedy = foreign ? FOREIGN : REEXPORT;
+            compare(file, "input", inputs, session.getInputInfo(), config, remedy);
+            compare(file, "output", outputs, session.getOutputInfo(), config, remedy);
         } catch (OrtException e) {
             throw new CheckpointFormatException(file, "ONNX Runtime cannot list its inputs and outputs: "
                     + e.getMessage(), e);
         }
-        checkSiblingConfig(file, config);
+        if (!foreign) {
+            checkSiblingConfig(file, config);
+        }
     }
 
-    private static void cache(Map<String, Expected> inputs, Map<String, Expected> outputs, int layers, long c) {
-        for (int i = 0; i < layers; i++) {
-            put(inputs, new Expected(OnnxNames.pastKey(i), OnnxJavaType.FLOAT, ANY, ANY, c));
-            put(inputs, new Expected(OnnxNames.pastValue(i), OnnxJavaType.FLOAT, ANY, ANY, c));
-            put(outputs, new Expected(OnnxNames.presentKey(i), OnnxJavaType.FLOAT, ANY, ANY, c));
-            put(outputs, new Expected(OnnxNames.presentValue(i), OnnxJavaType.FLOAT, ANY, ANY, c));
+    private static void cache(Map<String, Expected> inputs, Map<String, Expected> outputs, CacheLayout layout) {
+        long h = layout.heads();
+        long d = layout.headDim();
+        for (int i = 0; i < layout.layers(); i++) {
+            put(inputs, new Expected(OnnxNames.pastKey(i), OnnxJavaType.FLOAT, ANY, h, ANY, d));
+            put(inputs, new Expected(OnnxNames.pastValue(i), OnnxJavaType.FLOAT, ANY, h, ANY, d));
+            put(outputs, new Expected(OnnxNames.presentKey(i), OnnxJavaType.FLOAT, ANY, h, ANY, d));
+            put(outputs, new Expected(OnnxNames.presentValue(i), OnnxJavaType.FLOAT, ANY, h, ANY, d));
         }
     }
 
@@ -105,20 +112,21 @@ final class OnnxGraphCheck {
     }
 
     private static void compare(Path file, String what, Map<String, Expected> expected, Map<String, NodeInfo> actual,
-            ModelConfig config) throws CheckpointFormatException {
-        String sizes = "(the config in its metadata has vocabulary " + config.vocabSize() + ", width "
-                + config.embeddingDim() + ")";
+            ModelConfig config, String remedy) throws CheckpointFormatException {
+        CacheLayout cache = CacheLayout.of(config);
+        String sizes = "(its config has vocabulary " + config.vocabSize() + ", width " + config.embeddingDim()
+                + ", " + cache.layers() + " layers of " + cache.heads() + " key/value heads of width " + cache.headDim()
+                + ")";
         for (Expected e : expected.values()) {
             NodeInfo info = actual.get(e.name());
             if (info == null) {
                 throw new CheckpointFormatException(file, "its graph has no " + what + " '" + e.name() + "' (expected "
-                        + e.describe() + "; it has " + actual.keySet() + "); it was exported by another release or for "
-                        + "another config, or edited: " + REEXPORT);
+                        + e.describe() + "; it has " + actual.keySet() + "); " + remedy);
             }
             if (!(info.getInfo() instanceof TensorInfo t) || t.type != e.type() || !fits(t.getShape(), e.dims())) {
                 throw new CheckpointFormatException(file, "its graph " + what + " '" + e.name() + "' is "
                         + describe(info) + " but the model " + sizes + " needs " + e.describe()
-                        + " (? is any size); it was exported for another config or edited: " + REEXPORT);
+                        + " (? is any size); " + remedy);
             }
         }
         List<String> extra = new ArrayList<>(actual.keySet());
@@ -126,7 +134,7 @@ final class OnnxGraphCheck {
         if (!extra.isEmpty()) {
             throw new CheckpointFormatException(file, "its graph has the " + what + (extra.size() == 1 ? " " : "s ")
                     + extra + " that the model " + sizes + " does not have (expected " + what + "s " + expected.keySet()
-                    + "); it was exported for another config or edited: " + REEXPORT);
+                    + "); " + remedy);
         }
     }
 

@@ -14,29 +14,36 @@ import org.transformer4j.generate.GptCache;
 
 /**
  * The self-attention keys and values of an exported decoder ({@code model.onnx} or {@code decoder.onnx}) for one
- * batch, kept between runs for incremental decoding: each run feeds them as {@code past.N.*} and they become that
- * run's {@code present.N.*}, held in ONNX Runtime's memory without copies. Owned by one thread at a time; close
+ * batch, kept between runs for incremental decoding: each run feeds them as {@code past_key_values.N.*}
+ * ({@code [batch, heads, positions, head_dim]}) and they become that run's {@code present.N.*}, held in ONNX
+ * Runtime's memory without copies. Owned by one thread at a time; close
  * it to free the native tensors.
  */
 public final class OnnxKvCache implements GptCache {
     private final Object owner;
     private final int layers;
-    private final int dim;
+    private final int heads;
+    private final int headDim;
     private int batch;
     private int length;
-    /** The past tensors by input name ({@code past.N.key}...); empty while nothing is cached. */
+    /** The past tensors by input name ({@code past_key_values.N.key}...); empty while nothing is cached. */
     private final Map<String, OnnxTensor> past = new LinkedHashMap<>();
     /** What owns the past tensors: the run's result, or the tensors themselves after {@link #selectRows}. */
     private AutoCloseable tensorsOwner;
     private boolean closed;
 
-    OnnxKvCache(Object owner, int layers, int dim, int batch) {
+    /**
+     * @param heads   key/value heads of each cached tensor ({@code num_key_value_heads} for grouped-query attention)
+     * @param headDim width of one head
+     */
+    OnnxKvCache(Object owner, int layers, int heads, int headDim, int batch) {
         this.owner = owner;
         if (batch <= 0) {
             throw new IllegalArgumentException("a cache needs a batch of at least 1 row, was " + batch);
         }
         this.layers = layers;
-        this.dim = dim;
+        this.heads = heads;
+        this.headDim = headDim;
         this.batch = batch;
     }
 
@@ -67,7 +74,7 @@ public final class OnnxKvCache implements GptCache {
             inputs.putAll(past);
             return;
         }
-        long[] shape = {batch, 0, dim};
+        long[] shape = {batch, heads, 0, headDim};
         for (int i = 0; i < layers; i++) {
             for (String name : new String[] {OnnxNames.pastKey(i), OnnxNames.pastValue(i)}) {
                 OnnxTensor empty = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.allocate(0), shape);
@@ -116,7 +123,7 @@ public final class OnnxKvCache implements GptCache {
             batch = rows.length;
             return;
         }
-        int rowSize = length * dim;
+        int rowSize = heads * length * headDim;
         Map<String, OnnxTensor> next = new LinkedHashMap<>();
         List<OnnxTensor> created = new ArrayList<>();
         try {
@@ -127,7 +134,7 @@ public final class OnnxKvCache implements GptCache {
                     src.get(rows[i] * rowSize, out, i * rowSize, rowSize);
                 }
                 OnnxTensor t = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(out),
-                        new long[] {rows.length, length, dim});
+                        new long[] {rows.length, heads, length, headDim});
                 created.add(t);
                 next.put(e.getKey(), t);
             }
@@ -142,7 +149,8 @@ public final class OnnxKvCache implements GptCache {
     @Override
     public void append(GptCache other) {
         requireOpen();
-        if (!(other instanceof OnnxKvCache o) || o.owner != owner || o.layers != layers || o.dim != dim) {
+        if (!(other instanceof OnnxKvCache o) || o.owner != owner || o.layers != layers || o.heads != heads
+                || o.headDim != headDim) {
             throw new IllegalArgumentException("append: the cache " + other + " was not made by this model's newCache");
         }
         if (o == this) {
@@ -159,7 +167,7 @@ public final class OnnxKvCache implements GptCache {
                 for (String name : names()) {
                     float[] a = lengthA == 0 ? null : floats(past.get(name));
                     float[] b = lengthB == 0 ? null : floats(o.past.get(name));
-                    float[] out = CacheRows.appendPadded(a, batch, lengthA, b, o.batch, lengthB, 1, dim);
+                    float[] out = CacheRows.appendPadded(a, batch, lengthA, b, o.batch, lengthB, heads, headDim);
                     OnnxTensor t = tensor(out, batch + o.batch, joined);
                     created.add(t);
                     next.put(name, t);
@@ -192,7 +200,7 @@ public final class OnnxKvCache implements GptCache {
         List<OnnxTensor> created = new ArrayList<>();
         try {
             for (var e : past.entrySet()) {
-                float[] out = CacheRows.dropFirst(floats(e.getValue()), batch, length, columns, 1, dim);
+                float[] out = CacheRows.dropFirst(floats(e.getValue()), batch, length, columns, heads, headDim);
                 OnnxTensor t = tensor(out, batch, kept);
                 created.add(t);
                 next.put(e.getKey(), t);
@@ -221,9 +229,9 @@ public final class OnnxKvCache implements GptCache {
         return out;
     }
 
-    /** A past tensor {@code [rows, positions, dim]}. */
+    /** A past tensor {@code [rows, heads, positions, headDim]}. */
     private OnnxTensor tensor(float[] data, int rows, int positions) throws OrtException {
-        long[] shape = {rows, positions, dim};
+        long[] shape = {rows, heads, positions, headDim};
         return OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(data), shape);
     }
 

@@ -16,15 +16,17 @@ import org.transformer4j.generate.CacheRows;
 import org.transformer4j.generate.GptCache;
 import org.transformer4j.generate.GptRuntime;
 import org.transformer4j.io.CheckpointFormatException;
-import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.ModelConfig;
+import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tokenizer.Tokenizer;
 import org.transformer4j.tokenizer.Tokenizers;
 
 /**
- * An exported GPT ({@code model.onnx}) served by ONNX Runtime: the {@link GptRuntime} of the onnx backend, so every
- * generation loop of the API ({@link org.transformer4j.generate.GptGenerator}, a server's continuous batching) runs on
+ * An exported decoder-only model ({@code model.onnx}: a GPT or a Llama-family model, exported by us or, with
+ * Optimum's inputs and outputs and a config.json beside it, by another tool) served by ONNX Runtime: the
+ * {@link GptRuntime} of the onnx backend, so every generation loop of the API ({@link org.transformer4j.generate.GptGenerator}, a server's continuous batching) runs on
  * it. ONNX serving runs the fixed exported graph, not the {@link org.transformer4j.nn.Ops} composition:
  * {@link #logits} runs whole sequences, {@link #forward} and {@link #step} run new tokens against an
  * {@link OnnxKvCache} (incremental decoding).
@@ -36,13 +38,15 @@ import org.transformer4j.tokenizer.Tokenizers;
 public final class OnnxModel implements GptRuntime, AutoCloseable {
     private final Path file;
     private final OrtSession session;
-    private final GptConfig config;
+    private final ModelConfig config;
+    private final CacheLayout cacheLayout;
     private final String tokenizerJson;
 
-    private OnnxModel(Path file, OrtSession session, GptConfig config, String tokenizerJson) {
+    private OnnxModel(Path file, OrtSession session, ModelConfig config, String tokenizerJson) {
         this.file = file;
         this.session = session;
         this.config = config;
+        this.cacheLayout = CacheLayout.of(config);
         this.tokenizerJson = tokenizerJson;
     }
 
@@ -55,16 +59,21 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
     public static OnnxModel open(Path path, OnnxOptions options) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve(OnnxNames.MODEL_FILE) : path;
         OnnxSessions.Opened opened = OnnxSessions.open(file, options, "gpt");
-        if (!(opened.config() instanceof GptConfig gpt)) {
+        if (opened.config() instanceof Seq2SeqConfig) {
             close(opened.session());
             throw new CheckpointFormatException(file, "its config is a " + opened.config().modelType()
-                    + " model, not a GPT; open it with OnnxSeq2SeqModel");
+                    + " model, not a decoder-only one; open it with OnnxSeq2SeqModel");
         }
-        return new OnnxModel(file, opened.session(), gpt, opened.tokenizerJson());
+        return new OnnxModel(file, opened.session(), opened.config(), opened.tokenizerJson());
     }
 
-    /** The model's architecture, read from the file's metadata. */
-    public GptConfig config() {
+    /**
+     * The model's architecture: a {@link org.transformer4j.model.GptConfig} or a
+     * {@link org.transformer4j.model.LlamaConfig}, read from the file's metadata (or, for a graph we did not write,
+     * from the config.json beside it).
+     */
+    @Override
+    public ModelConfig config() {
         return config;
     }
 
@@ -104,7 +113,7 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
     /** An empty cache for incremental decoding of {@code batch} rows. */
     @Override
     public OnnxKvCache newCache(int batch) {
-        return new OnnxKvCache(this, config.layers(), config.embeddingDim(), batch);
+        return new OnnxKvCache(this, cacheLayout.layers(), cacheLayout.heads(), cacheLayout.headDim(), batch);
     }
 
     /**

@@ -5,9 +5,15 @@ package org.transformer4j.onnx;
  * graph inputs and outputs, and the metadata keys that carry the config and tokenizer so that one
  * {@code .onnx} file serves alone.
  *
- * <p>Token ids and masks are int64 (as Hugging Face's ONNX exports); activations and key/value caches float32.
- * Dynamic axes: {@code batch}, {@code seq} (new tokens), {@code past_seq} (cached positions, may be 0),
- * {@code total_seq} ({@code past_seq + seq}) and {@code src_seq} (source tokens).
+ * <p>The GPT graph's inputs and outputs are Hugging Face Optimum's for a decoder with past (its
+ * {@code TextDecoderWithPositionIdsOnnxConfig} with {@code use_past}): {@code input_ids}, {@code attention_mask},
+ * {@code position_ids}, {@code past_key_values.N.key|value}, {@code logits}, {@code present.N.key|value}, with the
+ * same element types, ranks and dynamic axes, so other ONNX Runtime clients run our exports and we serve theirs.
+ * Token ids, positions and masks are int64; activations and key/value caches float32. Caches are laid out
+ * {@code [batch, kv_heads, positions, head_dim]} ({@code kv_heads} is the model's heads, or
+ * {@code num_key_value_heads} for grouped-query attention). Dynamic axes: {@link #BATCH}, {@link #SEQUENCE} (new
+ * tokens), {@link #PAST} (cached positions, may be 0), {@link #TOTAL} (past plus new) and {@code src_seq} (source
+ * tokens of an encoder-decoder).
  */
 public final class OnnxNames {
     /** The GPT's graph file in a model directory. */
@@ -37,6 +43,15 @@ public final class OnnxNames {
     /** GPT and decoder output: float32 {@code [batch, seq, vocab]}. */
     public static final String LOGITS = "logits";
 
+    /** Dynamic axis: rows of a batch. */
+    public static final String BATCH = "batch_size";
+    /** Dynamic axis: new tokens of a run. */
+    public static final String SEQUENCE = "sequence_length";
+    /** Dynamic axis: cached positions (0 for a prompt). */
+    public static final String PAST = "past_sequence_length";
+    /** Dynamic axis: cached plus new positions. */
+    public static final String TOTAL = "past_sequence_length + sequence_length";
+
     /** Metadata key: the model's config.json text. */
     public static final String META_CONFIG = "transformer4j.config";
     /** Metadata key: the tokenizer.json text (absent when exported without a tokenizer). */
@@ -46,37 +61,38 @@ public final class OnnxNames {
     /** Metadata key: the version of this layout of inputs and outputs. */
     public static final String META_FORMAT = "transformer4j.format";
     /**
-     * The current value of {@link #META_FORMAT}: {@code 2}, which added the GPT's {@link #POSITION_IDS} input.
-     * Encoder and decoder files of format {@code 1} have the same layout and are still read; a GPT file of format
-     * {@code 1} (positions derived from the past length, so no ragged batches) is refused with a message to export
-     * it again.
+     * The current value of {@link #META_FORMAT}: {@code 3}, whose GPT and decoder graphs name their caches as
+     * Optimum does ({@code past_key_values.N.key}) and lay them out {@code [batch, kv_heads, positions, head_dim]}
+     * (format 2 had {@code past.N.key [batch, positions, C]}, format 1 no {@code position_ids} either). A GPT or
+     * decoder file of an older format is refused with a message to export it again; encoder files, unchanged since
+     * format 1, are still read.
      */
-    public static final String FORMAT_VERSION = "2";
+    public static final String FORMAT_VERSION = "3";
 
     /** True when this release serves a {@code graph} file ({@code gpt}, {@code encoder}, {@code decoder}) of {@code format}. */
     static boolean readable(String graph, String format) {
-        return FORMAT_VERSION.equals(format) || ("1".equals(format) && !"gpt".equals(graph));
+        return FORMAT_VERSION.equals(format) || ("encoder".equals(graph) && ("1".equals(format) || "2".equals(format)));
     }
 
     private OnnxNames() {
     }
 
-    /** Input: cached keys of layer {@code layer}'s self-attention, float32 {@code [batch, past_seq, C]}. */
+    /** Input: cached keys of layer {@code layer}'s self-attention, float32 {@code [batch, kv_heads, past, head_dim]}. */
     public static String pastKey(int layer) {
-        return "past." + layer + ".key";
+        return "past_key_values." + layer + ".key";
     }
 
-    /** Input: cached values of layer {@code layer}'s self-attention, float32 {@code [batch, past_seq, C]}. */
+    /** Input: cached values of layer {@code layer}'s self-attention, float32 {@code [batch, kv_heads, past, head_dim]}. */
     public static String pastValue(int layer) {
-        return "past." + layer + ".value";
+        return "past_key_values." + layer + ".value";
     }
 
-    /** Output: keys of layer {@code layer} over past and new positions, float32 {@code [batch, total_seq, C]}. */
+    /** Output: keys of layer {@code layer} over past and new positions, float32 {@code [batch, kv_heads, total, head_dim]}. */
     public static String presentKey(int layer) {
         return "present." + layer + ".key";
     }
 
-    /** Output: values of layer {@code layer} over past and new positions, float32 {@code [batch, total_seq, C]}. */
+    /** Output: values of layer {@code layer} over past and new positions, float32 {@code [batch, kv_heads, total, head_dim]}. */
     public static String presentValue(int layer) {
         return "present." + layer + ".value";
     }

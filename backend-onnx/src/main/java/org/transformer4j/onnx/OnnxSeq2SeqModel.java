@@ -82,7 +82,7 @@ public final class OnnxSeq2SeqModel implements Seq2SeqRuntime, AutoCloseable {
 
     /** An empty decoder cache for {@code batch} rows. */
     public OnnxKvCache newCache(int batch) {
-        return new OnnxKvCache(this, config.decoderLayers(), config.embeddingDim(), batch);
+        return new OnnxKvCache(this, config.decoderLayers(), config.heads(), config.headDim(), batch);
     }
 
     @Override

@@ -78,7 +78,8 @@ class OnnxGraphCheckTest {
         Path file = export(gpt(23, 2), dir);
         edit(file, m -> meta(m, "transformer4j.config", ModelConfigJson.toJson(gpt(23, 3))));
         String message = refusal(file);
-        assertTrue(message.contains("has no input 'past.2.key' (expected float32 [?, ?, " + ODD.width() + "]"), message);
+        assertTrue(message.contains("has no input 'past_key_values.2.key' (expected float32 [?, " + ODD.heads() + ", ?, "
+                + ODD.width() / ODD.heads() + "]"), message);
     }
 
     @Test
@@ -146,21 +147,27 @@ class OnnxGraphCheckTest {
     }
 
     @Test
-    void aGptFileOfTheFirstFormatIsRefusedWithAReExportHint(@TempDir Path dir) throws Exception {
-        Path file = export(gpt(23, 2), dir);
-        edit(file, m -> meta(m, "transformer4j.format", "1"));
-        String message = refusal(file);
-        assertTrue(message.contains("layout version is 1") && message.contains("position_ids"), message);
+    void gptFilesOfEarlierFormatsAreRefusedWithAReExportHint(@TempDir Path dir) throws Exception {
+        for (String format : new String[] {"1", "2"}) {
+            Path file = export(gpt(23, 2), dir);
+            edit(file, m -> meta(m, "transformer4j.format", format));
+            String message = refusal(file);
+            assertTrue(message.contains("layout version is " + format) && message.contains("past_key_values")
+                    && message.contains("export it again"), message);
+        }
     }
 
     @Test
-    void encoderAndDecoderFilesOfTheFirstFormatStillOpen(@TempDir Path dir) throws Exception {
+    void encoderFilesOfEarlierFormatsStillOpenButDecoderFilesAreRefused(@TempDir Path dir) throws Exception {
         Seq2SeqConfig config = TinyModels.seq2seqPostLn(ODD).build();
         OnnxExporter.export(config, TinyModels.randomWeights(new Seq2SeqModel(config).parameterSpecs(), 2), null, dir);
-        for (String name : new String[] {OnnxNames.ENCODER_FILE, OnnxNames.DECODER_FILE}) {
-            edit(dir.resolve(name), m -> meta(m, "transformer4j.format", "1"));
-        }
+        edit(dir.resolve(OnnxNames.ENCODER_FILE), m -> meta(m, "transformer4j.format", "2"));
         OnnxSeq2SeqModel.open(dir).close();
+        Path decoder = dir.resolve(OnnxNames.DECODER_FILE);
+        edit(decoder, m -> meta(m, "transformer4j.format", "2"));
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> OnnxSeq2SeqModel.open(dir));
+        assertTrue(e.getMessage().startsWith(decoder.toString()) && e.getMessage().contains("export it again"),
+                e.getMessage());
     }
 
     @Test

@@ -18,12 +18,16 @@ import org.transformer4j.generate.OpsSeq2SeqRuntime;
 import org.transformer4j.generate.Seq2SeqCache;
 import org.transformer4j.generate.Seq2SeqRuntime;
 import org.transformer4j.model.GptConfig;
-import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.GptModel;
+import org.transformer4j.model.LlamaConfig;
+import org.transformer4j.model.LlamaModel;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.nn.Ops;
+import org.transformer4j.tensor.HostTensor;
+import org.transformer4j.tensor.Shape;
+import org.transformer4j.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -119,8 +123,13 @@ final class ExportCommand implements Callable<Integer> {
                     want = decode(new OpsSeq2SeqRuntime(new Seq2SeqModel(s), ops, w), ids);
                     got = decode(exported.seq2seq().orElseThrow(), ids);
                 }
-                case LlamaConfig l -> throw new UnsupportedOperationException("exporting a " + l.modelType()
-                        + " model to ONNX is not implemented yet; run it with --backend cpu or tensorflow");
+                case LlamaConfig l -> {
+                    try (Tensor in = ops.constant(HostTensor.ofInts(Shape.of(1, n), ids));
+                         Tensor logits = new LlamaModel(l).logits(ops, w, in)) {
+                        want = logits.toFloatArray();
+                    }
+                    got = forward(exported.gpt().orElseThrow(), ids, positions);
+                }
             }
             double max = 0;
             for (int i = 0; i < want.length; i++) {

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
+import org.transformer4j.model.LlamaConfig;
+import org.transformer4j.model.LlamaModel;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
 import org.transformer4j.model.Seq2SeqModel;
@@ -45,6 +47,20 @@ class ExportCommandTest {
         assertEquals(0, Transformer4jCli.execute("export", "--model", model.toString(), "--out", out.toString()));
         assertTrue(Files.isRegularFile(out.resolve("encoder.onnx")));
         assertTrue(Files.isRegularFile(out.resolve("decoder.onnx")));
+    }
+
+    @Test
+    void exportsALlamaDirectoryAndChecksItAgainstCpu(@TempDir Path tmp) throws Exception {
+        CharTokenizer tokenizer = CharTokenizer.fromText("hello llama");
+        LlamaConfig config = LlamaConfig.builder().vocabSize(tokenizer.vocabSize()).hiddenSize(16).intermediateSize(24)
+                .layers(2).heads(4).kvHeads(2).headDim(4).maxPositionEmbeddings(16).build();
+        Path model = tmp.resolve("model");
+        new ModelDirectory(config, Initializer.initialize(new LlamaModel(config).parameterSpecs(), 1), tokenizer).save(model);
+        Path out = tmp.resolve("onnx");
+        assertEquals(0, Transformer4jCli.execute("export", "--model", model.toString(), "--out", out.toString()));
+        try (OnnxModel onnx = OnnxModel.open(out)) {
+            assertEquals(config, onnx.config());
+        }
     }
 
     @Test

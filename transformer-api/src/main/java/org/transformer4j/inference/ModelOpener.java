@@ -47,7 +47,11 @@ final class ModelOpener {
         }
         EngineOptions options = new EngineOptions(threads, device, seed);
         BackendRegistry registry = Backends.registry();
-        boolean weights = Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG));
+        // config.json with weights is a weights directory; config.json beside an exported graph alone (a Hugging Face
+        // ONNX directory: model.onnx + config.json + tokenizer.json) only describes that graph
+        boolean weights = Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG))
+                && (Files.isRegularFile(dir.resolve(ModelDirectory.WEIGHTS))
+                || Files.isRegularFile(dir.resolve(org.transformer4j.io.SafetensorsShards.INDEX)));
         List<BackendNotFoundException> refusals = new ArrayList<>();
         if (weights) {
             try {

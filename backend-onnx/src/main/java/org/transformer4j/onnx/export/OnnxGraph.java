@@ -29,11 +29,9 @@ final class OnnxGraph {
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> names = new HashSet<>();
     private final Map<String, String> constants = new HashMap<>();
+    private final List<Initializer> initializers = new ArrayList<>();
     private int counter;
     private long initializerBytes;
-
-    /** protobuf's limit on one message, less room for the graph itself. */
-    static final long MAX_INITIALIZER_BYTES = Integer.MAX_VALUE - (64L << 20);
 
     OnnxGraph(String name) {
         graph.setName(name);
@@ -93,28 +91,43 @@ final class OnnxGraph {
         };
     }
 
-    /** Adds {@code value} as the initializer {@code name} (raw little-endian data). */
+    /** Adds {@code value} as the initializer {@code name} (its data is laid out when the graph is built). */
     void initializer(String name, HostTensor value) {
         claim(name);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(elemType(value.dtype()));
-        for (int d : value.shape().toArray()) {
+        initializers.add(new Initializer(name, value));
+        initializerBytes += bytes(value);
+    }
+
+    private static long bytes(HostTensor value) {
+        return (long) value.shape().size() * value.dtype().byteSize();
+    }
+
+    /** Bytes of all initializers' data. */
+    long initializerBytes() {
+        return initializerBytes;
+    }
+
+    /** An initializer: its name and value (kept until the graph is built, so its data is laid out only once). */
+    private record Initializer(String name, HostTensor value) {
+    }
+
+    private static TensorProto.Builder header(Initializer init) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(init.name()).setDataType(elemType(init.value().dtype()));
+        for (int d : init.value().shape().toArray()) {
             t.addDims(d);
         }
-        int n = value.shape().size();
-        initializerBytes += (long) n * value.dtype().byteSize();
-        if (initializerBytes > MAX_INITIALIZER_BYTES) {
-            throw new IllegalArgumentException("ONNX export: the weights exceed " + (MAX_INITIALIZER_BYTES >> 20)
-                    + " MiB at '" + name + "'; one .onnx file holds at most 2 GiB (a protobuf limit) and this exporter "
-                    + "does not write external data files yet");
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(n * value.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        return t;
+    }
+
+    /** The little-endian bytes of {@code value}. */
+    static ByteBuffer littleEndian(HostTensor value) {
+        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(bytes(value))).order(ByteOrder.LITTLE_ENDIAN);
         switch (value.dtype()) {
             case FLOAT32 -> bytes.asFloatBuffer().put(value.floats());
             case INT32 -> bytes.asIntBuffer().put(value.ints());
             case INT64 -> bytes.asLongBuffer().put(value.longs());
         }
-        t.setRawData(ByteString.copyFrom(bytes.array()));
-        graph.addInitializer(t);
+        return bytes;
     }
 
     /** A 1-D int64 constant (shared by content). */
@@ -168,9 +181,32 @@ final class OnnxGraph {
         return out;
     }
 
-    /** The finished graph. */
+    /** The finished graph, every initializer's data inside it ({@link #initializerBytes()} must fit protobuf's 2 GiB). */
     GraphProto build() {
-        return graph.build();
+        GraphProto.Builder g = graph.clone();
+        for (Initializer init : initializers) {
+            g.addInitializer(header(init).setRawData(ByteString.copyFrom(littleEndian(init.value()).array())));
+        }
+        return g.build();
+    }
+
+    /**
+     * The finished graph with the data of every initializer of at least {@code minBytes} bytes in {@code data}
+     * (ONNX external data: {@code data_location} EXTERNAL and {@code location}, {@code offset}, {@code length}
+     * entries; each tensor starts at a multiple of {@link ExternalData#ALIGNMENT}); smaller ones stay inside.
+     */
+    GraphProto build(ExternalData data, long minBytes) {
+        GraphProto.Builder g = graph.clone();
+        for (Initializer init : initializers) {
+            TensorProto.Builder t = header(init);
+            if (bytes(init.value()) >= minBytes) {
+                data.add(t, init.value());
+            } else {
+                t.setRawData(ByteString.copyFrom(littleEndian(init.value()).array()));
+            }
+            g.addInitializer(t);
+        }
+        return g.build();
     }
 
     /** Attribute helpers. */

@@ -14,6 +14,7 @@ public final class SymbolicTensor implements Tensor {
     private final DType dtype;
     private final Shape shape;
     private final String[] dimValues;
+    private final int heads;
 
     /**
      * @param name  the graph value's name
@@ -26,6 +27,14 @@ public final class SymbolicTensor implements Tensor {
 
     /** As the public constructor, with the graph values (int64 scalars) holding each axis's run-time size, or nulls. */
     SymbolicTensor(String name, DType dtype, Shape shape, String[] dimValues) {
+        this(name, dtype, shape, dimValues, 0);
+    }
+
+    /**
+     * A tensor that the trace sees as {@code [B, T, heads · d]} (its {@code shape}) but whose graph value is laid out
+     * {@code [B, heads, T, d]}, as key/value caches are: {@code heads > 0}; 0 for the plain layout.
+     */
+    SymbolicTensor(String name, DType dtype, Shape shape, String[] dimValues, int heads) {
         if (dimValues.length != shape.rank()) {
             throw new IllegalArgumentException("tensor '" + name + "' " + shape + ": " + dimValues.length
                     + " dimension values for rank " + shape.rank());
@@ -34,6 +43,16 @@ public final class SymbolicTensor implements Tensor {
         this.dtype = dtype;
         this.shape = shape;
         this.dimValues = dimValues.clone();
+        if (heads < 0 || (heads > 0 && (shape.rank() != 3 || shape.dim(2) % heads != 0))) {
+            throw new IllegalArgumentException("tensor '" + name + "' " + shape + " cannot be laid out in " + heads
+                    + " heads");
+        }
+        this.heads = heads;
+    }
+
+    /** The heads of the {@code [B, heads, T, d]} layout of the graph value, or 0 when it is laid out as its shape. */
+    int heads() {
+        return heads;
     }
 
     /**
