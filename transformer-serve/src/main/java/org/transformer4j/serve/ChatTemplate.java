@@ -127,6 +127,11 @@ public final class ChatTemplate {
         return token.path("content").asText("");
     }
 
+    /** The text of the end-of-sequence token the template ends turns with ({@code eos_token}); "" when none. */
+    public String eosToken() {
+        return eosToken;
+    }
+
     /** True for a Jinja template, false for the plain one. */
     public boolean isJinja() {
         return source != null;
