@@ -55,4 +55,20 @@ class GenerateChatCliTest {
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("message 0", "\"content\"");
     }
+
+    /** A model whose vocabulary is padded beyond its tokenizer: generate never picks an id the tokenizer lacks. */
+    @Test
+    void aVocabularyPaddedBeyondTheTokenizerGeneratesOnlyItsIds(@TempDir Path dir) throws Exception {
+        String alphabet = "to be or not, that is the question\n";
+        CharTokenizer tok = CharTokenizer.fromText(alphabet);
+        GptConfig c = GptConfig.builder().vocabSize(tok.vocabSize() * 4).contextLength(96).layers(1).heads(2)
+                .embeddingDim(8).build();
+        Path model = dir.resolve("padded");
+        new ModelDirectory(c, Initializer.initialize(ModelDirectory.modelFor(c).parameterSpecs(), 9), tok).save(model);
+        String out = CliOutput.ok("generate", "--model", model.toString(), "--prompt", "to be", "--max-tokens", "80",
+                "--temperature", "2", "--top-k", "0", "--threads", "1", "--backend", "cpu");
+        String generated = out.substring("to be".length(), out.length() - System.lineSeparator().length());
+        assertThat(generated).hasSize(80);
+        assertThat(generated.chars()).allSatisfy(ch -> assertThat(alphabet.indexOf(ch)).isNotNegative());
+    }
 }
