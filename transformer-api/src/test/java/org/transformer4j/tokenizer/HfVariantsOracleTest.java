@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * publish (their pre-tokenizer regular expressions copied from those files) over GPT-2's real vocabulary
  * (derived from JTokkit's r50k_base by {@link Gpt2Fixture}) plus a few whole-word tokens without merges, read
  * by Hugging Face's own tokenizers library (the Rust crate through DJL) as the oracle and by ours: identical ids
- * on the whole bundled Shakespeare and the hard strings, the same decoded text, and the same ids again from
+ * on the bundled Shakespeare (all of it for Llama 3 and Qwen2) and the hard strings, the same decoded text, and the same ids again from
  * the tokenizer.json that we write back.
  */
 class HfVariantsOracleTest {
@@ -44,6 +44,9 @@ class HfVariantsOracleTest {
 
     @BeforeAll
     static void load() throws Exception {
+        if (vocab != null) {
+            return;
+        }
         Gpt2Fixture gpt2 = Gpt2Fixture.get();
         vocab = new LinkedHashMap<>(gpt2.vocab());
         for (String w : WHOLE_WORDS) {
@@ -185,16 +188,17 @@ class HfVariantsOracleTest {
     }
 
     /** Ours and Hugging Face's on one file: ids (with and without the post-processor), decode, written back. */
-    private static void agree(ObjectNode json, Path dir, boolean wholeShakespeare, boolean writeBack)
+    private static void agree(ObjectNode json, Path dir, int shakespeareChars, boolean writeBack)
             throws Exception {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, MAPPER.writeValueAsString(json));
         Tokenizer ours = Tokenizers.load(file);
         try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, HuggingFaceOracleTest.PLAIN)) {
-            if (wholeShakespeare) {
-                int[] expected = ids(hf, shakespeare, false);
-                assertThat(expected.length).isGreaterThan(250_000);
-                assertThat(ours.encode(shakespeare)).isEqualTo(expected);
+            if (shakespeareChars > 0) {
+                String text = shakespeare.substring(0, Math.min(shakespeareChars, shakespeare.length()));
+                int[] expected = ids(hf, text, false);
+                assertThat(expected.length).isGreaterThan(text.length() / 5);
+                assertThat(ours.encode(text)).isEqualTo(expected);
             }
             for (String s : corpus()) {
                 String shown = ByteLevelBpeTokenizerTest.escape(s);
@@ -226,7 +230,7 @@ class HfVariantsOracleTest {
 
     @Test
     void llama3StyleSplitByteLevelIgnoreMergesAndBos(@TempDir Path dir) throws Exception {
-        agree(llama3(), dir, true, true);
+        agree(llama3(), dir, Integer.MAX_VALUE, true);
         Tokenizer t = Tokenizers.fromJson(MAPPER.writeValueAsString(llama3()));
         int bos = vocab.size();
         assertThat(t.addSpecialTokens(t.encode("Hi"))[0]).isEqualTo(bos);
@@ -236,17 +240,17 @@ class HfVariantsOracleTest {
 
     @Test
     void smolLm2StyleDigitsThenByteLevel(@TempDir Path dir) throws Exception {
-        agree(smollm2(false, vocab.size()), dir, true, false);
+        agree(smollm2(false, vocab.size()), dir, 300_000, false); // its split is GPT-2's, checked on all of it
     }
 
     @Test
     void aPrefixSpaceGoesBeforeEachSplitOfTheSequence(@TempDir Path dir) throws Exception {
-        agree(smollm2(true, 2000), dir, false, true);
+        agree(smollm2(true, 2000), dir, 0, true);
     }
 
     @Test
     void qwen2StyleNfcSplitByteLevel(@TempDir Path dir) throws Exception {
-        agree(qwen2(), dir, true, true);
+        agree(qwen2(), dir, Integer.MAX_VALUE, true);
         Tokenizer t = Tokenizers.fromJson(MAPPER.writeValueAsString(qwen2()));
         // the non-special added token is found in the NFC form of decomposed input
         assertThat(t.encode("cafe\u0301!")).containsExactly(vocab.size() + 3);
@@ -268,7 +272,7 @@ class HfVariantsOracleTest {
                         }
                         s.put("behavior", behavior).put("invert", invert);
                         byteLevel(steps, false, false);
-                    }, null), dir, false, false);
+                    }, null), dir, 0, false);
                 }
             }
         }
@@ -281,7 +285,7 @@ class HfVariantsOracleTest {
             ArrayNode list = n.putArray("normalizers");
             list.addObject().put("type", "NFD");
             list.addObject().put("type", "NFKC");
-        }), dir, false, true);
+        }), dir, 0, true);
     }
 
     private static ObjectNode variant(Consumer<ArrayNode> steps, Consumer<ObjectNode> normalizer) {
