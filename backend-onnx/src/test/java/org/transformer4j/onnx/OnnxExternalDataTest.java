@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.transformer4j.conformance.fixtures.TinyModels.ODD;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -34,12 +33,15 @@ import org.transformer4j.tensor.HostTensor;
  * exporting again without it removes the stale data file. A real model over 2 GB takes the same path by default.
  */
 class OnnxExternalDataTest {
+    /** Wide enough that several tensors pass 1 KiB (the test wants more than one external tensor of each kind). */
+    private static final TinyModels.Sizes SIZES = new TinyModels.Sizes(23, 16, 16, 2, 24);
+
     @TempDir
     Path tmp;
 
     @Test
     void weightsAboveTheThresholdAreWrittenAsAlignedExternalDataAndServedAlike() throws Exception {
-        GptConfig config = TinyModels.gptPreLn(ODD).build();
+        GptConfig config = TinyModels.gptPreLn(SIZES).build();
         Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 3);
         Path inline = tmp.resolve("inline");
         Path external = tmp.resolve("external");
@@ -108,7 +110,7 @@ class OnnxExternalDataTest {
 
     @Test
     void aThresholdPropertyThatIsNotANumberOfBytesIsRefused() {
-        GptConfig config = TinyModels.gptPreLn(ODD).build();
+        GptConfig config = TinyModels.gptPreLn(SIZES).build();
         Map<String, HostTensor> weights = TinyModels.randomWeights(new GptModel(config).parameterSpecs(), 3);
         System.setProperty(OnnxExporter.EXTERNAL_DATA_THRESHOLD_PROPERTY, "2GB");
         try {

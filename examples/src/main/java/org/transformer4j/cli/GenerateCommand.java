@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.model.GenerationDefaults;
 import org.transformer4j.inference.LanguageModel;
+import org.transformer4j.serve.ChatMessage;
+import org.transformer4j.serve.ChatTemplate;
 import org.transformer4j.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
  * {@code generate}: continues a prompt with a GPT, streaming tokens to the terminal. The model is a model directory
  * run from its weights, or an exported directory ({@code model.onnx}, written by {@code export}) served by a backend
  * that serves exported graphs; both open through {@link LanguageModel} and decode through the same loops, so their
- * output is the same.
+ * output is the same. With {@code --chat} the prompt is a conversation rendered by the directory's chat template
+ * ({@link ChatTemplate}), the same as the server's chat endpoint renders it.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = {"Continue a prompt with a GPT model directory, or with an exported model.onnx (served by ONNX Runtime).",
@@ -24,8 +27,17 @@ final class GenerateCommand implements Callable<Integer> {
             description = "model directory (config.json, model.safetensors, tokenizer.json) or a directory holding model.onnx")
     Path model;
 
-    @Option(names = "--prompt", defaultValue = "\n", description = "text to continue (default: a newline)")
+    @Option(names = "--prompt", defaultValue = "\n", description = "text to continue (default: a newline); with --chat, the user's message")
     String prompt;
+
+    @Option(names = "--chat", description = "chat: render the messages with the directory's chat template (tokenizer_config.json's"
+            + " chat_template, else 'Role: text' lines) and print only the reply; the messages are --system (if given) and"
+            + " --prompt as the user's, or those of --messages")
+    boolean chat;
+    @Option(names = "--system", description = "with --chat: the system message") String system;
+    @Option(names = "--messages", description = "with --chat: a JSON file of the conversation, [{\"role\": ..., \"content\": ...}, ...]"
+            + " or an OpenAI request body {\"messages\": [...]}; replaces --system and --prompt")
+    Path messages;
 
     // Sampling flags left out take the directory's generation_config.json (Hugging Face semantics), else these:
     static final int MAX_TOKENS = 500;
@@ -65,13 +77,60 @@ final class GenerateCommand implements Callable<Integer> {
                     topK != null ? topK : base.topK(),
                     topP != null ? topP : base.topP(),
                     seed, base.stopTokens(), stopStrings, crop);
-            System.out.print(prompt);
-            lm.generate(prompt, options, piece -> {
+            String text = prompt;
+            if (chat) {
+                ChatTemplate template = ChatTemplate.forDirectory(model);
+                text = template.render(chatMessages());
+                // the template's end of turn (tokenizer_config.json's eos_token) stops the reply too
+                Set<Integer> stopTokens = new java.util.HashSet<>(options.stopTokens());
+                tokenizer.specialTokenId(template.eosToken()).ifPresent(stopTokens::add);
+                options = new GenerationOptions(options.maxNewTokens(), options.temperature(), options.topK(),
+                        options.topP(), seed, stopTokens, stopStrings, crop);
+            } else if (system != null || messages != null) {
+                throw new IllegalArgumentException("--system and --messages need --chat");
+            } else {
+                System.out.print(prompt);
+            }
+            // a rendered chat prompt holds its special tokens (bos_token, ...) as text: encode adds none of its own
+            lm.generate(text, options, piece -> {
                 System.out.print(piece);
                 System.out.flush();
             });
             System.out.println();
             return 0;
         }
+    }
+
+    /** The conversation of --chat: --messages' file, else --system and --prompt. */
+    private List<ChatMessage> chatMessages() throws java.io.IOException {
+        if (messages == null) {
+            List<ChatMessage> list = new java.util.ArrayList<>();
+            if (system != null) {
+                list.add(new ChatMessage("system", system));
+            }
+            list.add(new ChatMessage("user", prompt));
+            return list;
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(messages.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("--messages " + messages + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        com.fasterxml.jackson.databind.JsonNode array = root != null && root.isObject() ? root.get("messages") : root;
+        if (array == null || !array.isArray() || array.isEmpty()) {
+            throw new IllegalArgumentException("--messages " + messages + " must hold a non-empty JSON array of"
+                    + " {\"role\": ..., \"content\": ...} (or an object with such a \"messages\" array)");
+        }
+        List<ChatMessage> list = new java.util.ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode m = array.get(i);
+            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new IllegalArgumentException("--messages " + messages + ": message " + i + " needs a string"
+                        + " \"role\" and a string \"content\", got " + m);
+            }
+            list.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+        }
+        return list;
     }
 }

@@ -23,6 +23,25 @@ public interface GptRuntime {
         return config().vocabSize();
     }
 
+    /**
+     * {@code runtime} with logits for ids {@code 0..ids-1} only, or {@code runtime} itself when its vocabulary is not
+     * larger. For a tokenizer that knows fewer ids than the model's embedding has rows (vocabularies padded to a
+     * multiple, as Qwen2's 151,936 rows for 151,665 tokens, or a model trained with a smaller tokenizer): every loop
+     * on top samples, scores and accepts prompt ids among those the tokenizer can decode, as if the logits of the
+     * others were minus infinity.
+     *
+     * @throws IllegalArgumentException if {@code ids < 1}
+     */
+    static GptRuntime limitVocabulary(GptRuntime runtime, int ids) {
+        if (ids < 1) {
+            throw new IllegalArgumentException("a vocabulary limit must be at least 1 id, was " + ids);
+        }
+        if (ids >= runtime.vocabSize()) {
+            return runtime;
+        }
+        return new VocabularyLimit(runtime instanceof VocabularyLimit v ? v.runtime() : runtime, ids);
+    }
+
     /** The model's context length: the largest position plus one. */
     default int contextLength() {
         return config().contextLength();

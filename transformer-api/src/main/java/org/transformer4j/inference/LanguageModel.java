@@ -63,11 +63,12 @@ public final class LanguageModel implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.backend = backend;
         this.device = device;
-        this.gpt = gpt;
+        // a tokenizer smaller than the embedding (a padded vocabulary) must never be handed an id it cannot decode
+        this.gpt = gpt == null ? null : GptRuntime.limitVocabulary(gpt, tokenizer.vocabSize());
         this.resources = resources;
         if (gpt != null) {
             this.seq2seq = null;
-            this.text = new TextGenerator(new GptGenerator(gpt), tokenizer);
+            this.text = new TextGenerator(new GptGenerator(this.gpt), tokenizer);
         } else {
             String where = directory + "'s tokenizer";
             int bos = tokenizer.bosId().orElseThrow(() -> new IllegalArgumentException(where

@@ -61,7 +61,7 @@ final class BpeTrainer {
         }
         SpecialTokens trainingSpecials = SpecialTokens.numbered(specialTokens, 0);
         Map<String, Long> chunkCounts = new HashMap<>();
-        trainingSpecials.split(text, true, new SpecialTokens.Sink() {
+        trainingSpecials.split(text, true, false, new SpecialTokens.Sink() {
             @Override
             public void text(int from, int to) {
                 ChunkSplitter.split(text, from, to, (a, b) -> chunkCounts.merge(text.substring(a, b), 1L, Long::sum));

@@ -34,9 +34,12 @@ final class ByteLevelBpeJson {
         return TokenizerJson.write(root);
     }
 
-    /** Hugging Face's layout, field for field as its tokenizers library writes GPT-2's tokenizer.json. */
+    /**
+     * Hugging Face's layout, field for field as its tokenizers library writes it; the components (normalizer,
+     * pre-tokenizer, post-processor, decoder, model options) as they were read.
+     */
     private static String writeHuggingFace(ByteLevelBpeTokenizer tok) {
-        ByteLevelBpeTokenizer.Pipeline p = tok.pipeline();
+        ObjectNode components = tok.pipeline().hfComponents();
         ObjectNode root = TokenizerJson.MAPPER.createObjectNode();
         root.put("version", TokenizerJson.VERSION);
         root.putNull("truncation");
@@ -44,20 +47,12 @@ final class ByteLevelBpeJson {
         ArrayNode added = root.putArray("added_tokens");
         tok.added().all().forEach((text, id) -> added.addObject().put("id", id).put("content", text)
                 .put("single_word", false).put("lstrip", false).put("rstrip", false)
-                .put("normalized", !tok.added().isSpecial(text)).put("special", tok.added().isSpecial(text)));
-        root.putNull("normalizer");
-        root.putObject("pre_tokenizer").put("type", "ByteLevel").put("add_prefix_space", p.addPrefixSpace())
-                .put("trim_offsets", true).put("use_regex", p.preTokenizer() != null);
-        root.putObject("post_processor").put("type", "ByteLevel").put("add_prefix_space", true)
-                .put("trim_offsets", false).put("use_regex", true);
-        root.putObject("decoder").put("type", "ByteLevel").put("add_prefix_space", true)
-                .put("trim_offsets", true).put("use_regex", true);
-        ObjectNode model = root.putObject("model").put("type", "BPE");
-        model.putNull("dropout");
-        model.putNull("unk_token");
-        model.putNull("continuing_subword_prefix");
-        model.putNull("end_of_word_suffix");
-        model.put("fuse_unk", false).put("byte_fallback", false).put("ignore_merges", p.ignoreMerges());
+                .put("normalized", tok.added().isNormalized(text)).put("special", tok.added().isSpecial(text)));
+        for (String name : List.of("normalizer", "pre_tokenizer", "post_processor", "decoder")) {
+            root.set(name, components.get(name).deepCopy());
+        }
+        ObjectNode model = root.putObject("model");
+        model.setAll((ObjectNode) components.get("model").deepCopy());
         writeModel(tok, model);
         return TokenizerJson.write(root);
     }
@@ -98,75 +93,38 @@ final class ByteLevelBpeJson {
         List<String[]> merges = readMerges(in, model);
         in.checkIds(vocab, "model.vocab", added);
         return assemble(vocab, in, "model.vocab", merges, r -> "model.merges[" + r + "]", in, added, Set.of(),
-                ByteLevelBpeTokenizer.Pipeline.TRANSFORMER4J);
+                Set.of(), ByteLevelBpeTokenizer.Pipeline.TRANSFORMER4J);
     }
 
     // ---------------------------------------------------------------- reading: Hugging Face's layout
 
     /**
-     * Reads Hugging Face's layout (no top-level {@code "type"}): model BPE; pre_tokenizer ByteLevel
-     * ({@code add_prefix_space}, {@code use_regex}); decoder ByteLevel; post_processor absent or ByteLevel (it
-     * only moves offsets); normalizer, truncation and padding absent. Anything else is refused naming the field.
+     * Reads Hugging Face's layout (no top-level {@code "type"}): the components by {@link HfComponents}, the
+     * vocabulary, merges and added tokens here; truncation and padding must be absent. Anything else is refused
+     * naming the field.
      */
     static ByteLevelBpeTokenizer readHuggingFace(ObjectNode root, TokenizerJson in) {
         in.checkVersion(root);
         requireNull(in, root, "truncation", "encode's output would be cut; remove it (set it to null)");
         requireNull(in, root, "padding", "encode's output would be padded; remove it (set it to null)");
-        requireNull(in, root, "normalizer", "no normalizer is supported with a ByteLevel BPE yet");
-
+        ByteLevelBpeTokenizer.Pipeline pipeline = HfComponents.read(root, in);
         ObjectNode model = in.requireObject(root, "model", "model");
-        String modelType = in.requireString(model, "type", "model.type");
-        if (!modelType.equals("BPE")) {
-            throw in.error("model.type", "unsupported model type \"" + modelType + "\"; only \"BPE\" (byte-level,"
-                    + " as GPT-2) is supported, not WordPiece, Unigram or WordLevel");
-        }
-        requireNull(in, model, "model.dropout", "BPE dropout makes encoding random; set it to null");
-        requireEmpty(in, model, "continuing_subword_prefix");
-        requireEmpty(in, model, "end_of_word_suffix");
-        if (bool(in, model, "byte_fallback", "model.byte_fallback", false)) {
-            throw in.error("model.byte_fallback", "byte_fallback (SentencePiece-style <0xNN> tokens) is not supported;"
-                    + " only byte-level BPE is");
-        }
-        boolean ignoreMerges = bool(in, model, "ignore_merges", "model.ignore_merges", false);
-
-        ObjectNode pre = component(in, root, "pre_tokenizer");
-        String preType = in.requireString(pre, "type", "pre_tokenizer.type");
-        if (!preType.equals("ByteLevel")) {
-            throw in.error("pre_tokenizer.type", "unsupported pre-tokenizer \"" + preType + "\"; only \"ByteLevel\""
-                    + " is supported in Hugging Face's layout" + (preType.equals(ChunkSplitter.NAME)
-                    ? " (a tokenizer.json of this project's own layout needs \"type\": \"byte_bpe\")" : ""));
-        }
-        boolean addPrefixSpace = requireBool(in, pre, "add_prefix_space", "pre_tokenizer.add_prefix_space");
-        boolean useRegex = bool(in, pre, "use_regex", "pre_tokenizer.use_regex", true);
-
-        ObjectNode decoder = component(in, root, "decoder");
-        String decoderType = in.requireString(decoder, "type", "decoder.type");
-        if (!decoderType.equals("ByteLevel")) {
-            throw in.error("decoder.type", "unsupported decoder \"" + decoderType + "\"; a byte-level BPE needs the"
-                    + " \"ByteLevel\" decoder");
-        }
-        JsonNode post = root.get("post_processor");
-        if (post != null && !post.isNull()) {
-            String postType = post.isObject() ? in.requireString((ObjectNode) post, "type", "post_processor.type") : "?";
-            if (!postType.equals("ByteLevel")) {
-                throw in.error("post_processor.type", "unsupported post-processor \"" + postType + "\"; only"
-                        + " \"ByteLevel\" (or none) is supported");
-            }
-        }
-
         Map<String, Integer> vocab = readVocabTokens(in, model);
         List<String[]> merges = readMerges(in, model);
         Set<String> notSpecial = new HashSet<>();
-        Map<String, Integer> added = readHuggingFaceAddedTokens(in, root, notSpecial);
-        ByteLevelBpeTokenizer.Pipeline pipeline = new ByteLevelBpeTokenizer.Pipeline(
-                ByteLevelBpeTokenizer.Layout.HUGGING_FACE, useRegex ? Gpt2Splitter.INSTANCE : null, addPrefixSpace,
-                ignoreMerges);
-        return assemble(vocab, in, "model.vocab", merges, r -> "model.merges[" + r + "]", in, added, notSpecial,
-                pipeline);
-    }
-
-    private static ObjectNode component(TokenizerJson in, ObjectNode root, String name) {
-        return in.requireObject(root, name, name);
+        Set<String> normalized = new HashSet<>();
+        Map<String, Integer> added = readHuggingFaceAddedTokens(in, root, notSpecial, normalized);
+        ByteLevelBpeTokenizer tok = assemble(vocab, in, "model.vocab", merges, r -> "model.merges[" + r + "]", in,
+                added, notSpecial, normalized, pipeline);
+        for (int[] ids : List.of(pipeline.prefix(), pipeline.suffix())) {
+            for (int id : ids) {
+                if (id >= tok.vocabSize()) {
+                    throw in.error("post_processor", "adds id " + id + ", which is not in the vocabulary of "
+                            + tok.vocabSize() + " ids");
+                }
+            }
+        }
+        return tok;
     }
 
     private static void requireNull(TokenizerJson in, ObjectNode parent, String path, String why) {
@@ -175,13 +133,6 @@ final class ByteLevelBpeJson {
         if (n != null && !n.isNull()) {
             String what = n.isObject() && n.has("type") ? " (type \"" + n.get("type").asText() + "\")" : " " + n;
             throw in.error(path, "unsupported" + what + ": " + why);
-        }
-    }
-
-    private static void requireEmpty(TokenizerJson in, ObjectNode model, String name) {
-        JsonNode n = model.get(name);
-        if (n != null && !n.isNull() && !(n.isTextual() && n.textValue().isEmpty())) {
-            throw in.error("model." + name, "must be null or \"\" for a byte-level BPE, got " + n);
         }
     }
 
@@ -196,20 +147,14 @@ final class ByteLevelBpeJson {
         return n.booleanValue();
     }
 
-    private static boolean requireBool(TokenizerJson in, ObjectNode parent, String name, String path) {
-        if (parent.get(name) == null || parent.get(name).isNull()) {
-            throw in.error(path, "is missing");
-        }
-        return bool(in, parent, name, path, false);
-    }
-
     /**
      * Hugging Face's added_tokens: {@code id}, {@code content}, {@code special}; {@code single_word},
-     * {@code lstrip}, {@code rstrip} must be false (not supported), {@code normalized} is irrelevant without a
-     * normalizer. Adds the contents of non-special tokens to {@code notSpecial}.
+     * {@code lstrip}, {@code rstrip} must be false (not supported); {@code normalized} (default: not special)
+     * says whether the token is looked for in normalized text. Adds the contents of non-special tokens to
+     * {@code notSpecial}, of normalized ones to {@code normalized}.
      */
     private static Map<String, Integer> readHuggingFaceAddedTokens(TokenizerJson in, ObjectNode root,
-            Set<String> notSpecial) {
+            Set<String> notSpecial, Set<String> normalized) {
         JsonNode node = root.get("added_tokens");
         if (node == null || node.isNull()) {
             return Map.of();
@@ -225,8 +170,12 @@ final class ByteLevelBpeJson {
                             + flag + " = true is not supported");
                 }
             }
-            if (!bool(in, tok, "special", path + ".special", false)) {
+            boolean special = bool(in, tok, "special", path + ".special", false);
+            if (!special) {
                 notSpecial.add(tok.get("content").textValue());
+            }
+            if (bool(in, tok, "normalized", path + ".normalized", !special)) {
+                normalized.add(tok.get("content").textValue());
             }
         }
         return out;
@@ -289,7 +238,8 @@ final class ByteLevelBpeJson {
      */
     static ByteLevelBpeTokenizer assemble(Map<String, Integer> vocab, FormatErrors vocabErrors, String vocabField,
             List<String[]> merges, IntFunction<String> mergeWhere, FormatErrors mergeErrors,
-            Map<String, Integer> added, Set<String> notSpecial, ByteLevelBpeTokenizer.Pipeline pipeline) {
+            Map<String, Integer> added, Set<String> notSpecial, Set<String> normalized,
+            ByteLevelBpeTokenizer.Pipeline pipeline) {
         TreeMap<Integer, String> owner = new TreeMap<>();
         for (var e : vocab.entrySet()) {
             String prev = owner.putIfAbsent(e.getValue(), "\"" + e.getKey() + "\"");
@@ -356,6 +306,6 @@ final class ByteLevelBpeJson {
         Map<String, Integer> addedInIdOrder = new LinkedHashMap<>();
         added.entrySet().stream().sorted(Map.Entry.comparingByValue())
                 .forEach(e -> addedInIdOrder.put(e.getKey(), e.getValue()));
-        return new ByteLevelBpeTokenizer(bytes, m, SpecialTokens.of(addedInIdOrder, notSpecial), pipeline);
+        return new ByteLevelBpeTokenizer(bytes, m, SpecialTokens.of(addedInIdOrder, notSpecial, normalized), pipeline);
     }
 }

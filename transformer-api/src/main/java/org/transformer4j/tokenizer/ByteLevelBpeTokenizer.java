@@ -20,11 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *       converted with WTF-8, UTF-8 generalised to unpaired surrogates, so {@code decode(encode(s)).equals(s)}
  *       for every Java string, and cut into chunks by this project's simple split (see the package
  *       documentation).</li>
- *   <li><b>Hugging Face's</b> (GPT-2's tokenizer.json, or vocab.json + merges.txt): exactly what Hugging Face's
- *       tokenizers library computes. Added tokens are found first; the text between them is cut with GPT-2's
- *       regular expression ({@link Gpt2Splitter}; a ByteLevel pre-tokenizer may turn it off or add a prefix
- *       space) and converted with UTF-8. Unpaired surrogates, which UTF-8 and so those libraries cannot carry,
- *       are encoded as U+FFFD; {@code decode(encode(s)).equals(s)} for every well-formed string.</li>
+ *   <li><b>Hugging Face's</b> (a tokenizer.json of GPT-2, Llama 3, Qwen2, SmolLM2, ..., or vocab.json +
+ *       merges.txt): exactly what Hugging Face's tokenizers library computes, its pipeline being a
+ *       {@link Pipeline} read from the file (GPT-2's is one configuration of it). Added tokens are found first;
+ *       the text between them is normalized (NFC, ...), cut into chunks by the pre-tokenizers (Split regular
+ *       expressions, Digits, ByteLevel with GPT-2's regular expression, {@link Gpt2Splitter}) and converted with
+ *       UTF-8. Unpaired surrogates, which UTF-8 and so those libraries cannot carry, are encoded as U+FFFD;
+ *       {@code decode(encode(s)).equals(s)} for every well-formed string that the normalizer leaves as it is.
+ *       {@link #addSpecialTokens} adds what the post-processor adds (Llama 3's BOS).</li>
  * </ul>
  *
  * <p><b>Encoding</b> a chunk starts from its bytes; the adjacent pair with the lowest merge rank is merged
@@ -48,23 +51,29 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     /**
-     * How text becomes chunks.
+     * How text becomes chunks and ids, Hugging Face's pipeline: added tokens are found first (those not
+     * {@code normalized} in the raw text, the others in the normalized text); each piece between them is
+     * normalized, pre-tokenized into chunks, and each chunk's bytes merged (or, with {@code ignoreMerges}, taken
+     * whole when the vocabulary has it). {@link #addSpecialTokens} puts {@code prefix} and {@code suffix} around
+     * a sequence (the post-processor).
      *
-     * @param preTokenizer the split into chunks, or null to make each piece between added tokens one chunk
-     * @param addPrefixSpace whether a space is put before each piece between added tokens that does not start
-     *     with one (Hugging Face's ByteLevel {@code add_prefix_space})
+     * @param normalizer the normalizer, or null
+     * @param preTokenizer the split into chunks
      * @param ignoreMerges whether a chunk that is a vocabulary token as a whole becomes that token without
      *     merging (Hugging Face's BPE {@code ignore_merges})
+     * @param hfComponents Hugging Face's layout only: the JSON of the components and model options, written back
+     *     as they were read; null for this project's own tokenizers
      */
-    record Pipeline(Layout layout, PreTokenizer preTokenizer, boolean addPrefixSpace, boolean ignoreMerges) {
+    record Pipeline(Layout layout, Normalizer normalizer, PreTokenizer preTokenizer, boolean ignoreMerges,
+            int[] prefix, int[] suffix, com.fasterxml.jackson.databind.node.ObjectNode hfComponents) {
         /** transformer4j's own tokenizers. */
-        static final Pipeline TRANSFORMER4J = new Pipeline(Layout.TRANSFORMER4J, ChunkSplitter.INSTANCE, false, false);
-        /** GPT-2 as Hugging Face has it. */
-        static final Pipeline GPT2 = new Pipeline(Layout.HUGGING_FACE, Gpt2Splitter.INSTANCE, false, false);
+        static final Pipeline TRANSFORMER4J = new Pipeline(Layout.TRANSFORMER4J, null, ChunkSplitter.INSTANCE, false,
+                new int[0], new int[0], null);
     }
 
     private final byte[][] tokenBytes; // by id; null for added tokens outside the vocabulary
     private final String[] addedText; // by id; null for ordinary tokens
+    private final byte[][] addedBytes; // by id, Hugging Face's layout: what its ByteLevel decoder makes of addedText
     private final int[] idOfByte = new int[256];
     private final int[][] merges; // in rank order: {left, right, result}
     private final PairRanks ranks;
@@ -83,7 +92,13 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         this.added = added;
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.addedText = new String[tokenBytes.length];
-        added.all().forEach((text, id) -> addedText[id] = text);
+        this.addedBytes = new byte[tokenBytes.length][];
+        added.all().forEach((text, id) -> {
+            addedText[id] = text;
+            // Hugging Face's ByteLevel decoder reads a token as byte stand-ins if it can, else as UTF-8
+            byte[] standIns = ByteLevelAlphabet.toBytes(text);
+            addedBytes[id] = standIns != null ? standIns : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        });
         Arrays.fill(idOfByte, -1);
         for (int id = 0; id < tokenBytes.length; id++) {
             if (tokenBytes[id] != null && tokenBytes[id].length == 1 && addedText[id] == null) {
@@ -160,35 +175,46 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         Objects.requireNonNull(text, "text");
         String s = pipeline.layout() == Layout.HUGGING_FACE ? Wtf8.toWellFormed(text) : text;
         IntList out = new IntList(Math.max(16, s.length() / 3));
-        added.split(s, parseSpecialTokens, new SpecialTokens.Sink() {
+        SpecialTokens.Sink emit = new SpecialTokens.Sink() {
             @Override
             public void text(int from, int to) {
-                encodePiece(s, from, to, out);
+                String piece = s.substring(from, to);
+                String normalized = pipeline.normalizer() == null ? piece : pipeline.normalizer().normalize(piece);
+                added.split(normalized, parseSpecialTokens, true, new SpecialTokens.Sink() {
+                    @Override
+                    public void text(int a, int b) {
+                        pipeline.preTokenizer().split(normalized.substring(a, b), chunk -> out.addAll(encodeChunk(chunk)));
+                    }
+
+                    @Override
+                    public void special(int id) {
+                        out.add(id);
+                    }
+                });
             }
 
             @Override
             public void special(int id) {
                 out.add(id);
             }
-        });
+        };
+        added.split(s, parseSpecialTokens, false, emit);
         return out.toArray();
     }
 
-    /** Encodes the text between two added tokens. */
-    private void encodePiece(String s, int from, int to, IntList out) {
-        String piece = s;
-        if (pipeline.addPrefixSpace() && s.charAt(from) != ' ') {
-            piece = " " + s.substring(from, to);
-            from = 0;
-            to = piece.length();
-        }
-        PreTokenizer split = pipeline.preTokenizer();
-        if (split == null) {
-            out.addAll(encodeChunk(piece.substring(from, to)));
-        } else {
-            String p = piece;
-            split.split(p, from, to, (a, b) -> out.addAll(encodeChunk(p.substring(a, b))));
-        }
+    /**
+     * {@code ids} with the ids that Hugging Face's post-processor puts around a single sequence (its
+     * TemplateProcessing, such as Llama 3's {@code <|begin_of_text|>} in front); the same ids when it adds none.
+     */
+    @Override
+    public int[] addSpecialTokens(int[] ids) {
+        int[] p = pipeline.prefix();
+        int[] q = pipeline.suffix();
+        int[] out = new int[p.length + ids.length + q.length];
+        System.arraycopy(p, 0, out, 0, p.length);
+        System.arraycopy(ids, 0, out, p.length, ids.length);
+        System.arraycopy(q, 0, out, p.length + ids.length, q.length);
+        return out;
     }
 
     private int[] encodeChunk(String chunk) {
@@ -284,7 +310,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /**
      * The text of {@code ids}. The bytes of consecutive ordinary tokens are decoded together (WTF-8 for this
      * project's tokenizers, strict UTF-8 for Hugging Face's), ill-formed parts becoming U+FFFD (never an
-     * exception); an added token adds its text.
+     * exception); an added token adds its text (in Hugging Face's layout, as its ByteLevel decoder does: the
+     * bytes its chars stand for when they all are byte stand-ins, else its UTF-8, decoded with its neighbours).
      *
      * @throws IllegalArgumentException for an id outside {@code 0..vocabSize()-1}, naming it and the size
      */
@@ -297,8 +324,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             checkId(id);
             if (addedText[id] == null) {
                 run.writeBytes(tokenBytes[id]);
+            } else if (utf8) {
+                run.writeBytes(addedBytes[id]);
             } else {
-                flush(run, sb, utf8);
+                flush(run, sb, false);
                 sb.append(addedText[id]);
             }
         }

@@ -79,7 +79,7 @@ public final class CharTokenizer implements Tokenizer {
         Objects.requireNonNull(text, "text");
         int[] out = new int[text.length()];
         int[] n = {0};
-        specials.split(text, parseSpecialTokens, new SpecialTokens.Sink() {
+        specials.split(text, parseSpecialTokens, false, new SpecialTokens.Sink() {
             @Override
             public void text(int from, int to) {
                 for (int i = from; i < to; ) {

@@ -15,7 +15,7 @@ final class ChunkSplitter {
     static final String NAME = "transformer4j_simple_split";
 
     /** This split as a {@link PreTokenizer}. */
-    static final PreTokenizer INSTANCE = ChunkSplitter::split;
+    static final PreTokenizer INSTANCE = (s, out) -> split(s, 0, s.length(), (a, b) -> out.accept(s.substring(a, b)));
 
     private static final int LETTER = 0;
     private static final int NUMBER = 1;

@@ -1,7 +1,7 @@
 package org.transformer4j.tokenizer;
 
 /**
- * GPT-2's pre-tokenizer: the chunks that its regular expression
+ * GPT-2's split, used by Hugging Face's ByteLevel pre-tokenizer with {@code use_regex} ({@link PreTokenizers.ByteLevel}): the chunks that its regular expression
  * {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+} finds, as Hugging Face's
  * ByteLevel pre-tokenizer (Oniguruma) and tiktoken's r50k_base (fancy-regex) find them, written out by hand:
  * faster than {@link java.util.regex}, and free of its differences ({@code \s} there is ASCII unless a flag is
@@ -16,9 +16,6 @@ package org.transformer4j.tokenizer;
  * the text, or else the run less its last character when that leaves something, or else the one character.
  */
 final class Gpt2Splitter {
-    /** This split as a {@link PreTokenizer}. */
-    static final PreTokenizer INSTANCE = Gpt2Splitter::split;
-
     private static final int LETTER = 0;
     private static final int NUMBER = 1;
     private static final int SPACE = 2;

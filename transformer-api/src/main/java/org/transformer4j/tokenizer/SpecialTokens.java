@@ -21,16 +21,25 @@ final class SpecialTokens {
 
     private final Map<String, Integer> all;
     private final Map<String, Integer> special;
-    private final String[] texts;
-    private final String[] ordinaryTexts;
+    private final Set<String> normalized;
+    // the texts looked for: [parse special tokens ? 1 : 0][in normalized text ? 1 : 0]
+    private final String[][][] texts = new String[2][2][];
 
-    private SpecialTokens(Map<String, Integer> ids, Set<String> notSpecial) {
+    private SpecialTokens(Map<String, Integer> ids, Set<String> notSpecial, Set<String> normalized) {
         this.all = Collections.unmodifiableMap(ids);
         Map<String, Integer> sp = new LinkedHashMap<>(ids);
         sp.keySet().removeAll(notSpecial);
         this.special = Collections.unmodifiableMap(sp);
-        this.texts = ids.keySet().toArray(String[]::new);
-        this.ordinaryTexts = ids.keySet().stream().filter(notSpecial::contains).toArray(String[]::new);
+        this.normalized = Set.copyOf(normalized);
+        for (int parse = 0; parse < 2; parse++) {
+            for (int norm = 0; norm < 2; norm++) {
+                boolean p = parse == 1;
+                boolean n = norm == 1;
+                texts[parse][norm] = ids.keySet().stream()
+                        .filter(t -> (p || notSpecial.contains(t)) && this.normalized.contains(t) == n)
+                        .toArray(String[]::new);
+            }
+        }
     }
 
     /** The tokens {@code texts} with ids {@code firstId, firstId + 1, ...}; fails on empty or repeated texts. */
@@ -45,17 +54,26 @@ final class SpecialTokens {
                 throw new IllegalArgumentException("special token \"" + t + "\" is listed twice in " + texts);
             }
         }
-        return new SpecialTokens(map, Set.of());
+        return new SpecialTokens(map, Set.of(), Set.of());
     }
 
     /** Special tokens with ids already checked by the caller, in id order. */
     static SpecialTokens of(Map<String, Integer> idsInOrder) {
-        return of(idsInOrder, Set.of());
+        return of(idsInOrder, Set.of(), Set.of());
     }
 
-    /** Added tokens with ids already checked by the caller, in id order; those in {@code notSpecial} are not special. */
-    static SpecialTokens of(Map<String, Integer> idsInOrder, Set<String> notSpecial) {
-        return new SpecialTokens(new LinkedHashMap<>(idsInOrder), notSpecial);
+    /**
+     * Added tokens with ids already checked by the caller, in id order; those in {@code notSpecial} are not
+     * special, those in {@code normalized} are looked for in normalized text (Hugging Face's
+     * {@code "normalized": true}), the others in the raw text.
+     */
+    static SpecialTokens of(Map<String, Integer> idsInOrder, Set<String> notSpecial, Set<String> normalized) {
+        return new SpecialTokens(new LinkedHashMap<>(idsInOrder), notSpecial, normalized);
+    }
+
+    /** Whether the added token {@code text} is looked for in normalized text. */
+    boolean isNormalized(String text) {
+        return normalized.contains(text);
     }
 
     /** The special tokens, text to id, in id order. */
@@ -73,17 +91,13 @@ final class SpecialTokens {
         return special.containsKey(text);
     }
 
-    boolean isEmpty() {
-        return texts.length == 0;
-    }
-
     /**
      * Cuts {@code s} into ordinary text and special tokens: leftmost occurrence first, the longest token where
      * several start at the same index. With {@code parse} false only the added tokens that are not special are
-     * looked for.
+     * looked for; with {@code inNormalized} only those marked normalized, else only the others.
      */
-    void split(String s, boolean parse, Sink sink) {
-        String[] texts = parse ? this.texts : ordinaryTexts;
+    void split(String s, boolean parse, boolean inNormalized, Sink sink) {
+        String[] texts = this.texts[parse ? 1 : 0][inNormalized ? 1 : 0];
         if (texts.length == 0) {
             if (!s.isEmpty()) {
                 sink.text(0, s.length());

@@ -37,6 +37,17 @@ public interface Tokenizer {
      */
     int[] encode(String text, boolean parseSpecialTokens);
 
+    /**
+     * {@code ids} (of one text, from {@link #encode}) with the special tokens that the tokenizer adds around a
+     * model's whole input, as Hugging Face's {@code add_special_tokens=True} does through the tokenizer.json's
+     * post-processor: Llama 3's {@code <|begin_of_text|>} in front, nothing for GPT-2. {@link #encode} itself
+     * never adds them; a prompt rendered by a chat template already holds them as text and must not get them
+     * twice. The default (tokenizers without a post-processor) returns a copy of {@code ids}.
+     */
+    default int[] addSpecialTokens(int[] ids) {
+        return ids.clone();
+    }
+
     /** The text of {@code ids}; fails with {@link IllegalArgumentException} for an id outside the vocabulary. */
     String decode(int[] ids);
 

@@ -13,7 +13,8 @@ import java.util.Objects;
 
 /**
  * Loads and saves tokenizers: tokenizer.json in this project's layout (its {@code "type"} picks the
- * implementation) or in Hugging Face's (GPT-2's byte-level BPE), and GPT-2's vocab.json + merges.txt. Layouts are
+ * implementation) or in Hugging Face's (byte-level BPE: GPT-2, Llama 3, Qwen2, SmolLM2, ...), and GPT-2's
+ * vocab.json + merges.txt. Layouts are
  * described in the package documentation.
  */
 public final class Tokenizers {
@@ -28,7 +29,8 @@ public final class Tokenizers {
     }
 
     /**
-     * Reads a tokenizer.json file, of this project's layout or Hugging Face's.
+     * Reads a tokenizer.json file, of this project's layout or Hugging Face's (see the package documentation for
+     * the components supported).
      *
      * @throws NoSuchFileException if the file does not exist (the message names it)
      * @throws IOException if it cannot be read

@@ -54,6 +54,6 @@ final class VocabMergesFiles {
         Map<String, Integer> added = vocab.containsKey(END_OF_TEXT)
                 ? Map.of(END_OF_TEXT, vocab.get(END_OF_TEXT)) : Map.of();
         return ByteLevelBpeJson.assemble(vocab, vocabIn, "vocab.json", merges, r -> "line " + lineOf.get(r),
-                mergesErrors, added, Set.of(), ByteLevelBpeTokenizer.Pipeline.GPT2);
+                mergesErrors, added, Set.of(), Set.of(), HfComponents.gpt2());
     }
 }

@@ -11,17 +11,37 @@
  *
  * <h2>Hugging Face's tokenizer.json and vocab.json + merges.txt</h2>
  *
- * A tokenizer.json without a top-level {@code "type"} is read as Hugging Face's layout. Supported: model
- * {@code BPE} (byte-level: every vocabulary token is written in GPT-2's byte stand-ins, all 256 bytes present;
- * {@code ignore_merges}; {@code dropout} null, no subword prefix or suffix, no {@code byte_fallback}); pre-tokenizer
- * {@code ByteLevel} ({@code add_prefix_space}, {@code use_regex}: GPT-2's regular expression); decoder
- * {@code ByteLevel}; post-processor absent or {@code ByteLevel}; {@code added_tokens} with {@code special} true or
- * false ({@code single_word}, {@code lstrip}, {@code rstrip} false); normalizer, truncation and padding null.
- * Anything else is refused with an error naming the file and the field. An added token may have the id of the
- * vocabulary token with the same text (GPT-2's {@code <|endoftext|>} = 50256). Such a tokenizer is written back
- * in the same layout, which Hugging Face's libraries read. vocab.json + merges.txt give the same tokenizer
- * (GPT-2's split, no prefix space, {@code <|endoftext|>} special when present); a merges line that is not two
- * tokens, or a merge whose tokens are not in vocab.json, is an error naming the file and line.
+ * A tokenizer.json without a top-level {@code "type"} is read as Hugging Face's layout, with the pipeline of
+ * its tokenizers library (GPT-2, Llama 3, Qwen2, SmolLM2, ... files). Supported:
+ * <ul>
+ *   <li>model {@code BPE}, byte-level: every vocabulary token written in GPT-2's byte stand-ins, all 256 bytes
+ *       present; {@code merges} as {@code "A B"} strings or {@code ["A", "B"]} pairs; {@code ignore_merges} (a
+ *       chunk that is a vocabulary token is taken whole, as Llama 3 does); {@code byte_fallback} and
+ *       {@code fuse_unk} accepted (they never act: a byte-level vocabulary lacks no symbol); {@code dropout}
+ *       null, no subword prefix or suffix;</li>
+ *   <li>{@code normalizer}: null, {@code NFC}, {@code NFD}, {@code NFKC}, {@code NFKD}, {@code Sequence};</li>
+ *   <li>{@code pre_tokenizer}: {@code ByteLevel} ({@code add_prefix_space}, put before each split;
+ *       {@code use_regex}: GPT-2's regular expression; {@code trim_offsets} only moves offsets), {@code Split}
+ *       ({@code pattern} {@code {"Regex": ...}}, an Oniguruma pattern compiled by {@link java.util.regex} with
+ *       Unicode character classes, or {@code {"String": ...}}; {@code behavior} {@code Removed},
+ *       {@code Isolated}, {@code MergedWithPrevious}, {@code MergedWithNext}, {@code Contiguous};
+ *       {@code invert}), {@code Digits} ({@code individual_digits}), and {@code Sequence} of them, ending with
+ *       the one {@code ByteLevel} (a BPE over characters, SentencePiece-style as Llama 2's, is not supported);</li>
+ *   <li>{@code post_processor}: null, {@code ByteLevel} (offsets only), {@code TemplateProcessing} (its
+ *       {@code single} template: the special tokens before and after the sequence, such as Llama 3's BOS, added
+ *       by {@link org.transformer4j.tokenizer.Tokenizer#addSpecialTokens}), {@code Sequence} of them;</li>
+ *   <li>{@code decoder}: {@code ByteLevel} (or a {@code Sequence} of it alone);</li>
+ *   <li>{@code added_tokens} with {@code special} true or false ({@code single_word}, {@code lstrip},
+ *       {@code rstrip} false); they are found before pre-tokenization, as there: those with
+ *       {@code "normalized": false} in the raw text, the others in the normalized text; truncation and padding
+ *       null.</li>
+ * </ul>
+ * Anything else is refused with an error naming the file, the JSON path and the type. An added token may have
+ * the id of the vocabulary token with the same text (GPT-2's {@code <|endoftext|>} = 50256). Such a tokenizer is
+ * written back in the same layout, its components as they were read, which Hugging Face's libraries read to the
+ * same ids. vocab.json + merges.txt give GPT-2's configuration of the same pipeline (ByteLevel with its regular
+ * expression, no prefix space, {@code <|endoftext|>} special when present); a merges line that is not two tokens,
+ * or a merge whose tokens are not in vocab.json, is an error naming the file and line.
  *
  * <h2>This project's tokenizer.json</h2>
  *

@@ -93,12 +93,29 @@ class HuggingFaceFilesTest {
                 "BertProcessing");
         refused(json(r -> r.putObject("truncation").put("max_length", 512)), "'truncation'");
         refused(json(r -> model(r).put("dropout", 0.1)), "'model.dropout'");
-        refused(json(r -> model(r).put("byte_fallback", true)), "'model.byte_fallback'");
+        refused(json(r -> model(r).put("byte_fallback", "yes")), "'model.byte_fallback'", "true or false");
         refused(json(r -> model(r).put("continuing_subword_prefix", "##")), "'model.continuing_subword_prefix'");
         refused(json(r -> ((ObjectNode) r.get("added_tokens").get(0)).put("lstrip", true)),
                 "'added_tokens[0].lstrip'", "<|endoftext|>");
-        refused(json(r -> ((ObjectNode) r.get("pre_tokenizer")).remove("add_prefix_space")),
-                "'pre_tokenizer.add_prefix_space'", "missing");
+        refused(json(r -> ((ObjectNode) r.get("pre_tokenizer")).put("add_prefix_space", 1)),
+                "'pre_tokenizer.add_prefix_space'", "true or false");
+        refused(json(r -> r.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers")
+                .addObject().put("type", "Digits")), "'pre_tokenizer.pretokenizers[0]'", "must end with ByteLevel");
+        refused(json(r -> {
+            ArrayNode steps = r.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
+            steps.addObject().put("type", "ByteLevel");
+            steps.addObject().put("type", "Digits");
+        }), "'pre_tokenizer.pretokenizers[1]'", "after ByteLevel");
+        refused(json(r -> r.putObject("pre_tokenizer").put("type", "Split").put("behavior", "Isolated")
+                .putObject("pattern").put("Regex", "(?<x")), "'pre_tokenizer.pattern.Regex'", "java.util.regex");
+        refused(json(r -> r.putObject("pre_tokenizer").put("type", "Split").put("behavior", "Glued")
+                .putObject("pattern").put("String", " ")), "'pre_tokenizer.behavior'", "Glued");
+        refused(json(r -> r.putNull("pre_tokenizer")), "'pre_tokenizer'", "missing", "Llama 2");
+        refused(json(r -> r.putObject("normalizer").put("type", "Sequence").putArray("normalizers").addObject()
+                .put("type", "Prepend")), "'normalizer.normalizers[0]'", "Prepend");
+        refused(json(r -> r.putObject("post_processor").put("type", "TemplateProcessing").putArray("single")
+                .addObject().putObject("SpecialToken").put("id", "<s>")), "'post_processor.special_tokens'",
+                "<s>");
         refused(json(r -> r.put("version", "2.0")), "'version'", "2.0");
     }
 

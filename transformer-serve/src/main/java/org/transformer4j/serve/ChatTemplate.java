@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -25,9 +26,10 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #jinja}: a Hugging Face chat template (the {@code chat_template} of a model directory's
  *       {@code tokenizer_config.json}), rendered by Jinjava with the variables those templates use:
- *       {@code messages} (each with {@code role} and {@code content}), {@code add_generation_prompt} (true),
+ *       {@code messages} (each with {@code role} and {@code content}), {@code add_generation_prompt},
  *       {@code bos_token}, {@code eos_token} and the function {@code raise_exception(message)}, whose message is
- *       reported to the client as a 400.</li>
+ *       reported to the client as a 400; with {@code trim_blocks} and {@code lstrip_blocks}, as Hugging Face's
+ *       {@code apply_chat_template} renders them.</li>
  *   <li>{@link #plain()}: for models without a template, each message on its own line as {@code "Role: content\n"}
  *       (the role capitalised: {@code System}, {@code User}, {@code Assistant}, ...), followed by
  *       {@code "Assistant:"} for the model to continue.</li>
@@ -48,7 +50,14 @@ public final class ChatTemplate {
         if (source == null) {
             this.jinjava = null;
         } else {
-            this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withMaxOutputSize(MAX_OUTPUT).build());
+            // trim_blocks and lstrip_blocks, as the Jinja environment of Hugging Face's apply_chat_template; the
+            // overrides that make Jinjava behave as Jinja does ({{- ... -}} trims, operator precedence, ...)
+            LegacyOverrides jinja = LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true)
+                    .withParseWhitespaceControlStrictly(true).withUseNaturalOperatorPrecedence(true)
+                    .withEvaluateMapKeys(true).withIterateOverMapKeys(true).withKeepNullableLoopValues(true)
+                    .build();
+            this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withMaxOutputSize(MAX_OUTPUT).withTrimBlocks(true)
+                    .withLstripBlocks(true).withLegacyOverrides(jinja).build());
             jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                     ChatTemplate.class, "raiseException", String.class));
         }
@@ -118,23 +127,39 @@ public final class ChatTemplate {
         return token.path("content").asText("");
     }
 
+    /** The text of the end-of-sequence token the template ends turns with ({@code eos_token}); "" when none. */
+    public String eosToken() {
+        return eosToken;
+    }
+
     /** True for a Jinja template, false for the plain one. */
     public boolean isJinja() {
         return source != null;
     }
 
     /**
-     * The prompt for {@code messages}, ending where the assistant's reply begins.
+     * The prompt for {@code messages}, ending where the assistant's reply begins ({@code add_generation_prompt}
+     * true).
      *
      * @throws IllegalArgumentException if the template refuses the messages or fails to render, with its message
      */
     public String render(List<ChatMessage> messages) {
+        return render(messages, true);
+    }
+
+    /**
+     * The text of {@code messages}; with {@code addGenerationPrompt} it ends where the assistant's reply begins
+     * (Hugging Face's {@code add_generation_prompt}), else after the last message.
+     *
+     * @throws IllegalArgumentException if the template refuses the messages or fails to render, with its message
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         if (source == null) {
             StringBuilder out = new StringBuilder();
             for (ChatMessage m : messages) {
                 out.append(capitalize(m.role())).append(": ").append(m.content()).append('\n');
             }
-            return out.append("Assistant:").toString();
+            return addGenerationPrompt ? out.append("Assistant:").toString() : out.toString();
         }
         List<Map<String, Object>> list = new ArrayList<>();
         for (ChatMessage m : messages) {
@@ -145,7 +170,7 @@ public final class ChatTemplate {
         }
         Map<String, Object> variables = new HashMap<>();
         variables.put("messages", list);
-        variables.put("add_generation_prompt", true);
+        variables.put("add_generation_prompt", addGenerationPrompt);
         variables.put("bos_token", bosToken);
         variables.put("eos_token", eosToken);
         RenderResult result = jinjava.renderForResult(source, variables);

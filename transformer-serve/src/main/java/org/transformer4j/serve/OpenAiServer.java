@@ -46,17 +46,21 @@ public final class OpenAiServer implements AutoCloseable {
     private boolean closing;
 
     private OpenAiServer(Builder b) {
+        ChatTemplate template = b.chatTemplate == null ? ChatTemplate.plain() : b.chatTemplate;
         Set<Integer> stops = b.stopTokens;
         if (stops == null) {
             stops = new HashSet<>();
             b.tokenizer.eosId().ifPresent(stops::add);
+            // the chat template's end of turn (tokenizer_config.json's eos_token, such as <|im_end|>)
+            b.tokenizer.specialTokenId(template.eosToken()).ifPresent(stops::add);
         }
-        this.model = new ServedModel(b.modelName, b.runtime, b.tokenizer,
-                b.chatTemplate == null ? ChatTemplate.plain() : b.chatTemplate, Set.copyOf(stops));
+        // ids the tokenizer cannot decode (an embedding padded beyond the tokenizer) are never sampled
+        GptRuntime runtime = GptRuntime.limitVocabulary(b.runtime, b.tokenizer.vocabSize());
+        this.model = new ServedModel(b.modelName, runtime, b.tokenizer, template, Set.copyOf(stops));
         this.host = b.host;
         this.drainTimeout = b.drainTimeout;
         ServerMetrics metrics = new ServerMetrics();
-        this.batcher = new ContinuousBatcher(b.runtime, b.maxBatch, b.maxQueue);
+        this.batcher = new ContinuousBatcher(runtime, b.maxBatch, b.maxQueue);
         this.endpoints = new Endpoints(model, batcher, metrics, new ObjectMapper(), b.maxBodyBytes, b.readTimeout,
                 b.requestTimeout);
         WebServer server;

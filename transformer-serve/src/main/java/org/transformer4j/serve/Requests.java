@@ -68,6 +68,7 @@ final class Requests {
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid("messages", e.getMessage());
         }
+        // the rendered conversation holds its special tokens (bos_token, ...) as text: none are added to it
         int[] ids = encode(model, text, "messages");
         checkPromptLength(model, ids, "messages", "the rendered conversation");
         boolean logprobs = p.bool("logprobs", false);
@@ -156,7 +157,8 @@ final class Requests {
 
     private static void addText(String text, ServedModel model, List<int[]> prompts, List<String> texts)
             throws ApiError {
-        int[] ids = encode(model, text, "prompt");
+        // a raw prompt gets the tokenizer's post-processor tokens (Llama 3's BOS), as Hugging Face's tokenizer(text)
+        int[] ids = model.tokenizer().addSpecialTokens(encode(model, text, "prompt"));
         checkPromptLength(model, ids, "prompt", "the prompt");
         prompts.add(ids);
         texts.add(text);
