@@ -121,8 +121,18 @@ class ModelGradientTest {
         LlamaModel base = new LlamaModel(LlamaConfig.builder().vocabSize(TinyModels.VOCAB).hiddenSize(8)
                 .intermediateSize(12).layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(TinyModels.CONTEXT).build());
         LoraModel lora = new LoraModel(base, TinyModels.randomWeights(base.parameterSpecs(), 17),
-                new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj")));
+                new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj"), 0f));
         checkEveryParameter("LoRA r=2 on a Llama", lora, TinyModels.gptBatch(), 18);
+    }
+
+    @Test
+    void loraAdaptersOnFusedAttentionProjectionAndMlpOfAGpt() {
+        GptModel base = TinyModels.gpt(TinyModels.gptPreLn(0f));
+        LoraModel lora = new LoraModel(base, TinyModels.randomWeights(base.parameterSpecs(), 19),
+                new LoraConfig(2, 4f, java.util.List.of("c_attn", "attn.c_proj", "c_fc"), 0f));
+        assertEquals(3 * 2, lora.adaptedLayers().size(), "c_attn, attn.c_proj and mlp.c_fc of 2 layers: "
+                + lora.adaptedLayers());
+        checkEveryParameter("LoRA r=2 on a GPT", lora, TinyModels.gptBatch(), 20);
     }
 
     @Test
@@ -222,7 +232,7 @@ class ModelGradientTest {
             inputs.put(in, ops.constant(batch.get(in)));
         }
         model.loss(ops, n -> {
-            HostTensor w = weights.get(n);
+            HostTensor w = weights.containsKey(n) ? weights.get(n) : model.frozenWeights().get(n);
             return n.equals(name) ? HostTensor.ofFloats(w.shape(), values) : w;
         }, inputs);
         return ops;
