@@ -22,7 +22,8 @@ import org.transformer4j.train.TrainingProgram;
  * {@link Tape}, then the tape's backward adds into the parameters' gradient buffers; {@link #step}
  * applies the fused AdamW kernel per parameter. Every intermediate array of a pass (activations, their gradients,
  * dropout masks) comes from a {@link StepArena} that the next pass reuses, so a training loop of one batch shape
- * allocates almost nothing after its first step.
+ * allocates almost nothing after its first step. A model's {@link TrainableModel#frozenWeights() frozen weights} are
+ * served from their own arrays, without gradient buffers or optimizer moments.
  */
 final class CpuTrainingProgram implements TrainingProgram {
     private final TrainableModel model;
@@ -53,7 +54,15 @@ final class CpuTrainingProgram implements TrainingProgram {
             m.put(spec.name(), new float[spec.shape().size()]);
             v.put(spec.name(), new float[spec.shape().size()]);
         }
-        this.view = new CpuWeights(params);
+        // frozen weights (LoRA's base model): the host arrays themselves, no gradient, no optimizer state
+        Map<String, CpuTensor> all = new LinkedHashMap<>(params);
+        model.frozenWeights().forEach((name, w) -> {
+            if (params.containsKey(name)) {
+                throw new IllegalArgumentException("weight '" + name + "' is declared both trained and frozen");
+            }
+            all.put(name, CpuTensor.floats(w.shape(), w.toFloat32().floats(), false));
+        });
+        this.view = new CpuWeights(all);
     }
 
     private Map<String, Tensor> inputs(CpuOps ops, Batch batch) {

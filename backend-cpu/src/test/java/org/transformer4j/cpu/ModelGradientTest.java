@@ -123,8 +123,18 @@ class ModelGradientTest {
         LlamaModel base = new LlamaModel(LlamaConfig.builder().vocabSize(SMALL.vocab()).hiddenSize(8)
                 .intermediateSize(12).layers(2).heads(4).kvHeads(2).maxPositionEmbeddings(SMALL.context()).build());
         LoraModel lora = new LoraModel(base, TinyModels.gradientWeights(base.parameterSpecs(), 17),
-                new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj")));
+                new LoraConfig(2, 3f, java.util.List.of("q_proj", "v_proj", "down_proj"), 0f));
         checkEveryParameter("LoRA r=2 on a Llama", lora, gptBatch(), 18);
+    }
+
+    @Test
+    void loraAdaptersOnFusedAttentionProjectionAndMlpOfAGpt() {
+        GptModel base = new GptModel(TinyModels.gptPreLn(SMALL).tiedEmbeddings(true).build());
+        LoraModel lora = new LoraModel(base, TinyModels.gradientWeights(base.parameterSpecs(), 19),
+                new LoraConfig(2, 4f, java.util.List.of("c_attn", "attn.c_proj", "c_fc"), 0f));
+        assertEquals(3 * 2, lora.adaptedLayers().size(), "c_attn, attn.c_proj and mlp.c_fc of 2 layers: "
+                + lora.adaptedLayers());
+        checkEveryParameter("LoRA r=2 on a GPT", lora, gptBatch(), 20);
     }
 
     @Test
@@ -224,7 +234,7 @@ class ModelGradientTest {
             inputs.put(in, ops.constant(batch.get(in)));
         }
         model.loss(ops, n -> {
-            HostTensor w = weights.get(n);
+            HostTensor w = weights.containsKey(n) ? weights.get(n) : model.frozenWeights().get(n);
             return n.equals(name) ? HostTensor.ofFloats(w.shape(), values) : w;
         }, inputs);
         return ops;

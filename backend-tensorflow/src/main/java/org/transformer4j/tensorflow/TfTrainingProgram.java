@@ -40,7 +40,9 @@ import org.transformer4j.train.TrainingProgram;
  * parameters whose {@link ParameterSpec#decay()} is true), then zeroes the gradients after every update has read them
  * (explicit control dependencies). Nothing in the graph is unordered or stateful-random, so the same seed gives the
  * same losses run after run. For data-parallel replicas, {@link #readGradients} fetches the gradient variables and
- * {@link #writeGradients} assigns them (the all-reduced mean) before the norm and the step read them.
+ * {@link #writeGradients} assigns them (the all-reduced mean) before the norm and the step read them. A model's
+ * {@link TrainableModel#frozenWeights() frozen weights} get one variable each, uploaded once; traces read them, and
+ * the gradients are taken only with respect to the trained weights.
  */
 final class TfTrainingProgram implements TrainingProgram {
     private final TrainableModel model;
@@ -50,6 +52,8 @@ final class TfTrainingProgram implements TrainingProgram {
     private final Session session;
     private final org.tensorflow.op.Ops tf;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** The model's frozen weights: one variable each, uploaded once, read by the traces, never differentiated. */
+    private final Map<String, Frozen> frozen = new LinkedHashMap<>();
     private final Map<String, Trace> traces = new HashMap<>();
     private final Op zeroGradients;
     private final Op restoreAll;
@@ -65,6 +69,10 @@ final class TfTrainingProgram implements TrainingProgram {
                         Operand<TFloat32> readWeight, Operand<TFloat32> readM, Operand<TFloat32> readV,
                         Operand<TFloat32> readGrad, Placeholder<TFloat32> newWeight, Placeholder<TFloat32> newM,
                         Placeholder<TFloat32> newV) {
+    }
+
+    /** A frozen weight's variable and the shape it holds. */
+    private record Frozen(Operand<?> variable, Shape shape) {
     }
 
     /** One traced loss: its batch placeholders, the loss, the gradient accumulation (training only), the id checks. */
@@ -120,6 +128,19 @@ final class TfTrainingProgram implements TrainingProgram {
                 Operand<TFloat64> g64 = tf.dtypes.cast(slot.readGrad(), TFloat64.class);
                 squares.add(tf.reduceSum(tf.math.mul(g64, g64), allAxes(spec.shape().rank())));
             }
+            List<Op> uploads = new ArrayList<>();
+            List<Placeholder<TFloat32>> uploadInputs = new ArrayList<>();
+            for (var e : model.frozenWeights().entrySet()) {
+                if (slots.containsKey(e.getKey())) {
+                    throw new IllegalArgumentException("weight '" + e.getKey() + "' is declared both trained and frozen");
+                }
+                org.tensorflow.ndarray.Shape shape = TfTensors.shape(e.getValue().shape());
+                Operand<?> var = variable("f" + frozen.size() + "_frozen", shape);
+                Placeholder<TFloat32> in = tf.placeholder(TFloat32.class, Placeholder.shape(shape));
+                uploads.add(tf.assignVariableOp(var, in));
+                uploadInputs.add(in);
+                frozen.put(e.getKey(), new Frozen(var, e.getValue().shape()));
+            }
             this.zeroGradients = tf.withControlDependencies(zeros).noOp();
             this.restoreAll = tf.withControlDependencies(restores).noOp();
             this.gradientNorm = squares.isEmpty() ? tf.constant(0.0) : tf.math.sqrt(tf.math.addN(squares));
@@ -131,12 +152,24 @@ final class TfTrainingProgram implements TrainingProgram {
                 zerosHost.put(spec.name(), HostTensor.zeros(spec.shape()));
             }
             assign(weights, zerosHost, zerosHost);
+            uploadFrozen(uploads, uploadInputs);
         } catch (RuntimeException | Error e) {
             if (s != null) {
                 s.close();
             }
             graph.close();
             throw e;
+        }
+    }
+
+    /** Sets every frozen variable from the model's host arrays, once (one run per weight: no second host copy). */
+    private void uploadFrozen(List<Op> uploads, List<Placeholder<TFloat32>> inputs) {
+        int i = 0;
+        for (HostTensor h : model.frozenWeights().values()) {
+            try (org.tensorflow.Tensor t = TfTensors.upload(h.toFloat32())) {
+                session.runner().feed(inputs.get(i), t).addTarget(uploads.get(i)).run().close();
+            }
+            i++;
         }
     }
 
@@ -272,7 +305,10 @@ final class TfTrainingProgram implements TrainingProgram {
                     name, null));
         }
         Map<String, TfSymbol> reads = new LinkedHashMap<>();
-        Parameters params = name -> reads.computeIfAbsent(name, k -> {
+        Map<String, TfSymbol> frozenReads = new HashMap<>();
+        Parameters params = name -> frozen.containsKey(name) ? frozenReads.computeIfAbsent(name, k ->
+                new TfSymbol(scope.readVariableOp(frozen.get(k).variable(), TFloat32.class), frozen.get(k).shape(),
+                        DType.FLOAT32, null, null)) : reads.computeIfAbsent(name, k -> {
             Slot slot = slots.get(k);
             if (slot == null) {
                 throw new IllegalArgumentException("the model reads a weight named '" + k + "' that its parameterSpecs()"

@@ -55,10 +55,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "backend name (default: the selection rules, among the backends that can run what the directory holds)")
     String backend;
     @Option(names = "--threads", defaultValue = "0") int threads;
+    @Option(names = "--adapter", paramLabel = "DIR", description = "a LoRA adapter in PEFT's layout (from train "
+            + "--lora-rank), merged into --model's weights as it opens") Path adapter;
 
     @Override
     public Integer call() throws Exception {
-        try (LanguageModel lm = LanguageModel.builder(model).backend(backend).threads(threads).seed(seed).open()) {
+        try (LanguageModel lm = LanguageModel.builder(model).backend(backend).threads(threads).seed(seed).adapter(adapter)
+                .open()) {
             if (!lm.isGpt()) {
                 throw new IllegalArgumentException(model + " holds a " + lm.config().modelType()
                         + " model; use 'translate' for encoder-decoder models");

@@ -11,6 +11,12 @@ import org.transformer4j.nn.Activation;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
+import org.transformer4j.lora.LoraConfig;
+import org.transformer4j.lora.LoraModel;
+import org.transformer4j.model.LlamaConfig;
+import org.transformer4j.model.LlamaModel;
+import org.transformer4j.model.ModelConfig;
+import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.nn.NormPlacement;
 import org.transformer4j.nn.PositionalEncodingType;
 import org.transformer4j.tokenizer.ByteLevelBpeTokenizer;
@@ -32,6 +38,9 @@ final class GptTraining {
         if (o.initFrom != null) {
             return fineTune(o, r, training, text);
         }
+        if (o.loraRank != null) {
+            throw new IllegalArgumentException("--lora-rank adapts a trained model: give it with --init-from DIR");
+        }
         Tokenizer tokenizer = switch (o.tokenizerKind.toLowerCase(Locale.ROOT)) {
             case "char" -> CharTokenizer.fromText(text);
             case "bpe" -> ByteLevelBpeTokenizer.train(text, o.vocabSize, List.of(Tokenizer.EOS));
@@ -45,15 +54,16 @@ final class GptTraining {
     }
 
     /**
-     * {@code --init-from DIR}: the directory's architecture, weights and tokenizer, trained further on the text; the
-     * options that would change the architecture are refused (they cannot apply to trained weights), --dropout and
-     * a --block-size up to the model's context apply.
+     * {@code --init-from DIR}: the directory's architecture, weights and tokenizer (a GPT, Hugging Face GPT-2 or
+     * Llama-family directory), trained further on the text; the options that would change the architecture are
+     * refused (they cannot apply to trained weights), --dropout and a --block-size up to the model's context apply.
+     * With {@code --lora-rank} only low-rank adapters are trained and saved (PEFT's layout), the base stays frozen.
      */
     private static int fineTune(TrainCommand o, TrainRecipe r, TrainingConfig training, String text) throws Exception {
         ModelDirectory from = ModelDirectory.load(o.initFrom);
-        if (!(from.config() instanceof GptConfig loaded)) {
+        if (!(from.config() instanceof GptConfig) && !(from.config() instanceof LlamaConfig)) {
             throw new IllegalArgumentException("--init-from " + o.initFrom + " holds a " + from.config().modelType()
-                    + " model; --task gpt fine-tunes GPTs only");
+                    + " model; --task gpt fine-tunes GPT and Llama-family models");
         }
         List<String> fixed = new java.util.ArrayList<>();
         if (o.layers != null) fixed.add("--layers");
@@ -70,35 +80,84 @@ final class GptTraining {
             throw new IllegalArgumentException("--init-from takes the architecture and tokenizer from " + o.initFrom
                     + "; drop " + String.join(", ", fixed));
         }
-        int ctx = loaded.contextLength();
+        int ctx = from.config().contextLength();
         int blockSize = o.blockSize != null ? o.blockSize : Math.min(r.contextLength() > 0 ? r.contextLength() : 64, ctx);
         if (blockSize > ctx) {
             throw new IllegalArgumentException("--block-size " + blockSize + " is longer than the model's context " + ctx);
         }
-        GptConfig config = o.dropout != null ? loaded.toBuilder().dropout(o.dropout).build() : loaded;
-        Path out = o.out != null ? o.out : Path.of("runs/fine-tuned");
-        return train(o, out, config, from.tokenizer(), text, r.batchSize(), blockSize, training, from);
+        ModelConfig config;
+        TrainableModel model;
+        switch (from.config()) {
+            case GptConfig g -> {
+                GptConfig c = o.dropout != null ? g.toBuilder().dropout(o.dropout).build() : g;
+                config = c;
+                model = new GptModel(c);
+            }
+            case LlamaConfig l -> {
+                if (o.dropout != null && o.dropout != 0f) {
+                    throw new IllegalArgumentException("--dropout: Llama-family models have no dropout layers "
+                            + "(attention_dropout is not implemented); with --lora-rank use --lora-dropout");
+                }
+                if (o.sample > 0) {
+                    throw new IllegalArgumentException("--sample prints GPT samples; for a Llama-family model run "
+                            + "transformer4j generate on the trained directory instead");
+                }
+                config = l;
+                model = new LlamaModel(l);
+            }
+            default -> throw new AssertionError("checked above");
+        }
+        String description = describe(config);
+        TrainingSession.Lora lora = null;
+        if (o.loraRank != null) {
+            LoraConfig lc = new LoraConfig(o.loraRank, o.loraAlpha != null ? o.loraAlpha : 2f * o.loraRank,
+                    o.loraTargets != null ? o.loraTargets : LoraConfig.defaultTargets(
+                            from.layout() == ModelDirectory.Layout.HUGGING_FACE ? "gpt2" : config.modelType()),
+                    o.loraDropout != null ? o.loraDropout : 0f);
+            LoraModel adapted = new LoraModel(model, from.weights(), lc);
+            boolean conv1d = from.layout() == ModelDirectory.Layout.HUGGING_FACE && config instanceof GptConfig;
+            lora = new TrainingSession.Lora(adapted, o.initFrom.toAbsolutePath().normalize().toString(), conv1d);
+            description += String.format(Locale.ROOT, " | LoRA r=%d alpha=%s dropout=%s on %d layers (%s)",
+                    lc.rank(), lc.alpha(), lc.dropout(), adapted.adaptedLayers().size(), String.join(",", lc.targets()));
+            model = adapted;
+        } else if (o.loraAlpha != null || o.loraTargets != null || o.loraDropout != null) {
+            throw new IllegalArgumentException("--lora-alpha, --lora-targets and --lora-dropout need --lora-rank R");
+        }
+        Path out = o.out != null ? o.out : Path.of(lora != null ? "runs/lora" : "runs/fine-tuned");
+        return train(o, out, model, config, from.tokenizer(), text, r.batchSize(), blockSize, training, from, lora,
+                description);
     }
 
     private static int train(TrainCommand o, Path out, GptConfig config, Tokenizer tokenizer, String text, int batch,
                              int blockSize, TrainingConfig training, ModelDirectory initFrom) throws Exception {
+        return train(o, out, new GptModel(config), config, tokenizer, text, batch, blockSize, training, initFrom, null,
+                describe(config));
+    }
+
+    private static int train(TrainCommand o, Path out, TrainableModel model, ModelConfig config, Tokenizer tokenizer,
+                             String text, int batch, int blockSize, TrainingConfig training, ModelDirectory initFrom,
+                             TrainingSession.Lora lora, String description) throws Exception {
         TokenDataset dataset = TokenDataset.fromText(text, tokenizer, 0.9);
         TrainingData batches = new TrainingData(
                 new BatchSampler(dataset.train(), batch, blockSize, o.seed),
                 new BatchSampler(dataset.train(), batch, blockSize, o.seed + 1),
                 new BatchSampler(dataset.validation(), batch, blockSize, o.seed + 2));
-        GptModel model = new GptModel(config);
         String data = String.format(Locale.ROOT, "%,d train / %,d val tokens", dataset.train().length, dataset.validation().length);
-        TrainingSession.run(o, out, new TrainingSession.Setup(model, config, tokenizer, batches, describe(config), data,
-                        initFrom), training,
+        TrainingSession.run(o, out, new TrainingSession.Setup(model, config, tokenizer, batches, description, data,
+                        initFrom, lora), training,
                 (engine, weights) -> {
-                    if (o.sample > 0) {
+                    if (o.sample > 0 && config instanceof GptConfig g) {
                         System.out.println("---- sample ----");
                         int[] prompt = tokenizer.encode("\n");
-                        GptGenerator generator = new GptGenerator(model, engine.inferenceOps(), weights);
+                        GptGenerator generator = new GptGenerator(new GptModel(g), engine.inferenceOps(), weights);
                         int[] tokens = generator.generate(prompt, GenerationOptions.sampling(o.sample, 0.8f, 200, o.seed), t -> true);
                         System.out.println(tokenizer.decode(tokens));
                         System.out.println("----------------");
+                    }
+                    if (lora != null) {
+                        System.out.println("adapter (PEFT layout) in " + out + "; generate with it: transformer4j generate"
+                                + " --model " + o.initFrom + " --adapter " + out + "; merge it into a full model: "
+                                + "transformer4j merge --model " + o.initFrom + " --adapter " + out + " --out DIR");
                     }
                 });
         return 0;
@@ -122,5 +181,15 @@ final class GptTraining {
     static String describe(GptConfig c) {
         return String.format(Locale.ROOT, "gpt %d layers x %d heads x %d wide, context %d, vocab %d", c.layers(), c.heads(),
                 c.embeddingDim(), c.contextLength(), c.vocabSize());
+    }
+
+    static String describe(ModelConfig c) {
+        return switch (c) {
+            case GptConfig g -> describe(g);
+            case LlamaConfig l -> String.format(Locale.ROOT, "%s %d layers x %d heads (%d key/value) x %d wide, context"
+                    + " %d, vocab %d", l.modelType(), l.layers(), l.heads(), l.kvHeads(), l.hiddenSize(),
+                    l.contextLength(), l.vocabSize());
+            default -> c.modelType();
+        };
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.transformer4j.train.TrainingConfig;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code train}: trains a GPT on a text file ({@code --task gpt}, by default the bundled tiny Shakespeare with
  * nanoGPT's shakespeare-char recipe) or an encoder-decoder on (source, target) pairs ({@code --task seq2seq},
- * TSV files, the {@code dates} preset). Writes a model directory with checkpoints, metrics and a loss plot;
+ * TSV files, the {@code dates} preset). Writes a model directory with checkpoints, metrics and a loss plot
+ * ({@code --init-from DIR --lora-rank R}: a PEFT adapter directory instead);
  * {@code --resume} continues exactly. Settings come from a preset ({@link TrainRecipe}); each option
  * overrides one of them.
  */
@@ -93,6 +95,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init-from", paramLabel = "DIR", description = "gpt: fine-tune the model of this directory (a "
             + "Hugging Face GPT-2 directory too) on --data with its own tokenizer and architecture; --out gets the same "
             + "layout") Path initFrom;
+    @Option(names = "--lora-rank", paramLabel = "R", description = "with --init-from: train LoRA adapters of rank R "
+            + "only (the base weights stay frozen) and save them in PEFT's layout (adapter_config.json + "
+            + "adapter_model.safetensors) in --out") Integer loraRank;
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA alpha: the adapters are scaled by A/R "
+            + "(default: 2 x --lora-rank)") Float loraAlpha;
+    @Option(names = "--lora-targets", split = ",", paramLabel = "MODULE", description = "linear layers to adapt, by "
+            + "name or name suffix (default, as PEFT: c_attn for GPT-2, q_proj,v_proj for Llama-family models)")
+    List<String> loraTargets;
+    @Option(names = "--lora-dropout", paramLabel = "P", description = "dropout on the adapters' input while training "
+            + "(default: 0)") Float loraDropout;
     @Option(names = "--resume", description = "continue from <out>/training_state.safetensors") boolean resume;
     @Option(names = "--sample", defaultValue = "0", description = "gpt: print this many generated tokens at the end; "
             + "seq2seq: print this many validation translations") int sample;
@@ -112,6 +124,10 @@ final class TrainCommand implements Callable<Integer> {
                 .warmupSteps(r.warmup()).decaySteps(decaySteps).weightDecay(r.weightDecay()).betas(0.9f, r.beta2())
                 .gradClip(r.gradClip()).gradAccumulation(accumulation).evalInterval(r.evalInterval())
                 .evalBatches(r.evalBatches()).checkpointInterval(r.checkpointInterval()).build();
+        if (loraRank != null && (spark != null || !r.task().equals(TrainRecipe.GPT))) {
+            throw new IllegalArgumentException("--lora-rank fine-tunes a GPT or Llama-family directory given with "
+                    + "--init-from, on one machine; drop " + (spark != null ? "--spark" : "--task seq2seq"));
+        }
         if (spark != null) {
             return SparkTraining.run(this, r, training);
         }

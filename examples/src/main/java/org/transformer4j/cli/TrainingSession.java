@@ -16,6 +16,7 @@ import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.examples.plot.LossPlot;
 import org.transformer4j.examples.plot.Series;
 import org.transformer4j.examples.progress.ProgressBar;
+import org.transformer4j.lora.LoraModel;
 import org.transformer4j.model.ModelConfig;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.nn.Initializer;
@@ -45,17 +46,45 @@ final class TrainingSession {
      * and generation defaults are what the trained directory is saved with; null trains from scratch.
      */
     record Setup(TrainableModel model, ModelConfig config, Tokenizer tokenizer, TrainingData data, String description,
-                 String dataDescription, ModelDirectory initFrom) {
+                 String dataDescription, ModelDirectory initFrom, Lora lora) {
         Setup(TrainableModel model, ModelConfig config, Tokenizer tokenizer, TrainingData data, String description,
               String dataDescription) {
-            this(model, config, tokenizer, data, description, dataDescription, null);
+            this(model, config, tokenizer, data, description, dataDescription, null, null);
         }
 
-        /** The directory to save for {@code weights}. */
+        /** The directory to save for {@code weights} (the full model's). */
         ModelDirectory directory(Map<String, HostTensor> weights) {
             return initFrom == null ? new ModelDirectory(config, weights, tokenizer)
                     : new ModelDirectory(config, weights, tokenizer, initFrom.layout(), initFrom.generationDefaults());
         }
+
+        /** The weights training starts from: the adapters' initialization, the directory's, or random ones. */
+        Map<String, HostTensor> initialWeights(long seed) {
+            return initFrom != null && lora == null ? initFrom.weights()
+                    : Initializer.initialize(model.parameterSpecs(), seed);
+        }
+
+        /** Writes what trained weights make into {@code out}: a model directory, or with LoRA a PEFT adapter. */
+        void save(Map<String, HostTensor> weights, Path out) throws IOException {
+            if (lora != null) {
+                lora.model().adapter(weights, lora.baseModel(), lora.fanInFanOut()).save(out);
+            } else {
+                directory(weights).save(out);
+            }
+        }
+
+        /** The full model's weights for trained {@code weights} (with LoRA: merged into the base). */
+        Map<String, HostTensor> fullWeights(Map<String, HostTensor> weights) {
+            return lora == null ? weights
+                    : lora.model().adapter(weights, lora.baseModel(), lora.fanInFanOut()).merge(initFrom.weights());
+        }
+    }
+
+    /**
+     * LoRA fine-tuning: the adapted model, what the adapter records as its base ({@code base_model_name_or_path})
+     * and whether the base stores its layers as Conv1D (Hugging Face GPT-2: {@code fan_in_fan_out}).
+     */
+    record Lora(LoraModel model, String baseModel, boolean fanInFanOut) {
     }
 
     /** Runs after training with the final weights loaded for inference. */
@@ -68,8 +97,7 @@ final class TrainingSession {
     }
 
     static void run(TrainCommand o, Path out, Setup setup, TrainingConfig training, Finish finish) throws Exception {
-        Map<String, HostTensor> init = setup.initFrom() != null ? setup.initFrom().weights()
-                : Initializer.initialize(setup.model().parameterSpecs(), o.seed);
+        Map<String, HostTensor> init = setup.initialWeights(o.seed);
         Files.createDirectories(out);
         Path metricsFile = o.metrics != null ? o.metrics : out.resolve("metrics.csv");
         List<Series.Point> trainCurve = new ArrayList<>();
@@ -78,8 +106,10 @@ final class TrainingSession {
              TrainingProgram program = engine.compileTraining(setup.model(), init);
              MetricsLog log = new MetricsLog(metricsFile);
              TensorBoardWriter tensorBoard = o.tensorboard == null ? null : new TensorBoardWriter(o.tensorboard)) {
-            System.out.printf(Locale.ROOT, "backend %s | %s | %,d parameters | %s%n", engine.backendName(),
+            long frozen = setup.model().frozenWeights().values().stream().mapToLong(t -> t.shape().size()).sum();
+            System.out.printf(Locale.ROOT, "backend %s | %s | %,d %s | %s%n", engine.backendName(),
                     setup.description(), setup.model().parameterSpecs().stream().mapToLong(s -> s.shape().size()).sum(),
+                    frozen == 0 ? "parameters" : String.format(Locale.ROOT, "trained parameters (%,d frozen)", frozen),
                     setup.dataDescription());
             Trainer trainer = new Trainer(program, training, setup.data()).listener(log);
             if (tensorBoard != null) {
@@ -123,7 +153,7 @@ final class TrainingSession {
             if (!trainCurve.isEmpty()) {
                 writeLossPlot(out.resolve("loss.png"), trainCurve, valCurve, out);
             }
-            try (LoadedWeights weights = engine.load(program.weights())) {
+            try (LoadedWeights weights = engine.load(setup.fullWeights(program.weights()))) {
                 finish.after(engine, weights);
             }
         }
@@ -147,7 +177,7 @@ final class TrainingSession {
     static Path save(Path out, Setup setup, TrainingCheckpoint c) throws IOException {
         // The training state first: it alone is enough to resume; then the model directory for users.
         TrainingCheckpoints.save(out.resolve(TrainingCheckpoints.FILE_NAME), c);
-        setup.directory(c.weights()).save(out);
+        setup.save(c.weights(), out);
         return out;
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "transformer4j", mixinStandardHelpOptions = true, version = "transformer4j 0.1.0",
         description = "Build, train, export and serve Transformer models on the JVM.",
         subcommands = {TrainCommand.class, DatesCommand.class, GenerateCommand.class, BackendsCommand.class, BenchCommand.class,
-                TranslateCommand.class, AttentionCommand.class, ExportCommand.class,
+                TranslateCommand.class, AttentionCommand.class, ExportCommand.class, MergeCommand.class,
                 ConformanceCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Transformer4jCli implements Runnable {
 

@@ -267,6 +267,7 @@ public final class LanguageModel implements AutoCloseable {
         private String device;
         private int threads;
         private long seed = 1337L;
+        private Path adapter;
 
         Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
@@ -300,6 +301,17 @@ public final class LanguageModel implements AutoCloseable {
         }
 
         /**
+         * A LoRA adapter to apply: a PEFT adapter directory ({@code adapter_config.json} +
+         * {@code adapter_model.safetensors}) trained on this model, merged into its weights when it opens
+         * ({@code W + (alpha/r)·B·A}, PEFT's {@code merge_and_unload}), so generation runs at the base model's speed.
+         * Only a model directory's weights can take one (not an exported graph); null: none.
+         */
+        public Builder adapter(Path adapterDirectory) {
+            this.adapter = adapterDirectory;
+            return this;
+        }
+
+        /**
          * Reads the directory and opens it. A directory with {@code config.json} runs from its weights on a backend
          * that infers from weights; when the backend named (in code, or by the system property, environment variable
          * or {@code transformer4j.properties}) cannot, or the directory has no {@code config.json}, it is served by a
@@ -310,7 +322,7 @@ public final class LanguageModel implements AutoCloseable {
          *                                  classpath can run what it holds (saying what was found and what to do)
          */
         public LanguageModel open() throws IOException {
-            return ModelOpener.open(directory, backend, device, threads, seed);
+            return ModelOpener.open(directory, backend, device, threads, seed, adapter);
         }
     }
 }

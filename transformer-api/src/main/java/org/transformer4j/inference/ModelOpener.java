@@ -21,6 +21,7 @@ import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.backend.ServingEngine;
 import org.transformer4j.generate.OpsGptRuntime;
 import org.transformer4j.generate.OpsSeq2SeqRuntime;
+import org.transformer4j.lora.LoraAdapter;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.GptModel;
@@ -40,7 +41,8 @@ final class ModelOpener {
     private ModelOpener() {
     }
 
-    static LanguageModel open(Path dir, String backend, String device, int threads, long seed) throws IOException {
+    static LanguageModel open(Path dir, String backend, String device, int threads, long seed, Path adapter)
+            throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a directory: give a model directory (config.json, "
                     + "model.safetensors, tokenizer.json) or an exported one (model.onnx, or encoder.onnx and decoder.onnx)");
@@ -56,10 +58,16 @@ final class ModelOpener {
         if (weights) {
             try {
                 BackendChoice choice = registry.select(backend, BackendRequirement.INFERENCE);
-                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device);
+                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device, adapter);
             } catch (BackendNotFoundException e) {
                 refusals.add(e);
             }
+        }
+        if (adapter != null) {
+            throw new IllegalArgumentException("a LoRA adapter (" + adapter + ") applies to a model directory's weights, "
+                    + "but " + (weights ? "no backend that infers from weights is available" : dir + " holds no "
+                    + ModelDirectory.CONFIG) + "; merge the adapter into the model (transformer4j merge) and export "
+                    + "the merged directory instead");
         }
         BackendChoice serving;
         try {
@@ -89,11 +97,14 @@ final class ModelOpener {
         }
     }
 
-    private static LanguageModel fromWeights(Path dir, BackendChoice choice, InferenceEngine engine, String device)
-            throws IOException {
+    private static LanguageModel fromWeights(Path dir, BackendChoice choice, InferenceEngine engine, String device,
+                                             Path adapter) throws IOException {
         LoadedWeights weights = null;
         try {
             ModelDirectory model = ModelDirectory.load(dir);
+            if (adapter != null) {
+                model = LoraAdapter.load(adapter).merge(model); // the adapter-loading hook: merged before upload
+            }
             weights = engine.load(model.weights());
             LoadedWeights w = weights;
             AutoCloseable resources = () -> closeBoth(w, engine);

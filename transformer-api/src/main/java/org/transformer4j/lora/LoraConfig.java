@@ -4,15 +4,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What LoRA adapts and how (PEFT's {@code LoraConfig}): rank {@code r}, scale {@code alpha / r}, and the target
- * modules, matched against the last part of each linear layer's name ({@code q_proj} matches
- * {@code model.layers.3.self_attn.q_proj}).
+ * What LoRA adapts and how, as PEFT's {@code LoraConfig} says it: rank {@code r}, scale {@code alpha / r}, the target
+ * modules and the dropout on the adapters' input. A target matches a linear layer as in PEFT: its name is the
+ * layer's whole name or the layer's name ends with {@code "." + target} ({@code q_proj} and {@code self_attn.q_proj}
+ * both match {@code model.layers.3.self_attn.q_proj}).
  *
- * @param rank    r, >= 1
+ * @param rank    r, at least 1
  * @param alpha   lora_alpha; the branch is scaled by {@code alpha / rank}
- * @param targets module names, e.g. {@code [q_proj, v_proj]} (PEFT's default for Llama)
+ * @param targets module names, e.g. {@code [q_proj, v_proj]} (PEFT's default for Llama) or {@code [c_attn]} (GPT-2)
+ * @param dropout lora_dropout: drop probability on the adapter branch's input while training, in [0, 1)
  */
-public record LoraConfig(int rank, float alpha, List<String> targets) {
+public record LoraConfig(int rank, float alpha, List<String> targets, float dropout) {
 
     public LoraConfig {
         if (rank < 1) {
@@ -21,20 +23,60 @@ public record LoraConfig(int rank, float alpha, List<String> targets) {
         if (!(alpha > 0) || Float.isInfinite(alpha)) {
             throw new IllegalArgumentException("lora_alpha must be a finite number > 0, was " + alpha);
         }
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("lora_dropout must be in [0, 1), was " + dropout);
+        }
         Objects.requireNonNull(targets, "targets");
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("LoRA needs at least one target module, e.g. q_proj,v_proj");
         }
+        for (String t : targets) {
+            if (t == null || t.isBlank()) {
+                throw new IllegalArgumentException("LoRA target modules must be non-empty names, were " + targets);
+            }
+        }
         targets = List.copyOf(targets);
     }
 
-    /** PEFT's defaults for Llama-family models: q_proj and v_proj, alpha = 2·rank. */
-    public static LoraConfig of(int rank) {
-        return new LoraConfig(rank, 2f * rank, List.of("q_proj", "v_proj"));
+    /** Rank {@code rank} with PEFT's default targets for the model type, alpha = 2·rank and no dropout. */
+    public static LoraConfig of(int rank, String modelType) {
+        return new LoraConfig(rank, 2f * rank, defaultTargets(modelType), 0f);
+    }
+
+    /**
+     * PEFT's default target modules of a model type ({@code TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING}):
+     * {@code c_attn} for GPT-2 (this project's {@code gpt} too), {@code q_proj, v_proj} for Llama, Qwen2, Mistral
+     * and the encoder-decoder.
+     */
+    public static List<String> defaultTargets(String modelType) {
+        return switch (modelType) {
+            case "gpt", "gpt2" -> List.of("c_attn");
+            default -> List.of("q_proj", "v_proj");
+        };
     }
 
     /** The branch's scale {@code alpha / rank}. */
     public float scale() {
         return alpha / rank;
+    }
+
+    /** Whether the linear layer {@code layer} (its weight's name without {@code .weight}) is a target. */
+    public boolean matches(String layer) {
+        for (String t : targets) {
+            if (layer.equals(t) || layer.endsWith("." + t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code target} matches at least one of {@code layers}. */
+    static boolean matchesAny(String target, Iterable<String> layers) {
+        for (String layer : layers) {
+            if (layer.equals(target) || layer.endsWith("." + target)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -2,6 +2,7 @@ package org.transformer4j.nn;
 
 import java.util.List;
 import java.util.Map;
+import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Tensor;
 
 /**
@@ -11,8 +12,18 @@ import org.transformer4j.tensor.Tensor;
  */
 public interface TrainableModel {
 
-    /** Every weight, in a stable order (the checkpoint's order). */
+    /** Every trained weight, in a stable order (the checkpoint's order). */
     List<ParameterSpec> parameterSpecs();
+
+    /**
+     * Weights the loss reads but that are not trained (LoRA's frozen base model): a training program holds them once
+     * as they are (the cpu backend wraps these arrays, tensorflow uploads them once into variables), gives them no
+     * gradient and no optimizer state, and serves them through the same {@link Parameters} as the trained ones. They
+     * are not part of the program's {@code weights()} and must not share a name with a trained weight.
+     */
+    default Map<String, HostTensor> frozenWeights() {
+        return Map.of();
+    }
 
     /** Names of the batch tensors {@link #loss} reads, e.g. {@code input_ids}, {@code targets}. */
     List<String> inputNames();
