@@ -1,9 +1,9 @@
 package org.transformer4j.generate;
 
-import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.ModelConfig;
 
 /**
- * The one thing a runtime implements so that a decoder-only model (a GPT) can generate: a forward pass that appends
+ * The one thing a runtime implements so that a decoder-only model (a GPT, or a Llama-family model) can generate: a forward pass that appends
  * to a key/value cache. Implemented once over the {@link org.transformer4j.nn.Ops} composition (any training backend's
  * inference ops) and once over ONNX Runtime; every generation loop (greedy and sampled decoding, batches of prompts,
  * beam search, a server's continuous batching) is written once on top of it.
@@ -14,8 +14,9 @@ import org.transformer4j.model.GptConfig;
  */
 public interface GptRuntime {
 
-    /** The architecture this runtime runs. */
-    GptConfig config();
+    /** The architecture this runtime runs: a {@link org.transformer4j.model.GptConfig} or a
+     * {@link org.transformer4j.model.LlamaConfig}. */
+    ModelConfig config();
 
     /** Number of token ids: the length of one row of logits. */
     default int vocabSize() {
