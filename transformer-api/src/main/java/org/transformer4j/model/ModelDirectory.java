@@ -194,7 +194,9 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         Tokenizer tokenizer = Tokenizers.fromDirectory(dir); // tokenizer.json, else vocab.json + merges.txt
         checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
         Path index = dir.resolve(SafetensorsShards.INDEX);
-        boolean sharded = hf != null && !Files.exists(dir.resolve(WEIGHTS)) && Files.exists(index);
+        // Hugging Face's large checkpoints (GPT-2's and the Llama family's) come as shards listed by an index
+        boolean sharded = (hf != null || config instanceof LlamaConfig) && !Files.exists(dir.resolve(WEIGHTS))
+                && Files.exists(index);
         Path weightsFile = sharded ? index : dir.resolve(WEIGHTS);
         requireHeap(configFile, config);
         // a mutable copy that the Hugging Face conversion empties, so each Conv1D weight's original can be collected
