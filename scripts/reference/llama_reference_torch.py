@@ -12,6 +12,9 @@ and reference.safetensors with inputs and outputs:
   padded_input_ids / padded_mask / padded_position_ids [2, 8] and padded_logits [2, 8, V]
                                                    row 0 left-padded by 3 (HF's position_ids = cumsum(mask) - 1)
   greedy_prompt [2, 4] and greedy_tokens [2, 6]    argmax continuation by full recompute
+  greedy_short_prompt [1, 2] and greedy_short_tokens [1, 6]
+                                                   the same for a shorter prompt (input_ids[1, :2]), so that a
+                                                   batch of prompts of different lengths has a reference too
 
 The forward runs in float64 on the BF16-rounded weights, except where HF fixes float32: the inverse frequencies
 and the rotary angles (inv_freq @ position_ids in float32, then cos/sin), so that the fixture is HF's result
@@ -238,6 +241,9 @@ def main(out_root):
         padded_logits = forward(c, w, padded, mask, position_ids)
         prompt = ids[:, :PROMPT]
         tokens, margin = greedy(c, w, prompt)
+        short_prompt = ids[1:2, :2]
+        short_tokens, short_margin = greedy(c, w, short_prompt)
+        margin = min(margin, short_margin)
         out = os.path.join(out_root, name)
         os.makedirs(out, exist_ok=True)
         write_safetensors(os.path.join(out, "model.safetensors"), w16)
@@ -251,9 +257,10 @@ def main(out_root):
             "input_ids": ids, "logits": logits.float(),
             "padded_input_ids": padded, "padded_mask": mask, "padded_position_ids": position_ids,
             "padded_logits": padded_logits.float(),
-            "greedy_prompt": prompt, "greedy_tokens": tokens})
+            "greedy_prompt": prompt, "greedy_tokens": tokens,
+            "greedy_short_prompt": short_prompt.contiguous(), "greedy_short_tokens": short_tokens})
         print(f"{name}: logits std {logits.std().item():.3f}, smallest greedy margin {margin:.4f}, "
-              f"greedy tokens {tokens.tolist()}")
+              f"greedy tokens {tokens.tolist()}, short prompt {short_prompt.tolist()} -> {short_tokens.tolist()}")
 
 
 if __name__ == "__main__":

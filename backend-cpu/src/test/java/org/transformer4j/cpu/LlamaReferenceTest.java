@@ -14,7 +14,8 @@ import org.transformer4j.testing.LlamaReferenceFixture;
 
 /**
  * The cpu backend against PyTorch on the tiny Llama and Qwen2 fixtures ({@link LlamaReferenceFixture}): logits to
- * 1e-4 with and without the key/value cache and with left padding, and the same greedy tokens.
+ * 1e-4 with and without the key/value cache and with left padding, and the same greedy tokens; through the
+ * generation runtime (explicit positions, padding, cache rows, batches, beams) and through {@code LanguageModel.open}.
  */
 class LlamaReferenceTest {
     private static TrainingEngine cpu;
@@ -41,5 +42,20 @@ class LlamaReferenceTest {
         f.cachedLogitsMatch(cpu);
         f.paddedLogitsMatch(cpu);
         f.greedyTokensMatch(cpu);
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void generatesAsPyTorchThroughTheRuntime(String name, @TempDir Path tmp) throws IOException {
+        LlamaReferenceFixture f = LlamaReferenceFixture.load(name, tmp);
+        f.runtimeMatches(cpu);
+        f.cacheRowsMatch(cpu);
+        f.generationMatches(cpu);
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void opensThroughTheFrontDoor(String name, @TempDir Path tmp) throws IOException {
+        LlamaReferenceFixture.load(name, tmp).frontDoorMatches("cpu");
     }
 }

@@ -13,14 +13,15 @@ import org.transformer4j.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 /**
- * {@code generate}: continues a prompt with a GPT, streaming tokens to the terminal. The model is a model directory
+ * {@code generate}: continues a prompt with a decoder-only model (a GPT, or a Hugging Face Llama/Qwen2/Mistral
+ * directory), streaming tokens to the terminal. The model is a model directory
  * run from its weights, or an exported directory ({@code model.onnx}, written by {@code export}) served by a backend
  * that serves exported graphs; both open through {@link LanguageModel} and decode through the same loops, so their
  * output is the same. With {@code --chat} the prompt is a conversation rendered by the directory's chat template
  * ({@link ChatTemplate}), the same as the server's chat endpoint renders it.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Continue a prompt with a GPT model directory, or with an exported model.onnx (served by ONNX Runtime).",
+        description = {"Continue a prompt with a GPT or Llama-family (Llama, Qwen2, Mistral) model directory, or with an exported model.onnx (served by ONNX Runtime).",
                 "A directory without config.json but with model.onnx is served by a backend that serves exported graphs (onnx)."})
 final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,

@@ -1,8 +1,9 @@
 package org.transformer4j.generate;
 
 import java.util.Objects;
-import org.transformer4j.model.GptConfig;
+import org.transformer4j.model.DecoderModel;
 import org.transformer4j.model.GptModel;
+import org.transformer4j.model.ModelConfig;
 import org.transformer4j.model.KvCache;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.Parameters;
@@ -13,29 +14,31 @@ import org.transformer4j.tensor.Tensor;
 
 /**
  * The {@link GptRuntime} of every backend that runs the {@link org.transformer4j.nn.Ops} composition (cpu,
- * tensorflow): {@link GptModel} on inference ops with loaded weights. Its caches hold one {@link KvCache} each; row
+ * tensorflow): a {@link DecoderModel} ({@link GptModel}, or {@link org.transformer4j.model.LlamaModel} with rotary
+ * positions and grouped-query attention) on inference ops with loaded weights. Its caches hold one {@link KvCache}
+ * each, {@code [rows, length, kvWidth]} per layer (for grouped-query attention only the key/value heads); row
  * selection, joining and trimming go through the host ({@link CacheRows}), one copy of the cache per call. Thread-safe
  * as far as the ops are: each call works on its own cache. The weights stay the caller's to close.
  */
 public final class OpsGptRuntime implements GptRuntime {
-    private final GptModel model;
+    private final DecoderModel model;
     private final Ops ops;
     private final Parameters weights;
 
     /** Runs {@code model} with {@code weights} on {@code ops} (inference ops: no gradients, no dropout). */
-    public OpsGptRuntime(GptModel model, Ops ops, Parameters weights) {
+    public OpsGptRuntime(DecoderModel model, Ops ops, Parameters weights) {
         this.model = Objects.requireNonNull(model, "model");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.weights = Objects.requireNonNull(weights, "weights");
     }
 
     /** The model this runtime runs. */
-    public GptModel model() {
+    public DecoderModel model() {
         return model;
     }
 
     @Override
-    public GptConfig config() {
+    public ModelConfig config() {
         return model.config();
     }
 
@@ -135,7 +138,7 @@ public final class OpsGptRuntime implements GptRuntime {
             }
             int la = length();
             int lb = o.length();
-            int c = runtime.config().embeddingDim();
+            int c = runtime.model.kvWidth();
             for (int layer = 0; layer < kv.layers(); layer++) {
                 AttentionCache a = kv.self(layer);
                 AttentionCache b = o.kv.self(layer);
@@ -161,7 +164,7 @@ public final class OpsGptRuntime implements GptRuntime {
             if (columns == 0) {
                 return;
             }
-            int c = runtime.config().embeddingDim();
+            int c = runtime.model.kvWidth();
             for (int layer = 0; layer < kv.layers(); layer++) {
                 AttentionCache a = kv.self(layer);
                 if (columns == length) {

@@ -37,9 +37,10 @@ import org.transformer4j.tokenizer.Tokenizer;
  * by a backend that infers from weights (cpu, tensorflow), or an exported directory ({@code model.onnx}, or
  * {@code encoder.onnx} and {@code decoder.onnx}), served by a backend that serves exported graphs (onnx); the
  * backend selection rules of {@link org.transformer4j.backend.BackendRegistry} pick among the backends on the
- * classpath that can (see {@link Builder#open()}). Both architectures: for a GPT the prompt is continued, for an
- * encoder-decoder the prompt is the source and the output its target (from the tokenizer's {@code <bos>} to its
- * {@code <eos>}).
+ * classpath that can (see {@link Builder#open()}). Decoder-only models (a GPT, or a Llama-family directory of
+ * Hugging Face's {@code LlamaForCausalLM}, {@code Qwen2ForCausalLM} or {@code MistralForCausalLM}) continue the
+ * prompt; for an encoder-decoder the prompt is the source and the output its target (from the tokenizer's
+ * {@code <bos>} to its {@code <eos>}).
  *
  * <p>Thread-safe: every call has its own cache, and the model can be used by many threads at once. Close it (not
  * while calls are running) to free the engine, the weights and the native sessions.
@@ -140,7 +141,7 @@ public final class LanguageModel implements AutoCloseable {
         return this;
     }
 
-    /** True for a decoder-only model (a GPT), false for an encoder-decoder. */
+    /** True for a decoder-only model (a GPT or a Llama-family model), false for an encoder-decoder. */
     public boolean isGpt() {
         return gpt != null;
     }

@@ -24,6 +24,7 @@ import org.transformer4j.generate.OpsSeq2SeqRuntime;
 import org.transformer4j.lora.LoraAdapter;
 import org.transformer4j.model.GptConfig;
 import org.transformer4j.model.LlamaConfig;
+import org.transformer4j.model.LlamaModel;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.ModelDirectory;
 import org.transformer4j.model.Seq2SeqConfig;
@@ -115,9 +116,9 @@ final class ModelOpener {
                         .withGenerationDefaults(model.generationDefaults());
                 case Seq2SeqConfig s -> new LanguageModel(dir, s, model.tokenizer(), choice.name(), dev, null,
                         new OpsSeq2SeqRuntime(new Seq2SeqModel(s), engine.inferenceOps(), w), resources);
-                case LlamaConfig l -> throw new IllegalArgumentException(dir + " holds a " + l.modelType()
-                        + " model (Llama family): its layers train and infer through LlamaModel, but generation "
-                        + "through LanguageModel is not implemented yet for this architecture");
+                case LlamaConfig l -> new LanguageModel(dir, l, model.tokenizer(), choice.name(), dev,
+                        new OpsGptRuntime(new LlamaModel(l), engine.inferenceOps(), w), null, resources)
+                        .withGenerationDefaults(model.generationDefaults());
             };
         } catch (IOException | RuntimeException e) {
             if (weights != null) {

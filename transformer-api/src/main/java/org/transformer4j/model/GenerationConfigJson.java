@@ -25,6 +25,14 @@ final class GenerationConfigJson {
 
     /** Reads the file's text; {@code fallbackBos/Eos} (config.json's ids, -1 when absent) fill the ids it lacks. */
     static GenerationDefaults fromJson(String json, int fallbackBos, int fallbackEos) {
+        return fromJson(json, fromIds(fallbackBos, fallbackEos));
+    }
+
+    /**
+     * Reads the file's text; the ids of {@code fallback} (config.json's {@code bos/eos_token_id}) fill the ids it
+     * lacks.
+     */
+    static GenerationDefaults fromJson(String json, GenerationDefaults fallback) {
         JsonNode root = ModelConfigJson.parse(json, FILE);
         root.fieldNames().forEachRemaining(f -> {
             if (!USED.contains(f)) {
@@ -37,22 +45,37 @@ final class GenerationConfigJson {
         OptionalInt topK = has(root, "top_k") ? OptionalInt.of(nonNegative(root, "top_k")) : OptionalInt.empty();
         OptionalDouble topP = has(root, "top_p") ? OptionalDouble.of(ModelConfigJson.number(root, "top_p")) : OptionalDouble.empty();
         OptionalInt bos = has(root, "bos_token_id") ? OptionalInt.of(nonNegative(root, "bos_token_id"))
-                : fallbackBos >= 0 ? OptionalInt.of(fallbackBos) : OptionalInt.empty();
+                : fallback.bosTokenId();
+        Set<Integer> eos = has(root, "eos_token_id") ? eosIds(root, FILE) : fallback.eosTokenIds();
+        return new GenerationDefaults(maxNew, sample, temp, topK, topP, eos, bos);
+    }
+
+    /**
+     * The ids of a config.json (or generation_config.json) tree: {@code bos_token_id} (an id or null) and
+     * {@code eos_token_id} (an id, a list of ids as Llama 3.1 has, or null); nothing else.
+     */
+    static GenerationDefaults fromIds(JsonNode root, String file) {
+        OptionalInt bos = has(root, "bos_token_id") ? OptionalInt.of(nonNegative(root, "bos_token_id", file))
+                : OptionalInt.empty();
+        Set<Integer> eos = has(root, "eos_token_id") ? eosIds(root, file) : Set.of();
+        return new GenerationDefaults(OptionalInt.empty(), Optional.empty(), OptionalDouble.empty(), OptionalInt.empty(),
+                OptionalDouble.empty(), eos, bos);
+    }
+
+    private static Set<Integer> eosIds(JsonNode root, String file) {
         Set<Integer> eos = new LinkedHashSet<>();
         JsonNode e = root.get("eos_token_id");
-        if (e != null && e.isArray()) {
+        if (e.isArray()) {
             for (JsonNode id : e) {
                 if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
-                    throw new ConfigException(FILE + ": eos_token_id must be a token id or a list of them, was " + e);
+                    throw new ConfigException(file + ": eos_token_id must be a token id or a list of them, was " + e);
                 }
                 eos.add(id.intValue());
             }
-        } else if (has(root, "eos_token_id")) {
-            eos.add(nonNegative(root, "eos_token_id"));
-        } else if (fallbackEos >= 0) {
-            eos.add(fallbackEos);
+        } else {
+            eos.add(nonNegative(root, "eos_token_id", file));
         }
-        return new GenerationDefaults(maxNew, sample, temp, topK, topP, eos, bos);
+        return eos;
     }
 
     /** The defaults from config.json's ids alone, for a directory without the file. */
@@ -84,14 +107,18 @@ final class GenerationConfigJson {
     }
 
     private static int nonNegative(JsonNode root, String field) {
+        return nonNegative(root, field, FILE);
+    }
+
+    private static int nonNegative(JsonNode root, String field, String file) {
         int v;
         try {
             v = ModelConfigJson.integer(root, field);
         } catch (ConfigException e) {
-            throw new ConfigException(FILE + ": " + e.getMessage(), e);
+            throw new ConfigException(file + ": " + e.getMessage(), e);
         }
         if (v < 0) {
-            throw new ConfigException(FILE + ": " + field + " must be >= 0, was " + v);
+            throw new ConfigException(file + ": " + field + " must be >= 0, was " + v);
         }
         return v;
     }

@@ -41,7 +41,7 @@ import org.transformer4j.tensor.Tensor;
  * <p>Training inputs ({@link #inputNames()}): {@code input_ids} and {@code targets}, int32 {@code [B, T]};
  * targets equal to {@link #IGNORE_INDEX} do not count in the loss.
  */
-public final class GptModel implements TrainableModel {
+public final class GptModel implements DecoderModel {
     /** Targets with this id are left out of the loss (PyTorch's default). */
     public static final int IGNORE_INDEX = -100;
 
@@ -79,6 +79,7 @@ public final class GptModel implements TrainableModel {
         this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
     }
 
+    @Override
     public GptConfig config() {
         return config;
     }
@@ -108,6 +109,7 @@ public final class GptModel implements TrainableModel {
     }
 
     /** A fresh cache for incremental decoding. */
+    @Override
     public KvCache newCache() {
         return new KvCache(config.layers(), false);
     }
@@ -146,6 +148,7 @@ public final class GptModel implements TrainableModel {
      * last hidden state {@code [B, C]} is taken through the host, which costs {@code B·T·C} floats once instead of
      * {@code B·(T-1)·V} multiply-adds per row of the head.
      */
+    @Override
     public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask,
             boolean lastOnly) {
         Shape s = ids.shape();
@@ -179,8 +182,14 @@ public final class GptModel implements TrainableModel {
         return lmHead != null ? lmHead.forward(ops, p, x) : ops.linear(x, p.get(wte.weightName()), null);
     }
 
-    /** The hidden states {@code [B, 1, C]} of the last position of {@code x [B, T, C]}. */
-    private static Tensor lastPosition(Ops ops, Tensor x) {
+    /** The key and value width of the cache: the embedding width. */
+    @Override
+    public int kvWidth() {
+        return config.embeddingDim();
+    }
+
+    /** The hidden states {@code [B, 1, C]} of the last position of {@code x [B, T, C]} (through the host). */
+    static Tensor lastPosition(Ops ops, Tensor x) {
         Shape s = x.shape();
         int b = s.dim(0);
         int t = s.dim(1);

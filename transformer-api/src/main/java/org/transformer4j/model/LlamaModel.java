@@ -6,7 +6,6 @@ import java.util.Map;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.ParameterSpec;
 import org.transformer4j.nn.Parameters;
-import org.transformer4j.nn.TrainableModel;
 import org.transformer4j.nn.layers.Embedding;
 import org.transformer4j.nn.layers.GatedFeedForward;
 import org.transformer4j.nn.layers.GroupedQueryAttention;
@@ -35,7 +34,7 @@ import org.transformer4j.tensor.Tensor;
  * <p>Training inputs ({@link #inputNames()}): {@code input_ids} and {@code targets}, int32 {@code [B, T]}; targets
  * equal to {@link GptModel#IGNORE_INDEX} do not count in the loss.
  */
-public final class LlamaModel implements TrainableModel {
+public final class LlamaModel implements DecoderModel {
     private static final float STD = 0.02f;
 
     private final LlamaConfig config;
@@ -48,6 +47,7 @@ public final class LlamaModel implements TrainableModel {
     private record Layer(RmsNorm inputNorm, GroupedQueryAttention attn, RmsNorm postNorm, GatedFeedForward mlp) {
     }
 
+    /** The model of {@code config}, with HF's weight names. */
     public LlamaModel(LlamaConfig config) {
         this.config = config;
         int c = config.hiddenSize();
@@ -66,6 +66,7 @@ public final class LlamaModel implements TrainableModel {
         this.lmHead = config.tieWordEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, STD);
     }
 
+    @Override
     public LlamaConfig config() {
         return config;
     }
@@ -97,8 +98,15 @@ public final class LlamaModel implements TrainableModel {
     }
 
     /** A fresh cache for incremental decoding: per layer, the rotated keys and the values of the key/value heads. */
+    @Override
     public KvCache newCache() {
         return new KvCache(config.layers(), false);
+    }
+
+    /** The cached keys' width: only the key/value heads, {@code num_key_value_heads · head_dim}. */
+    @Override
+    public int kvWidth() {
+        return config.kvHeads() * config.headDim();
     }
 
     /** Logits {@code [B, T, V]} without a cache or padding, positions from 0. */
@@ -118,6 +126,17 @@ public final class LlamaModel implements TrainableModel {
      * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
      */
     public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask) {
+        return logits(ops, p, ids, positionIds, cache, keyMask, false);
+    }
+
+    /**
+     * As {@link #logits(Ops, Parameters, Tensor, Tensor, KvCache, Tensor)}; with {@code lastOnly} the final norm and
+     * the head run on the last position only and the logits are {@code [B, 1, V]} (a prompt does not pay for
+     * {@code [B, T, V]} logits that generation does not need).
+     */
+    @Override
+    public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask,
+            boolean lastOnly) {
         Shape s = ids.shape();
         Shape.requireRank("LlamaModel.logits", "ids", s, 2);
         int t = s.dim(1);
@@ -157,6 +176,9 @@ public final class LlamaModel implements TrainableModel {
             Tensor a = l.attn.forward(ops, p, l.inputNorm.forward(ops, p, x), tables[0], tables[1], keyMask, layerCache);
             Tensor h = ops.add(x, a);
             x = ops.add(h, l.mlp.forward(ops, p, l.postNorm.forward(ops, p, h)));
+        }
+        if (lastOnly && t > 1) {
+            x = GptModel.lastPosition(ops, x);
         }
         x = norm.forward(ops, p, x);
         return lmHead != null ? lmHead.forward(ops, p, x) : ops.linear(x, p.get(embed.weightName()), null);

@@ -165,8 +165,10 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         Path configFile = dir.resolve(CONFIG);
         ModelConfig config;
         HfGpt2Config.Parsed hf = null;
+        com.fasterxml.jackson.databind.JsonNode configRoot;
         try {
             com.fasterxml.jackson.databind.JsonNode root = ModelConfigJson.parse(readUtf8(configFile), CONFIG);
+            configRoot = root;
             if (HfGpt2Config.MODEL_TYPE.equals(root.path("model_type").asText())) {
                 hf = HfGpt2Config.fromJson(root);
                 config = hf.config();
@@ -177,11 +179,14 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
             throw new ConfigException(configFile + ": " + e.getMessage(), e);
         }
         GenerationDefaults defaults = GenerationDefaults.NONE;
-        if (hf != null) {
+        if (hf != null || config instanceof LlamaConfig) {
+            // Hugging Face's directories: generation_config.json, else config.json's bos/eos ids (Llama 3.1's
+            // eos_token_id is a list)
+            GenerationDefaults ids = hf != null ? GenerationConfigJson.fromIds(hf.bosTokenId(), hf.eosTokenId())
+                    : GenerationConfigJson.fromIds(configRoot, configFile.toString());
             Path gen = dir.resolve(GENERATION_CONFIG);
             try {
-                defaults = Files.exists(gen) ? GenerationConfigJson.fromJson(readUtf8(gen), hf.bosTokenId(), hf.eosTokenId())
-                        : GenerationConfigJson.fromIds(hf.bosTokenId(), hf.eosTokenId());
+                defaults = Files.exists(gen) ? GenerationConfigJson.fromJson(readUtf8(gen), ids) : ids;
             } catch (ConfigException e) {
                 throw new ConfigException(gen + ": " + e.getMessage(), e);
             }
@@ -189,7 +194,9 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         Tokenizer tokenizer = Tokenizers.fromDirectory(dir); // tokenizer.json, else vocab.json + merges.txt
         checkTokenizer(dir.resolve(TOKENIZER), config, tokenizer);
         Path index = dir.resolve(SafetensorsShards.INDEX);
-        boolean sharded = hf != null && !Files.exists(dir.resolve(WEIGHTS)) && Files.exists(index);
+        // Hugging Face's large checkpoints (GPT-2's and the Llama family's) come as shards listed by an index
+        boolean sharded = (hf != null || config instanceof LlamaConfig) && !Files.exists(dir.resolve(WEIGHTS))
+                && Files.exists(index);
         Path weightsFile = sharded ? index : dir.resolve(WEIGHTS);
         requireHeap(configFile, config);
         // a mutable copy that the Hugging Face conversion empties, so each Conv1D weight's original can be collected
