@@ -15,6 +15,7 @@ import org.transformer4j.backend.BackendRequirement;
 import org.transformer4j.backend.Backends;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
+import org.transformer4j.backend.WeightPrecision;
 import org.transformer4j.backend.ExportedModel;
 import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.LoadedWeights;
@@ -40,7 +41,8 @@ final class ModelOpener {
     private ModelOpener() {
     }
 
-    static LanguageModel open(Path dir, String backend, String device, int threads, long seed) throws IOException {
+    static LanguageModel open(Path dir, String backend, String device, int threads, long seed,
+                              WeightPrecision precision) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a directory: give a model directory (config.json, "
                     + "model.safetensors, tokenizer.json) or an exported one (model.onnx, or encoder.onnx and decoder.onnx)");
@@ -52,7 +54,7 @@ final class ModelOpener {
         if (weights) {
             try {
                 BackendChoice choice = registry.select(backend, BackendRequirement.INFERENCE);
-                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device);
+                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device, precision);
             } catch (BackendNotFoundException e) {
                 refusals.add(e);
             }
@@ -67,6 +69,11 @@ final class ModelOpener {
                     + (weights ? "" : "\nTo fix: give a model directory with config.json (run from its weights by cpu or"
                     + " tensorflow), or put a backend that serves exported graphs (backend-onnx) on the classpath"),
                     refusals.get(0));
+        }
+        if (precision != WeightPrecision.FLOAT32) {
+            throw new IllegalArgumentException(found(dir) + ", served by '" + serving.name() + "' from an exported graph,"
+                    + " whose weights are the graph's: " + precision + " weights need a model directory run from its"
+                    + " weights (config.json) on the cpu backend; leave the weight precision at FLOAT32");
         }
         ServingEngine engine = registry.openServing(serving.name(), options);
         try {
@@ -85,12 +92,12 @@ final class ModelOpener {
         }
     }
 
-    private static LanguageModel fromWeights(Path dir, BackendChoice choice, InferenceEngine engine, String device)
-            throws IOException {
+    private static LanguageModel fromWeights(Path dir, BackendChoice choice, InferenceEngine engine, String device,
+                                             WeightPrecision precision) throws IOException {
         LoadedWeights weights = null;
         try {
             ModelDirectory model = ModelDirectory.load(dir);
-            weights = engine.load(model.weights());
+            weights = engine.load(model.weights(), precision);
             LoadedWeights w = weights;
             AutoCloseable resources = () -> closeBoth(w, engine);
             String dev = deviceName(device, choice);
