@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * reads every weight once and waits on memory.
  *
  * <p>Encoding rounds to nearest, ties to even (NaN stays NaN); decoding is exact. The products accumulate in
- * float32: {@link #linear} with {@code m} up to {@link SgemmRowVector#MAX_ROWS} rows reads the weights once in place,
+ * float32: {@link #linear} with {@code m} up to 8 rows (as {@link Sgemm}'s one-row path) reads the weights once in place,
  * more rows decode blocks of weight rows to float32 and run {@link Sgemm} on them. Results do not depend on the
  * thread count.
  */
@@ -125,23 +125,13 @@ public final class Bf16 {
     private static void dots(int m, int n, int j0, int j1, int k, float[] x, int[] w, float[] y) {
         int kh = rowInts(k);
         int kv = k / (2 * V) * (2 * V); // elements covered by whole int vectors
-        float[] xs = scratch(0, m * kv);
-        // x with each block of 2V elements split into its V even and V odd elements, matching the decoded lanes
-        for (int i = 0; i < m; i++) {
-            for (int p0 = 0; p0 < kv; p0 += 2 * V) {
-                int o = i * kv + p0;
-                for (int l = 0; l < V; l++) {
-                    xs[o + l] = x[i * k + p0 + 2 * l];
-                    xs[o + V + l] = x[i * k + p0 + 2 * l + 1];
-                }
-            }
-        }
+        float[] xs = splitOrder(x, m, k, scratch(0, m * k));
         int j = j0;
         for (; j + 2 <= j1; j += 2) {
             int r0 = j * kh;
             int r1 = r0 + kh;
             for (int i = 0; i < m; i++) {
-                int xo = i * kv;
+                int xo = i * k;
                 FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
                 for (int p0 = 0, q = 0; p0 < kv; p0 += 2 * V, q += V) {
                     FloatVector xe = FloatVector.fromArray(SPECIES, xs, xo + p0);
@@ -160,7 +150,7 @@ public final class Bf16 {
         if (j < j1) {
             int r0 = j * kh;
             for (int i = 0; i < m; i++) {
-                int xo = i * kv;
+                int xo = i * k;
                 FloatVector s0 = FloatVector.zero(SPECIES);
                 for (int p0 = 0, q = 0; p0 < kv; p0 += 2 * V, q += V) {
                     IntVector w0 = IntVector.fromArray(I, w, r0 + q);
@@ -169,6 +159,40 @@ public final class Bf16 {
                 }
                 y[i * n + j] = finish(s0, x, i * k, w, r0, kv, k);
             }
+        }
+    }
+
+    /**
+     * {@code m} rows of {@code k} in "split order": each block of 2V elements as its V even elements, then its V odd
+     * ones (the order in which a vector of bfloat16 pairs decodes), the elements past the last whole block as they
+     * are. A dot product over split-order operands is the same sum in another order.
+     */
+    private static float[] splitOrder(float[] x, int m, int k, float[] out) {
+        int kv = k / (2 * V) * (2 * V);
+        for (int i = 0; i < m; i++) {
+            int base = i * k;
+            for (int p0 = 0; p0 < kv; p0 += 2 * V) {
+                for (int l = 0; l < V; l++) {
+                    out[base + p0 + l] = x[base + p0 + 2 * l];
+                    out[base + p0 + V + l] = x[base + p0 + 2 * l + 1];
+                }
+            }
+            System.arraycopy(x, base + kv, out, base + kv, k - kv);
+        }
+        return out;
+    }
+
+    /** Row {@code r} of an encoded matrix decoded in split order (see {@link #splitOrder}) into {@code out[off, off + k)}. */
+    private static void decodeRowSplit(int[] w, int r, int k, float[] out, int off) {
+        int kv = k / (2 * V) * (2 * V);
+        int base = r * rowInts(k);
+        for (int p0 = 0, q = 0; p0 < kv; p0 += 2 * V, q += V) {
+            IntVector pairs = IntVector.fromArray(I, w, base + q);
+            even(pairs).intoArray(out, off + p0);
+            odd(pairs).intoArray(out, off + p0 + V);
+        }
+        for (int p = kv; p < k; p++) {
+            out[off + p] = element(w, base, p);
         }
     }
 
@@ -189,16 +213,20 @@ public final class Bf16 {
         return pairs.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats();
     }
 
-    /** Rows {@code [j0, j1)} of W decoded {@link #BLOCK_ROWS} at a time, each block one {@link Sgemm} product. */
+    /**
+     * Rows {@code [j0, j1)} of W decoded {@link #BLOCK_ROWS} at a time (in split order, no shuffles), each block one
+     * {@link Sgemm} product with x in the same order.
+     */
     private static void decodedBlocks(int m, int n, int j0, int j1, int k, float[] x, int[] w, float[] y) {
+        float[] xs = splitOrder(x, m, k, scratch(0, m * k));
         float[] block = scratch(1, BLOCK_ROWS * k);
         Parallelism one = Parallelism.sequential();
         for (int r0 = j0; r0 < j1; r0 += BLOCK_ROWS) {
             int rows = Math.min(BLOCK_ROWS, j1 - r0);
             for (int r = 0; r < rows; r++) {
-                decodeRow(w, r0 + r, k, block, r * k);
+                decodeRowSplit(w, r0 + r, k, block, r * k);
             }
-            Sgemm.sgemm(one, false, true, m, rows, k, 1f, x, 0, k, block, 0, k, 0f, y, r0, n);
+            Sgemm.sgemm(one, false, true, m, rows, k, 1f, xs, 0, k, block, 0, k, 0f, y, r0, n);
         }
     }
 
