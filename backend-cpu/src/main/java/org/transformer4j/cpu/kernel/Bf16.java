@@ -198,7 +198,7 @@ public final class Bf16 {
 
     /** The lanes of {@code s} summed, plus the elements {@code [kv, k)} past the whole vectors. */
     private static float finish(FloatVector s, float[] x, int xo, int[] w, int rowBase, int kv, int k) {
-        float d = s.reduceLanes(VectorOperators.ADD);
+        float d = KernelMath.sumLanes(s);
         for (int p = kv; p < k; p++) {
             d += x[xo + p] * element(w, rowBase, p);
         }

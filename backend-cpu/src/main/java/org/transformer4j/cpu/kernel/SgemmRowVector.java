@@ -4,7 +4,6 @@ import static org.transformer4j.cpu.kernel.SgemmMicroKernel.SPECIES;
 import static org.transformer4j.cpu.kernel.SgemmMicroKernel.V;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link Sgemm} when C has one row ({@code m == 1}, one-token decoding) or, with B stored {@code n x k} (a linear
@@ -78,7 +77,7 @@ final class SgemmRowVector {
                 for (int p = 0; p < kv; p += V) {
                     s = FloatVector.fromArray(SPECIES, x, xo + p).fma(FloatVector.fromArray(SPECIES, b, r + p), s);
                 }
-                float d = s.reduceLanes(VectorOperators.ADD);
+                float d = KernelMath.sumLanes(s);
                 for (int p = kv; p < k; p++) {
                     d += x[xo + p] * b[r + p];
                 }
@@ -99,8 +98,8 @@ final class SgemmRowVector {
             s2 = xv.fma(FloatVector.fromArray(SPECIES, b, r2 + p), s2);
             s3 = xv.fma(FloatVector.fromArray(SPECIES, b, r3 + p), s3);
         }
-        float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-        float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+        float d0 = KernelMath.sumLanes(s0), d1 = KernelMath.sumLanes(s1);
+        float d2 = KernelMath.sumLanes(s2), d3 = KernelMath.sumLanes(s3);
         for (int p = kv; p < k; p++) {
             float xp = x[xo + p];
             d0 += xp * b[r0 + p];
@@ -139,10 +138,10 @@ final class SgemmRowVector {
             b2 = yv.fma(w2, b2);
             b3 = yv.fma(w3, b3);
         }
-        float d0 = a0.reduceLanes(VectorOperators.ADD), d1 = a1.reduceLanes(VectorOperators.ADD);
-        float d2 = a2.reduceLanes(VectorOperators.ADD), d3 = a3.reduceLanes(VectorOperators.ADD);
-        float e0 = b0.reduceLanes(VectorOperators.ADD), e1 = b1.reduceLanes(VectorOperators.ADD);
-        float e2 = b2.reduceLanes(VectorOperators.ADD), e3 = b3.reduceLanes(VectorOperators.ADD);
+        float d0 = KernelMath.sumLanes(a0), d1 = KernelMath.sumLanes(a1);
+        float d2 = KernelMath.sumLanes(a2), d3 = KernelMath.sumLanes(a3);
+        float e0 = KernelMath.sumLanes(b0), e1 = KernelMath.sumLanes(b1);
+        float e2 = KernelMath.sumLanes(b2), e3 = KernelMath.sumLanes(b3);
         for (int p = kv; p < k; p++) {
             float xp = x[xa + p];
             float yp = x[xb + p];
