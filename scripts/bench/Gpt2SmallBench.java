@@ -2,11 +2,12 @@
 // then time loading and batch-1 greedy generation with the key/value cache (128-token prompt + 128 new tokens).
 // Run with the application directory's jars (./mvnw -B -ntp -q package -DskipTests):
 //   java --add-modules jdk.incubator.vector -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java write DIR
-//   java --add-modules jdk.incubator.vector -Xmx900m -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java cpu DIR
+//   java --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java cpu DIR
 //   java ... scripts/bench/Gpt2SmallBench.java onnx DIR      (DIR/onnx, written by 'write')
 //   java ... scripts/bench/Gpt2SmallBench.java cpu DIR THREADS BATCH [bf16]   (batch of BATCH prompts; bf16 weights)
 // Each run prints one line: backend, load seconds, prefill seconds, decode tokens/s, the first generated ids.
-// scripts/bench/gpt2_small.sh runs all of it with PyTorch side by side and measures peak RSS.
+// scripts/bench/gpt2_small.sh runs all of it with PyTorch side by side and measures peak RSS (it compiles this file
+// first, so that the source launcher's javac does not count in the RSS).
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -76,7 +77,7 @@ static int[] prompt() {
 
 static void run(String name, double load, LanguageModel g) {
     int[] prompt = prompt();
-    g.generateTokens(prompt, GenerationOptions.greedy(8), t -> true); // warm-up: JIT and ORT allocations
+    g.generateTokens(prompt, GenerationOptions.greedy(32), t -> true); // warm-up: JIT (C2 for every kernel) and ORT allocations
     long[] first = new long[1];
     long t0 = System.nanoTime();
     int[] out = g.generateTokens(prompt, GenerationOptions.greedy(128), t -> {
