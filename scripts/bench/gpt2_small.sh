@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# GPT-2 small shape (random weights, Hugging Face layout): load time, peak RSS and batch-1 greedy decode rate
-# (128-token prompt + 128 new tokens, KV cache) on cpu, onnx and PyTorch, one after another in one run.
+# GPT-2 small shape (random weights, Hugging Face layout): load time, peak RSS and greedy decode rate (128-token
+# prompt + 128 new tokens, KV cache) at batch 1 and 8, on cpu (float32 and bf16 weights), onnx and PyTorch, one after
+# another in one run.
 # Needs the application directory: ./mvnw -B -ntp -q package -DskipTests
 # Usage: scripts/bench/gpt2_small.sh [DIR (default /tmp/gpt2-small-random)]
+# The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m: see examples/src/dist/bin/transformer4j)
+# and the bench class compiled ahead, so peak RSS is the library's and not the source launcher's javac.
 set -euo pipefail
 DIR=${1:-/tmp/gpt2-small-random}
-JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+JDK=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 CP='examples/target/transformer4j/lib/*'
-run() { local heap=$1; shift; "$JAVA" --add-modules jdk.incubator.vector -XX:+UseParallelGC "$heap" -cp "$CP" \
-  scripts/bench/Gpt2SmallBench.java "$@" 2>&1 | grep -v -e WARNING -e tensorflow/core; }
+CLASSES=examples/target/bench-classes
+mkdir -p "$CLASSES"
+"$JDK/bin/javac" -nowarn -d "$CLASSES" --add-modules jdk.incubator.vector -cp "$CP" scripts/bench/Gpt2SmallBench.java \
+  2>&1 | grep -v -e 'warning' -e '^Note' || true
+run() { local heap=$1; shift; "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m $heap \
+  -cp "$CLASSES:$CP" Gpt2SmallBench "$@" 2>&1 | grep -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 [ -f "$DIR/model.safetensors" ] || run -Xmx4g write "$DIR"
-run -Xmx900m cpu "$DIR"
-run -Xmx900m onnx "$DIR"
+threads=$(nproc)
+run "" cpu "$DIR" "$threads" 1
+run "" cpu "$DIR" "$threads" 1 bf16
+run "" cpu "$DIR" "$threads" 8
+run "" cpu "$DIR" "$threads" 8 bf16
+run "" onnx "$DIR" "$threads" 1
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$(nproc)"
+  /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$threads"
+  /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$threads" --batch 8
 fi

@@ -10,7 +10,9 @@ raw little-endian data), with or without the 'transformer.' prefix.
 It prints the load time, the prefill time of a 128-token prompt, the decode rate of 128 greedy tokens (the same
 prompt as Gpt2SmallBench.java: ids (i*7919+13) % 50257), peak RSS, the first ids, and the read bandwidth of this
 machine (a sum over 512 MiB), so that tokens/s can be set against the memory-bandwidth bound.
-Usage: /usr/bin/python3 scripts/reference/gpt2_small_torch.py DIR [--threads 2]
+With --batch B, B prompts (row r: the prompt's ids + 101 r, mod 50257, as Gpt2SmallBench.java) decode together and
+the rate counts the new tokens of every row.
+Usage: /usr/bin/python3 scripts/reference/gpt2_small_torch.py DIR [--threads 2] [--batch 1]
 """
 import argparse
 import json
@@ -68,40 +70,42 @@ class Gpt2:
         return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
 
     def forward(self, ids, cache):
-        """Logits of the last position for ids [T] following the cache (a list of (k, v) [heads, t, d] per layer)."""
-        t0 = 0 if cache[0] is None else cache[0][0].shape[1]
-        t = ids.shape[0]
+        """Logits [B, V] of the last position for ids [B, T] following the cache ((k, v) [B, heads, t, d] per layer)."""
+        t0 = 0 if cache[0] is None else cache[0][0].shape[2]
+        b, t = ids.shape
         d = self.c // self.h
-        x = self.w["wte.weight"][ids] + self.w["wpe.weight"][t0:t0 + t]
+        x = (self.w["wte.weight"][ids] + self.w["wpe.weight"][t0:t0 + t]).reshape(b * t, self.c)
         for i in range(self.layers):
             p = f"h.{i}."
             qkv = self.conv1d(self.ln(x, p + "ln_1"), p + "attn.c_attn")
-            q, k, v = (z.view(t, self.h, d).transpose(0, 1) for z in qkv.split(self.c, dim=1))
+            q, k, v = (z.reshape(b, t, self.h, d).transpose(1, 2) for z in qkv.split(self.c, dim=1))
             if cache[i] is not None:
-                k = torch.cat([cache[i][0], k], dim=1)
-                v = torch.cat([cache[i][1], v], dim=1)
+                k = torch.cat([cache[i][0], k], dim=2)
+                v = torch.cat([cache[i][1], v], dim=2)
             cache[i] = (k, v)
-            s = q @ k.transpose(1, 2) / math.sqrt(d)
+            s = q @ k.transpose(2, 3) / math.sqrt(d)
             if t > 1:
                 mask = torch.ones(t, t0 + t, dtype=torch.bool).tril(t0)
                 s = s.masked_fill(~mask, float("-inf"))
-            a = (torch.softmax(s, dim=-1) @ v).transpose(0, 1).reshape(t, self.c)
+            a = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(b * t, self.c)
             x = x + self.conv1d(a, p + "attn.c_proj")
             m = self.gelu_new(self.conv1d(self.ln(x, p + "ln_2"), p + "mlp.c_fc"))
             x = x + self.conv1d(m, p + "mlp.c_proj")
-        return self.ln(x[-1:], "ln_f") @ self.head.T
+        return self.ln(x.reshape(b, t, self.c)[:, -1], "ln_f") @ self.head.T
 
-    def greedy(self, prompt, n, on_first=None):
+    def greedy(self, prompts, n, on_first=None):
+        """Greedy ids [B][n] for equal-length prompts [B][T]."""
         cache = [None] * self.layers
-        logits = self.forward(torch.tensor(prompt), cache)
-        out = []
+        logits = self.forward(torch.tensor(prompts), cache)
+        out = [[] for _ in prompts]
         for k in range(n):
-            nxt = int(torch.argmax(logits[-1]))
-            out.append(nxt)
+            nxt = torch.argmax(logits, dim=-1)
+            for r, tok in enumerate(nxt.tolist()):
+                out[r].append(tok)
             if k == 0 and on_first:
                 on_first()
             if k + 1 < n:
-                logits = self.forward(torch.tensor([nxt]), cache)
+                logits = self.forward(nxt.reshape(-1, 1), cache)
         return out
 
 
@@ -109,6 +113,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_grad_enabled(False)
@@ -116,15 +121,17 @@ def main():
     cfg = json.load(open(os.path.join(a.dir, "config.json")))
     model = Gpt2(cfg, read_safetensors(os.path.join(a.dir, "model.safetensors")))
     load = time.perf_counter() - t0
-    prompt = [(i * 7919 + 13) % 50257 for i in range(128)]
-    model.greedy(prompt, 8)  # warm-up
+    prompts = [[((i * 7919 + 13) % 50257 + 101 * r) % 50257 for i in range(128)] for r in range(a.batch)]
+    model.greedy(prompts, 8)  # warm-up
     first = []
     t0 = time.perf_counter()
-    out = model.greedy(prompt, 128, lambda: first.append(time.perf_counter()))
+    out = model.greedy(prompts, 128, lambda: first.append(time.perf_counter()))
     t1 = time.perf_counter()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"torch {torch.__version__} ({a.threads} threads): load {load:.2f} s, prefill 128 tokens {first[0] - t0:.3f} s, "
-          f"decode {(len(out) - 1) / (t1 - first[0]):.1f} tokens/s, peak RSS {rss} MiB, first ids {out[:12]}")
+    new = sum(len(o) - 1 for o in out)
+    print(f"torch {torch.__version__} ({a.threads} threads) batch {a.batch}: load {load:.2f} s, prefill {a.batch} x 128"
+          f" tokens {first[0] - t0:.3f} s, decode {new / (t1 - first[0]):.1f} tokens/s, peak RSS {rss} MiB,"
+          f" first ids of row 0 {out[0][:12]}")
     big = torch.ones(128 << 20)  # 512 MiB
     big.sum()
     reps = 5

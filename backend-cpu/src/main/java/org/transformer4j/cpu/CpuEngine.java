@@ -4,6 +4,7 @@ import java.util.Map;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.backend.LoadedWeights;
+import org.transformer4j.backend.WeightPrecision;
 import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.TrainableModel;
@@ -34,7 +35,13 @@ final class CpuEngine implements TrainingEngine {
 
     @Override
     public LoadedWeights load(Map<String, HostTensor> weights) {
-        return CpuWeights.wrap(weights);
+        return CpuWeights.wrap(weights, WeightPrecision.FLOAT32);
+    }
+
+    /** {@inheritDoc} {@link WeightPrecision#BF16} stores every weight matrix as bfloat16 (see {@link CpuWeights}). */
+    @Override
+    public LoadedWeights load(Map<String, HostTensor> weights, WeightPrecision precision) {
+        return CpuWeights.wrap(weights, precision);
     }
 
     @Override

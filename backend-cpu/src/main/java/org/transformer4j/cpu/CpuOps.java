@@ -2,6 +2,7 @@ package org.transformer4j.cpu;
 
 import org.transformer4j.cpu.kernel.ActivationKernels;
 import org.transformer4j.cpu.kernel.AttentionKernel;
+import org.transformer4j.cpu.kernel.Bf16;
 import org.transformer4j.cpu.kernel.CrossEntropyKernel;
 import org.transformer4j.cpu.kernel.DropoutFactors;
 import org.transformer4j.cpu.kernel.DropoutKernel;
@@ -76,9 +77,15 @@ final class CpuOps implements Ops {
                 + ", not a tensor of the cpu backend; upload it with ops.constant(...)");
     }
 
+    /** A float32 tensor with dense values (a cache view or a bfloat16 weight is copied out). */
     private static CpuTensor values(Tensor t, String op, String what) {
+        return floatsOf(t, op, what).dense();
+    }
+
+    /** A float32 tensor in any of its layouts (dense, cache view, bfloat16), for the ops that read them in place. */
+    private static CpuTensor floatsOf(Tensor t, String op, String what) {
         CpuTensor c = cpu(t, op, what);
-        if (c.data == null) {
+        if (c.ids != null) {
             throw new IllegalArgumentException(op + ": " + what + " must be float32 but is int32 " + c.shape);
         }
         return c;
@@ -127,7 +134,11 @@ final class CpuOps implements Ops {
 
     @Override
     public Tensor embedding(Tensor tableT, Tensor idsT) {
-        CpuTensor table = values(tableT, "embedding", "table");
+        // a bfloat16 table (an inference weight) is read in place; training sees dense tables only
+        CpuTensor table = floatsOf(tableT, "embedding", "table");
+        if (table.bf16 == null || tape != null) {
+            table = table.dense();
+        }
         CpuTensor ids = idsOf(idsT, "embedding", "ids");
         Shape.requireRank("embedding", "table", table.shape, 2);
         int vocab = table.shape.dim(0);
@@ -137,10 +148,22 @@ final class CpuOps implements Ops {
         System.arraycopy(ids.shape.toArray(), 0, dims, 0, ids.shape.rank());
         dims[dims.length - 1] = c;
         float[] out = uninitialized(n * c);
+        if (table.bf16 != null) {
+            for (int i = 0; i < n; i++) {
+                int id = ids.ids[i];
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("embedding: id " + id + " at index " + i + " is outside the table's "
+                            + vocab + " rows; ids must be in [0, " + vocab + ")");
+                }
+                Bf16.decodeRow(table.bf16, id, c, out, i * c);
+            }
+            return result(Shape.of(dims), out);
+        }
         EmbeddingKernel.forward(par, table.data, vocab, c, ids.ids, n, out);
-        CpuTensor y = result(Shape.of(dims), out, table);
+        CpuTensor tab = table;
+        CpuTensor y = result(Shape.of(dims), out, tab);
         if (y.requiresGrad) {
-            tape.record(() -> EmbeddingKernel.backward(par, y.grad(), ids.ids, n, c, table.grad()));
+            tape.record(() -> EmbeddingKernel.backward(par, y.grad(), ids.ids, n, c, tab.grad()));
         }
         return y;
     }
@@ -148,7 +171,10 @@ final class CpuOps implements Ops {
     @Override
     public Tensor linear(Tensor xT, Tensor wT, Tensor bT) {
         CpuTensor x = values(xT, "linear", "x");
-        CpuTensor w = values(wT, "linear", "weight");
+        CpuTensor w = floatsOf(wT, "linear", "weight");
+        if (w.bf16 == null || tape != null) {
+            w = w.dense();
+        }
         CpuTensor b = bT == null ? null : values(bT, "linear", "bias");
         Shape.requireRank("linear", "weight", w.shape, 2);
         int out = w.shape.dim(0);
@@ -162,19 +188,24 @@ final class CpuOps implements Ops {
         }
         int rows = x.shape.rows();
         float[] y = uninitialized(rows * out); // sgemm with beta 0 writes every element
-        Sgemm.sgemm(par, false, true, rows, out, in, 1f, x.data, 0, in, w.data, 0, in, 0f, y, 0, out);
+        if (w.bf16 != null) {
+            Bf16.linear(par, rows, out, in, x.data, w.bf16, y);
+        } else {
+            Sgemm.sgemm(par, false, true, rows, out, in, 1f, x.data, 0, in, w.data, 0, in, 0f, y, 0, out);
+        }
         if (b != null) {
             addRowBias(y, b.data, rows, out);
         }
+        CpuTensor wt = w;
         CpuTensor yt = result(x.shape.withLast(out), y, x, w, b);
         if (yt.requiresGrad) {
             tape.record(() -> {
                 float[] dy = yt.grad();
                 if (x.requiresGrad) {
-                    Sgemm.sgemm(par, false, false, rows, in, out, 1f, dy, 0, out, w.data, 0, in, 1f, x.grad(), 0, in);
+                    Sgemm.sgemm(par, false, false, rows, in, out, 1f, dy, 0, out, wt.data, 0, in, 1f, x.grad(), 0, in);
                 }
-                if (w.requiresGrad) {
-                    Sgemm.sgemm(par, true, false, out, in, rows, 1f, dy, 0, out, x.data, 0, in, 1f, w.grad(), 0, in);
+                if (wt.requiresGrad) {
+                    Sgemm.sgemm(par, true, false, out, in, rows, 1f, dy, 0, out, x.data, 0, in, 1f, wt.grad(), 0, in);
                 }
                 if (b != null && b.requiresGrad) {
                     sumRows(dy, rows, out, b.grad());
@@ -432,6 +463,63 @@ final class CpuOps implements Ops {
         return y;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In place on this backend (inference): the result is a view of a {@link TimeBuffer} with room to grow, into
+     * which the next step's positions are copied; only when it is full (or {@code cache} is an older view of its
+     * buffer, or a plain tensor) are the positions moved to a new buffer of twice the length. While training it is
+     * {@link #concatTime}.
+     */
+    @Override
+    public Tensor appendTime(Tensor cacheT, Tensor stepT) {
+        CpuTensor a = floatsOf(cacheT, "appendTime", "cache");
+        CpuTensor b = values(stepT, "appendTime", "step");
+        if (tape != null || a.shape.rank() < 2) {
+            return concatTime(a.dense(), b);
+        }
+        int batch = a.shape.dim(0);
+        int ta = a.shape.dim(1);
+        if (b.shape.rank() != a.shape.rank() || b.shape.dim(0) != batch || !sameInnerAxes(a.shape, b.shape)) {
+            throw new ShapeMismatchException("appendTime: " + a.shape + " and " + b.shape
+                    + " must agree on every axis but axis 1");
+        }
+        int tb = b.shape.dim(1);
+        int inner = innerSize(a.shape);
+        TimeBuffer buf = a.time;
+        if (buf == null || buf.filled != ta || ta + tb > buf.capacity) {
+            TimeBuffer grown = TimeBuffer.forPositions(batch, ta + tb, inner);
+            if (buf != null) {
+                grown.append(buf, ta);
+            } else {
+                grown.append(a.data, ta);
+            }
+            buf = grown;
+        }
+        buf.append(b.data, tb);
+        int[] dims = a.shape.toArray();
+        dims[1] = ta + tb;
+        return CpuTensor.timeView(buf, Shape.of(dims));
+    }
+
+    /** Product of the axes after the first two. */
+    private static int innerSize(Shape s) {
+        int n = 1;
+        for (int i = 2; i < s.rank(); i++) {
+            n *= s.dim(i);
+        }
+        return n;
+    }
+
+    private static boolean sameInnerAxes(Shape a, Shape b) {
+        for (int i = 2; i < a.rank(); i++) {
+            if (a.dim(i) != b.dim(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void addInto(float[] src, int srcOff, float[] dst, int dstOff, int len) {
         for (int j = 0; j < len; j++) {
             dst[dstOff + j] += src[srcOff + j];
@@ -460,8 +548,14 @@ final class CpuOps implements Ops {
             throw new IllegalArgumentException("attention: dropout must be in [0, 1), was " + dropout);
         }
         CpuTensor q = values(qT, "attention", "q");
-        CpuTensor k = values(kT, "attention", "k");
-        CpuTensor v = values(vT, "attention", "v");
+        // keys and values from a cache are read in place (inference); training sees dense ones
+        CpuTensor k = floatsOf(kT, "attention", "k");
+        CpuTensor v = floatsOf(vT, "attention", "v");
+        if (tape != null || k.bf16 != null || v.bf16 != null || (k.time == null) != (v.time == null)
+                || (k.time != null && k.time.capacity != v.time.capacity)) {
+            k = k.dense();
+            v = v.dense();
+        }
         Shape.requireRank("attention", "q", q.shape, 3);
         Shape.requireRank("attention", "k", k.shape, 3);
         Shape.requireEqual("attention", "v", k.shape, v.shape);
@@ -496,14 +590,21 @@ final class CpuOps implements Ops {
         float[] probs = zeros(b * heads * tq * tk);
         // the mask is a function of this site's seed and the element index: regenerated by the backward, not stored
         DropoutFactors drop = tape != null && dropout > 0f ? DropoutFactors.seeded(nextDropoutSeed(), dropout) : null;
+        if (k.time != null) {
+            AttentionKernel.forward(par, q.data, k.time.data, v.time.data, k.time.capacity, b, tq, tk, c, heads, kvHeads,
+                    causal, mask, out, probs);
+            return result(q.shape, out);
+        }
         AttentionKernel.forward(par, q.data, k.data, v.data, b, tq, tk, c, heads, kvHeads, causal, mask, out, probs, drop);
+        CpuTensor kd = k;
+        CpuTensor vd = v;
         CpuTensor y = result(q.shape, out, q, k, v);
         if (y.requiresGrad) {
             int[] maskF = mask;
-            tape.record(() -> AttentionKernel.backward(par, y.grad(), q.data, k.data, v.data, probs, b, tq, tk, c, heads,
+            tape.record(() -> AttentionKernel.backward(par, y.grad(), q.data, kd.data, vd.data, probs, b, tq, tk, c, heads,
                     kvHeads, causal, maskF, q.requiresGrad ? q.grad() : zeros(q.data.length),
-                    k.requiresGrad ? k.grad() : zeros(k.data.length),
-                    v.requiresGrad ? v.grad() : zeros(v.data.length), drop));
+                    kd.requiresGrad ? kd.grad() : zeros(kd.data.length),
+                    vd.requiresGrad ? vd.grad() : zeros(vd.data.length), drop));
         }
         return y;
     }

@@ -1,5 +1,6 @@
 package org.transformer4j.cpu;
 
+import org.transformer4j.cpu.kernel.Bf16;
 import org.transformer4j.tensor.DType;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
@@ -7,20 +8,33 @@ import org.transformer4j.tensor.Tensor;
 /**
  * A tensor of the CPU backend: a heap array (float32 values or int32 ids) plus, for tensors that take
  * part in training, a gradient buffer of the same size that backward passes add into.
+ *
+ * <p>Two inference-only layouts keep float32 values elsewhere, with {@link #data} null: a key/value cache
+ * ({@link #time}: {@code [B, capacity, inner]} storage of which the shape's {@code T} positions are valid, so a step
+ * appends in place) and a bfloat16 weight ({@link #bf16}). Ops that have no kernel for them read them through
+ * {@link #dense()}, a float32 copy.
  */
 final class CpuTensor implements Tensor {
     final Shape shape;
+    /** Dense float32 values, or null for ids and for the two layouts below. */
     final float[] data;
     final int[] ids;
+    /** The storage of a key/value cache view, or null. */
+    final TimeBuffer time;
+    /** An inference weight {@code [rows, k]} as bfloat16 pairs ({@link Bf16#encode}), or null. */
+    final int[] bf16;
     final boolean requiresGrad;
     /** Where the gradient buffer comes from (an intermediate of a training pass), or null (a parameter's own). */
     private final StepArena arena;
     float[] grad;
 
-    private CpuTensor(Shape shape, float[] data, int[] ids, boolean requiresGrad, StepArena arena) {
+    private CpuTensor(Shape shape, float[] data, int[] ids, TimeBuffer time, int[] bf16, boolean requiresGrad,
+                      StepArena arena) {
         this.shape = shape;
         this.data = data;
         this.ids = ids;
+        this.time = time;
+        this.bf16 = bf16;
         this.requiresGrad = requiresGrad;
         this.arena = arena;
     }
@@ -34,14 +48,36 @@ final class CpuTensor implements Tensor {
         if (data.length != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " values, got " + data.length);
         }
-        return new CpuTensor(shape, data, null, requiresGrad, arena);
+        return new CpuTensor(shape, data, null, null, null, requiresGrad, arena);
     }
 
     static CpuTensor ints(Shape shape, int[] ids) {
         if (ids.length != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " ids, got " + ids.length);
         }
-        return new CpuTensor(shape, null, ids, false, null);
+        return new CpuTensor(shape, null, ids, null, null, false, null);
+    }
+
+    /** The first {@code length} positions of {@code buffer}, as a {@code [B, length, ...]} tensor. */
+    static CpuTensor timeView(TimeBuffer buffer, Shape shape) {
+        return new CpuTensor(shape, null, null, buffer, null, false, null);
+    }
+
+    /** An inference weight {@code [rows, k]} rounded to bfloat16. */
+    static CpuTensor bf16(Shape shape, float[] values) {
+        if (shape.rank() != 2 || values.length != shape.size()) {
+            throw new IllegalArgumentException("a bfloat16 weight is a matrix of " + shape.size() + " values, got "
+                    + shape + " with " + values.length);
+        }
+        return new CpuTensor(shape, null, null, null, Bf16.encode(values, shape.dim(0), shape.dim(1)), false, null);
+    }
+
+    /** This tensor with dense float32 values: itself, or a copy of a cache view or a bfloat16 weight. */
+    CpuTensor dense() {
+        if (data != null || ids != null) {
+            return this;
+        }
+        return floats(shape, toFloatArray(), false);
     }
 
     /** The gradient buffer, allocated (zeros) on first use. */
@@ -59,15 +95,21 @@ final class CpuTensor implements Tensor {
 
     @Override
     public DType dtype() {
-        return data != null ? DType.FLOAT32 : DType.INT32;
+        return ids != null ? DType.INT32 : DType.FLOAT32;
     }
 
     @Override
     public float[] toFloatArray() {
-        if (data == null) {
-            throw new IllegalStateException("tensor " + shape + " holds int32 ids, not float32 values");
+        if (data != null) {
+            return data.clone();
         }
-        return data.clone();
+        if (time != null) {
+            return time.copy(shape.dim(1));
+        }
+        if (bf16 != null) {
+            return Bf16.decode(bf16, shape.dim(0), shape.dim(1));
+        }
+        throw new IllegalStateException("tensor " + shape + " holds int32 ids, not float32 values");
     }
 
     @Override
@@ -80,6 +122,7 @@ final class CpuTensor implements Tensor {
 
     @Override
     public String toString() {
-        return "CpuTensor" + shape + " " + dtype();
+        return "CpuTensor" + shape + " " + dtype() + (time != null ? " (cache, capacity " + time.capacity + ")"
+                : bf16 != null ? " (bf16)" : "");
     }
 }

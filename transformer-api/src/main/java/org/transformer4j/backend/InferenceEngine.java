@@ -15,4 +15,18 @@ public interface InferenceEngine extends Engine {
 
     /** Uploads weights for inference with {@link #inferenceOps()}; close them to free them. */
     LoadedWeights load(Map<String, HostTensor> weights);
+
+    /**
+     * {@link #load(Map)} with the weight matrices stored at {@code precision}. This default keeps float32 only and
+     * refuses any other precision (naming this backend); engines with reduced-precision kernels override it.
+     *
+     * @throws UnsupportedOperationException for a precision this engine does not implement
+     */
+    default LoadedWeights load(Map<String, HostTensor> weights, WeightPrecision precision) {
+        if (precision == WeightPrecision.FLOAT32) {
+            return load(weights);
+        }
+        throw new UnsupportedOperationException("backend '" + backendName() + "' keeps inference weights in float32"
+                + " only, not " + precision + "; leave the weight precision at FLOAT32 or run on the cpu backend");
+    }
 }

@@ -19,6 +19,7 @@ import org.transformer4j.backend.ExportedModel;
 import org.transformer4j.backend.InferenceEngine;
 import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.backend.ServingEngine;
+import org.transformer4j.backend.WeightPrecision;
 import org.transformer4j.generate.OpsGptRuntime;
 import org.transformer4j.generate.OpsSeq2SeqRuntime;
 import org.transformer4j.lora.LoraAdapter;
@@ -42,8 +43,8 @@ final class ModelOpener {
     private ModelOpener() {
     }
 
-    static LanguageModel open(Path dir, String backend, String device, int threads, long seed, Path adapter)
-            throws IOException {
+    static LanguageModel open(Path dir, String backend, String device, int threads, long seed, Path adapter,
+                              WeightPrecision precision) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a directory: give a model directory (config.json, "
                     + "model.safetensors, tokenizer.json) or an exported one (model.onnx, or encoder.onnx and decoder.onnx)");
@@ -59,7 +60,8 @@ final class ModelOpener {
         if (weights) {
             try {
                 BackendChoice choice = registry.select(backend, BackendRequirement.INFERENCE);
-                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device, adapter);
+                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device, adapter,
+                        precision);
             } catch (BackendNotFoundException e) {
                 refusals.add(e);
             }
@@ -81,6 +83,11 @@ final class ModelOpener {
                     + " tensorflow), or put a backend that serves exported graphs (backend-onnx) on the classpath"),
                     refusals.get(0));
         }
+        if (precision != WeightPrecision.FLOAT32) {
+            throw new IllegalArgumentException(found(dir) + ", served by '" + serving.name() + "' from an exported graph,"
+                    + " whose weights are the graph's: " + precision + " weights need a model directory run from its"
+                    + " weights (config.json) on the cpu backend; leave the weight precision at FLOAT32");
+        }
         ServingEngine engine = registry.openServing(serving.name(), options);
         try {
             if (!engine.isExportedModel(dir)) {
@@ -99,14 +106,14 @@ final class ModelOpener {
     }
 
     private static LanguageModel fromWeights(Path dir, BackendChoice choice, InferenceEngine engine, String device,
-                                             Path adapter) throws IOException {
+                                             Path adapter, WeightPrecision precision) throws IOException {
         LoadedWeights weights = null;
         try {
             ModelDirectory model = ModelDirectory.load(dir);
             if (adapter != null) {
                 model = LoraAdapter.load(adapter).merge(model); // the adapter-loading hook: merged before upload
             }
-            weights = engine.load(model.weights());
+            weights = engine.load(model.weights(), precision);
             LoadedWeights w = weights;
             AutoCloseable resources = () -> closeBoth(w, engine);
             String dev = deviceName(device, choice);

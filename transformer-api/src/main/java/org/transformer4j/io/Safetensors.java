@@ -39,8 +39,10 @@ public final class Safetensors {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             SafetensorsHeader header = SafetensorsHeader.read(file, channel);
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
+            // one read buffer for the whole file: the tensors are the only allocations that stay
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (SafetensorsHeader.Entry e : header.entries()) {
-                tensors.put(e.name(), readTensor(file, channel, header.dataStart(), e));
+                tensors.put(e.name(), readTensor(file, channel, header.dataStart(), e, buf));
             }
             return new SafetensorsFile(tensors, header.metadata());
         } catch (NoSuchFileException e) {
@@ -50,16 +52,14 @@ public final class Safetensors {
         }
     }
 
-    private static HostTensor readTensor(Path file, FileChannel channel, long dataStart, SafetensorsHeader.Entry e)
-            throws IOException {
+    private static HostTensor readTensor(Path file, FileChannel channel, long dataStart, SafetensorsHeader.Entry e,
+                                         ByteBuffer buf) throws IOException {
         int n = e.elements();
         Shape shape = Shape.of(e.shape());
         float[] floats = e.dtype() == SafetensorsDType.I32 || e.dtype() == SafetensorsDType.I64 ? null : new float[n];
         int[] ints = e.dtype() == SafetensorsDType.I32 ? new int[n] : null;
         long[] longs = e.dtype() == SafetensorsDType.I64 ? new long[n] : null;
         int size = e.dtype().byteSize;
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, e.end() - e.begin()))
-                .order(ByteOrder.LITTLE_ENDIAN);
         int done = 0;
         long position = dataStart + e.begin();
         while (done < n) {

@@ -37,7 +37,9 @@ final class HfGpt2Weights {
      * naming every missing, unexpected or mis-shaped tensor (by its Hugging Face name and shape).
      *
      * @param file      the checkpoint the state dict came from, for messages
-     * @param stateDict emptied when modifiable, so that the originals of the transposed weights can be collected
+     * @param stateDict when modifiable, emptied and its tensors given up: the Conv1D weights are then transposed in
+     *                  their own arrays (through one scratch matrix), so loading holds the weights once, not the
+     *                  weights plus the transposed copies; an unmodifiable map's tensors are left as they are
      */
     static Map<String, HostTensor> fromHuggingFace(Path file, GptConfig config, Map<String, HostTensor> stateDict)
             throws CheckpointFormatException {
@@ -55,11 +57,14 @@ final class HfGpt2Weights {
             }
             original.put(ours, name);
         }
+        boolean owned;
         try {
-            stateDict.clear(); // the caller's copy: let each original go once converted
+            stateDict.clear(); // the caller's copy: its tensors are ours to transpose in place
+            owned = true;
         } catch (UnsupportedOperationException unmodifiable) {
-            // the caller keeps its map; conversion then holds the originals until it returns
+            owned = false; // the caller keeps its map and tensors; transposes are copies
         }
+        float[] scratch = owned ? new float[0] : null;
         List<String> problems = new ArrayList<>();
         HostTensor head = given.remove(HEAD);
         String wte = PREFIX + "wte.weight";
@@ -83,7 +88,14 @@ final class HfGpt2Weights {
             } else if (!t.shape().equals(stored)) {
                 problems.add(shapeProblem(config, ours, hfName, t.shape(), stored));
             } else {
-                out.put(ours, isConv1D(ours) ? transpose(t) : t);
+                if (isConv1D(ours)) {
+                    if (scratch != null && scratch.length < t.shape().size()) {
+                        scratch = new float[t.shape().size()];
+                    }
+                    out.put(ours, scratch != null ? transposeInPlace(t, scratch) : transpose(t));
+                } else {
+                    out.put(ours, t);
+                }
             }
         }
         for (String extra : given.keySet()) {
@@ -127,10 +139,24 @@ final class HfGpt2Weights {
 
     /** The transpose of a matrix, blocked so both sides stream through the cache. */
     static HostTensor transpose(HostTensor t) {
-        int rows = t.shape().dim(0);
-        int cols = t.shape().dim(1);
+        float[] b = new float[t.shape().size()];
+        transpose(t.floats(), t.shape().dim(0), t.shape().dim(1), b);
+        return HostTensor.ofFloats(Shape.of(t.shape().dim(1), t.shape().dim(0)), b);
+    }
+
+    /**
+     * The transpose of a matrix written over its own array (which {@code t} then no longer describes): copied into
+     * {@code scratch} (at least the matrix's size) and transposed back.
+     */
+    static HostTensor transposeInPlace(HostTensor t, float[] scratch) {
         float[] a = t.floats();
-        float[] b = new float[a.length];
+        System.arraycopy(a, 0, scratch, 0, a.length);
+        transpose(scratch, t.shape().dim(0), t.shape().dim(1), a);
+        return HostTensor.ofFloats(Shape.of(t.shape().dim(1), t.shape().dim(0)), a);
+    }
+
+    /** {@code b [cols x rows]} = the transpose of {@code a [rows x cols]}. */
+    private static void transpose(float[] a, int rows, int cols, float[] b) {
         final int blk = 64;
         for (int i0 = 0; i0 < rows; i0 += blk) {
             int i1 = Math.min(rows, i0 + blk);
@@ -143,6 +169,5 @@ final class HfGpt2Weights {
                 }
             }
         }
-        return HostTensor.ofFloats(Shape.of(cols, rows), b);
     }
 }

@@ -62,6 +62,16 @@ public interface Ops {
     Tensor concatTime(Tensor a, Tensor b);
 
     /**
+     * A key/value cache {@code [B, T, ...]} followed along axis 1 by a step's {@code [B, t, ...]}: what
+     * {@link #concatTime} gives, for the attention layers' caches. A backend may append in place (the cpu backend
+     * writes the step into spare room of the cache's storage, so a decoding step copies only its own positions); the
+     * caller then treats {@code cache} as consumed and keeps the result. This default is {@link #concatTime}.
+     */
+    default Tensor appendTime(Tensor cache, Tensor step) {
+        return concatTime(cache, step);
+    }
+
+    /**
      * Multi-head scaled dot-product attention: {@code softmax(q kᵀ / sqrt(C/heads) + mask) v} per head.
      *
      * @param q       queries {@code [B, Tq, C]}

@@ -18,14 +18,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.transformer4j.cpu.kernel.Bf16;
 import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.cpu.kernel.Sgemm;
 
 /**
- * The memory-bandwidth bound of batch-1 decoding: a STREAM-like triad ({@code a = b + s*c} over 3 x 64 MB, far past
- * the L3) gives the machine's bandwidth, and {@code gemv} times the one-row products of one GPT-2-small decoding step
- * (C[1 x n] = x . W^T with W stored n x k, as the linear layers keep it), which read every weight once. Both report
- * {@code gbs}, GB/s of memory streamed (the triad counts 3 arrays; gemv the weights only), so the two compare directly.
+ * The memory-bandwidth bound of decoding: a STREAM-like triad ({@code a = b + s*c} over 3 x 64 MB, far past the
+ * 32 MB L3) gives the machine's bandwidth, and {@code gemv} times the products of one GPT-2-small decoding step
+ * (C[rows x n] = X . W^T with W stored n x k, as the linear layers keep it; rows 1 = batch 1, 8 = batch 8), which read
+ * every weight once, in float32 ({@code weights=f32}, {@link Sgemm}) or bfloat16 ({@code weights=bf16},
+ * {@link Bf16#linear}). Both report {@code gbs}, GB/s of memory streamed (the triad counts its 3 arrays, gemv the
+ * weights' bytes), so the two compare directly. The triad ignores the gemv parameters: run it with one value of each,
+ * e.g. {@code BandwidthBenchmark.triad -p gemv=768x768 -p rows=1 -p weights=f32}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -44,11 +48,20 @@ public class BandwidthBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** Rows of X: the decoding batch. */
+    @Param({"1", "8"})
+    public int rows;
+
+    /** How W is stored: {@code f32} or {@code bf16}. */
+    @Param({"f32", "bf16"})
+    public String weights;
+
     private Parallelism par;
     private float[] a;
     private float[] b;
     private float[] c;
     private float[] w;
+    private int[][] wBf16;
     private float[] x;
     private float[] y;
     private int n;
@@ -65,9 +78,18 @@ public class BandwidthBenchmark {
         k = Integer.parseInt(nk[1]);
         // Enough copies of W that successive calls do not find it in the 32 MB L3.
         int copies = (int) Math.max(1, (96L << 20) / (4L * n * k));
-        w = RandomArrays.uniform(copies * n * k, rnd);
-        x = RandomArrays.uniform(k, rnd);
-        y = new float[n];
+        if (weights.equals("bf16")) {
+            wBf16 = new int[2 * copies][];
+            for (int i = 0; i < wBf16.length; i++) {
+                wBf16[i] = Bf16.encode(RandomArrays.uniform(n * k, rnd), n, k);
+            }
+        } else if (weights.equals("f32")) {
+            w = RandomArrays.uniform(copies * n * k, rnd);
+        } else {
+            throw new IllegalArgumentException("weights must be f32 or bf16, was " + weights);
+        }
+        x = RandomArrays.uniform(rows * k, rnd);
+        y = new float[rows * n];
         par = Parallelism.of(threads);
     }
 
@@ -99,10 +121,16 @@ public class BandwidthBenchmark {
 
     @Benchmark
     public float[] gemv(Bytes bytes) {
-        int copies = w.length / (n * k);
-        copy = (copy + 1) % copies;
-        Sgemm.sgemm(par, false, true, 1, n, k, 1f, x, 0, k, w, copy * n * k, k, 0f, y, 0, n);
-        bytes.gbs += 1e-9 * 4 * n * k;
+        if (wBf16 != null) {
+            copy = (copy + 1) % wBf16.length;
+            Bf16.linear(par, rows, n, k, x, wBf16[copy], y);
+            bytes.gbs += 1e-9 * 2 * n * k;
+        } else {
+            int copies = w.length / (n * k);
+            copy = (copy + 1) % copies;
+            Sgemm.sgemm(par, false, true, rows, n, k, 1f, x, 0, k, w, copy * n * k, k, 0f, y, 0, n);
+            bytes.gbs += 1e-9 * 4 * n * k;
+        }
         return y;
     }
 }

@@ -83,7 +83,14 @@ public final class AttentionKernel {
                                DropoutFactors drop) {
         String name = KERNEL + ".forward";
         checkShapes(name, q, k, v, b, tq, tk, c, heads, kvHeads, keyMask, probs);
-        KernelArgs.length(name, "out", out, (long) b * tq * c);
+        forwardStrided(par, q, k, v, tk, b, tq, tk, c, heads, kvHeads, causal, keyMask, out, probs, drop);
+    }
+
+    /** The forward with {@code kvStride} positions per batch row in k and v (checked by the callers). */
+    private static void forwardStrided(Parallelism par, float[] q, float[] k, float[] v, int kvStride, int b, int tq,
+                                       int tk, int c, int heads, int kvHeads, boolean causal, int[] keyMask,
+                                       float[] out, float[] probs, DropoutFactors drop) {
+        KernelArgs.length(KERNEL + ".forward", "out", out, (long) b * tq * c);
         int hs = c / heads;
         int group = heads / kvHeads;
         float scale = (float) (1.0 / Math.sqrt(hs));
@@ -95,11 +102,36 @@ public final class AttentionKernel {
                 int bi = unit / kvHeads;
                 int kvh = unit % kvHeads;
                 for (int g = 0; g < group; g++) {
-                    forwardHead(bi, kvh * group + g, kvh, heads, kvHeads, q, k, v, tq, tk, c, hs, scale, causal, keyMask,
-                            out, probs, drop, factors, weights, tkPad);
+                    forwardHead(bi, kvh * group + g, kvh, heads, kvHeads, q, k, v, kvStride, tq, tk, c, hs, scale,
+                            causal, keyMask, out, probs, drop, factors, weights, tkPad);
                 }
             }
         });
+    }
+
+    /**
+     * The inference forward over a key/value cache whose storage holds {@code kvCapacity} positions per batch row (of
+     * which the first {@code tk} are attended): {@code k} and {@code v} are {@code [b, kvCapacity, kvHeads·(c/heads)]}
+     * arrays, so a cache appended in place is read where it lies. Otherwise as
+     * {@link #forward(Parallelism, float[], float[], float[], int, int, int, int, int, int, boolean, int[], float[],
+     * float[], DropoutFactors)} without dropout.
+     *
+     * @param kvCapacity positions per batch row in {@code k} and {@code v}, at least {@code tk}
+     */
+    public static void forward(Parallelism par, float[] q, float[] k, float[] v, int kvCapacity, int b, int tq, int tk,
+                               int c, int heads, int kvHeads, boolean causal, int[] keyMask, float[] out,
+                               float[] probs) {
+        String name = KERNEL + ".forward";
+        if (kvCapacity < tk) {
+            throw new IllegalArgumentException(name + ": kvCapacity (" + kvCapacity + ") must be at least tk (" + tk
+                    + ")");
+        }
+        checkShapes(name, q, k, v, b, tq, kvCapacity, c, heads, kvHeads, null, null);
+        KernelArgs.length(name, "probs", probs, (long) b * heads * tq * tk);
+        if (keyMask != null) {
+            KernelArgs.length(name, "keyMask", keyMask, (long) b * tk);
+        }
+        forwardStrided(par, q, k, v, kvCapacity, b, tq, tk, c, heads, kvHeads, causal, keyMask, out, probs, null);
     }
 
     /**
@@ -107,11 +139,12 @@ public final class AttentionKernel {
      * ({@code [tq, tkPad]}), each row masked and soft-maxed in place (then dropped out), and {@code out = W V} as a
      * second product. Hidden keys get weight exactly 0.
      */
-    private static void forwardHead(int bi, int h, int kvh, int heads, int kvHeads, float[] q, float[] k, float[] v, int tq,
-                                    int tk, int c, int hs, float scale, boolean causal, int[] keyMask, float[] out,
-                                    float[] probs, DropoutFactors drop, float[] factors, float[] weights, int tkPad) {
+    private static void forwardHead(int bi, int h, int kvh, int heads, int kvHeads, float[] q, float[] k, float[] v,
+                                    int kvStride, int tq, int tk, int c, int hs, float scale, boolean causal,
+                                    int[] keyMask, float[] out, float[] probs, DropoutFactors drop, float[] factors,
+                                    float[] weights, int tkPad) {
         int kc = kvHeads * hs;
-        int kBase = bi * tk * kc + kvh * hs;
+        int kBase = bi * kvStride * kc + kvh * hs;
         int qBase = bi * tq * c + h * hs;
         int pBase = (bi * heads + h) * tq * tk;
         Parallelism one = Parallelism.sequential(); // the caller already splits work by (batch row, head)
@@ -320,7 +353,9 @@ public final class AttentionKernel {
         KernelArgs.length(name, "q", q, (long) b * tq * c);
         KernelArgs.length(name, "k", k, b * tk * kc);
         KernelArgs.length(name, "v", v, b * tk * kc);
-        KernelArgs.length(name, "probs", probs, (long) b * heads * tq * tk);
+        if (probs != null) {
+            KernelArgs.length(name, "probs", probs, (long) b * heads * tq * tk);
+        }
         if (keyMask != null) {
             KernelArgs.length(name, "keyMask", keyMask, (long) b * tk);
         }

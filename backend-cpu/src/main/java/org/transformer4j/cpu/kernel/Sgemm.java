@@ -12,7 +12,9 @@ import java.util.Objects;
  * {@code mr x nr} tiles of C with vector fused multiply-adds. The tile shape and the block sizes are a
  * {@link SgemmTile}, chosen once per JVM for the machine's vector width and register count (see {@link #tile()}). A row-major A is read in place instead of
  * packed when C is narrow (up to {@link #A_IN_PLACE_MAX_N} columns per thread), and a one-row C
- * ({@code m == 1}, one-token decoding) is a vector-matrix product that reads B in place. Threads each
+ * ({@code m == 1}, one-token decoding), or one of up to {@code SgemmRowVector.MAX_ROWS} rows with B stored
+ * {@code n x k} (a linear layer decoding a small batch), is computed as vector-matrix products that read B once in
+ * place. Threads each
  * take a contiguous band of C's columns (when A is read in place: then no two threads pack the same data) or of its
  * rows, and need no synchronisation.
  *
@@ -85,11 +87,13 @@ public final class Sgemm {
         }
         long work = (long) m * n * k;
         int threads = work < PARALLEL_MIN_WORK ? 1 : par.threads();
-        if (m == 1) {
-            // A vector-matrix product: no packing, B read once in place.
-            int xStride = transA ? lda : 1;
-            Parallelism.RangeBody body = (from, to) -> SgemmRowVector.compute(transB, from, to, k, alpha,
-                    a, aOff, xStride, b, bOff, ldb, beta, c, cOff, SCRATCH.get().x(k), SCRATCH.get().y(to - from));
+        if (m == 1 || (transB && m <= SgemmRowVector.MAX_ROWS)) {
+            // Vector-matrix products (decoding one token, or a few): no packing, B read once in place.
+            int rowStride = transA ? 1 : lda;
+            int colStride = transA ? lda : 1;
+            Parallelism.RangeBody body = (from, to) -> SgemmRowVector.compute(transB, m, from, to, k, alpha,
+                    a, aOff, rowStride, colStride, b, bOff, ldb, beta, c, cOff, ldc, SCRATCH.get().x(m * k),
+                    SCRATCH.get().y(to - from));
             if (threads == 1) {
                 body.run(0, n);
             } else {

@@ -124,6 +124,9 @@ class SgemmTest {
             {6, 16, 1}, {12, 32, 5}, {13, 65, 129}, {100, 130, 257}, {2, 300, 3},
             // Wide C: A is packed rather than read in place, and columns span two NC blocks.
             {13, 1100, 17},
+            // A few rows against B stored n x k (decoding a small batch): vector-matrix products, odd rows, B rows
+            // past the last group of four, k tails.
+            {2, 5, 16}, {3, 37, 35}, {8, 67, 129}, {5, 1100, 18}, {9, 41, 33},
         };
         List<Arguments> out = new ArrayList<>();
         for (int[] s : mnk) {
@@ -176,6 +179,31 @@ class SgemmTest {
         // A wide C: A packed (not read in place) and several column blocks.
         Problem wide = Problem.random(false, false, mr + 3, tile.nc + nr + 7, 20, 1f, 0f, 1, 77);
         wide.check(wide.run(tile, two));
+    }
+
+    /**
+     * Up to SgemmRowVector.MAX_ROWS rows with B stored n x k: each row of C bit-identical to that row computed alone
+     * (a one-row product), and to the same call on two threads.
+     */
+    @Test
+    void fewRowProductsMatchOneRowProductsBitForBit() {
+        for (int m = 2; m <= SgemmRowVector.MAX_ROWS; m++) {
+            for (boolean transA : new boolean[] {false, true}) {
+                Problem pr = Problem.random(transA, true, m, 2 * 64 + 7, 771, 0.75f, 0.5f, 2, 100L + m);
+                float[] got = pr.run(Parallelism.sequential());
+                pr.check(got);
+                assertArrayEquals(got, pr.run(two), pr + ": 1 vs 2 threads");
+                for (int i = 0; i < m; i++) {
+                    float[] row = pr.c.clone();
+                    int aOff = transA ? pr.aOff + i : pr.aOff + i * pr.lda;
+                    Sgemm.sgemm(Parallelism.sequential(), transA, true, 1, pr.n, pr.k, pr.alpha, pr.a, aOff, pr.lda,
+                            pr.b, pr.bOff, pr.ldb, pr.beta, row, pr.cOff + i * pr.ldc, pr.ldc);
+                    int o = pr.cOff + i * pr.ldc;
+                    assertArrayEquals(Arrays.copyOfRange(row, o, o + pr.n), Arrays.copyOfRange(got, o, o + pr.n),
+                            pr + ": row " + i);
+                }
+            }
+        }
     }
 
     @Test

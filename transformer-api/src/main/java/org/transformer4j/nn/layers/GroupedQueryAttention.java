@@ -57,8 +57,8 @@ public final class GroupedQueryAttention {
         Tensor vs = v.forward(ops, p, x);
         if (cache != null) {
             if (!cache.isEmpty()) {
-                ks = ops.concatTime(cache.keys(), ks);
-                vs = ops.concatTime(cache.values(), vs);
+                ks = ops.appendTime(cache.keys(), ks);
+                vs = ops.appendTime(cache.values(), vs);
             }
             cache.set(ks, vs);
         }

@@ -103,8 +103,8 @@ public final class MultiHeadAttention {
         }
         if (cache != null) {
             if (!cache.isEmpty()) {
-                ks = ops.concatTime(cache.keys(), ks);
-                vs = ops.concatTime(cache.values(), vs);
+                ks = ops.appendTime(cache.keys(), ks);
+                vs = ops.appendTime(cache.values(), vs);
             }
             cache.set(ks, vs);
         }
