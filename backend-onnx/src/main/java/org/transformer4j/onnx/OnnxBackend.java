@@ -6,7 +6,6 @@ import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.NativePlatform;
 
 /**
  * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
@@ -36,11 +35,6 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Availability availability() {
-        Availability noNative = OrtNatives.missing(NativePlatform.current(), OnnxBackend.class.getClassLoader(),
-                System.getProperty(OrtNatives.NATIVE_PATH_PROPERTY));
-        if (noNative != null) {
-            return noNative;
-        }
         return OrtNativeProbe.present();
     }
 
