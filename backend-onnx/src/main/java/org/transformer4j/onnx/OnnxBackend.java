@@ -18,6 +18,10 @@ public final class OnnxBackend implements Backend {
     /** The backend's name. */
     public static final String NAME = "onnx";
 
+    /** The backend; the {@link java.util.ServiceLoader} makes it, applications name it instead ({@value #NAME}). */
+    public OnnxBackend() {
+    }
+
     @Override
     public String name() {
         return NAME;

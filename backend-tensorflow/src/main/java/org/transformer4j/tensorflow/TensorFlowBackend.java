@@ -21,6 +21,10 @@ public final class TensorFlowBackend implements Backend {
     /** The name used in configuration. */
     public static final String NAME = "tensorflow";
 
+    /** The backend; the {@link java.util.ServiceLoader} makes it, applications name it instead ({@value #NAME}). */
+    public TensorFlowBackend() {
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -14,6 +14,10 @@ public final class AttentionCache implements AutoCloseable {
     private Tensor keys;
     private Tensor values;
 
+    /** An empty cache; the first {@link #set} fills it. */
+    public AttentionCache() {
+    }
+
     /** Keys so far, {@code [B, T, C]}, or null when empty. */
     public Tensor keys() {
         return keys;
