@@ -19,7 +19,7 @@ import org.transformer4j.tokenizer.Tokenizer;
 /**
  * The onnx backend's engine: it serves exported graphs ({@link ServingEngine}: {@code model.onnx}, or
  * {@code encoder.onnx} and {@code decoder.onnx}, opened with this engine's device and threads) and writes them
- * ({@link ExportingEngine}, through {@link OnnxExporter}). It does not run the {@link org.transformer4j.nn.Ops}
+ * ({@link ExportingEngine}, through its {@code OnnxExporter}). It does not run the {@link org.transformer4j.nn.Ops}
  * composition, so it is neither an {@link org.transformer4j.backend.InferenceEngine} nor a
  * {@link org.transformer4j.backend.TrainingEngine}.
  *

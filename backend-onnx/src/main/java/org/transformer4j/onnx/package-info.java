@@ -5,6 +5,6 @@
  * the onnx {@link org.transformer4j.generate.Seq2SeqRuntime}); the API's generators, beam search and text loops run on
  * them unchanged. The {@code onnx} backend ({@link org.transformer4j.onnx.OnnxBackend}) serves and exports graphs and
  * does not train. The file layout (inputs, outputs, metadata) is in {@link org.transformer4j.onnx.OnnxNames}; export
- * is in {@link org.transformer4j.onnx.export}.
+ * is in {@code org.transformer4j.onnx.export}, reached through {@link org.transformer4j.backend.ExportingEngine}.
  */
 package org.transformer4j.onnx;

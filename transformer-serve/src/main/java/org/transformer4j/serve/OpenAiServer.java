@@ -19,7 +19,7 @@ import org.transformer4j.tokenizer.Tokenizer;
 /**
  * An OpenAI-compatible HTTP server for one GPT: {@code /v1/completions} and {@code /v1/chat/completions} (streamed
  * or not), {@code /v1/models}, {@code /health} and Prometheus {@code /metrics}, with continuous batching
- * ({@link ContinuousBatcher}) so that concurrent requests share the model's matrix products. Runs on Helidon SE's
+ * ({@code ContinuousBatcher}) so that concurrent requests share the model's matrix products. Runs on Helidon SE's
  * WebServer (one virtual thread per request) and answers every bad request with OpenAI's error object.
  *
  * <pre>{@code
