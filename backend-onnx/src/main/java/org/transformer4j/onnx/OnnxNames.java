@@ -61,22 +61,42 @@ public final class OnnxNames {
     private OnnxNames() {
     }
 
-    /** Input: cached keys of layer {@code layer}'s self-attention, float32 {@code [batch, past_seq, C]}. */
+    /**
+     * Input: cached keys of layer {@code layer}'s self-attention, float32 {@code [batch, past_seq, C]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String pastKey(int layer) {
         return "past." + layer + ".key";
     }
 
-    /** Input: cached values of layer {@code layer}'s self-attention, float32 {@code [batch, past_seq, C]}. */
+    /**
+     * Input: cached values of layer {@code layer}'s self-attention, float32 {@code [batch, past_seq, C]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String pastValue(int layer) {
         return "past." + layer + ".value";
     }
 
-    /** Output: keys of layer {@code layer} over past and new positions, float32 {@code [batch, total_seq, C]}. */
+    /**
+     * Output: keys of layer {@code layer} over past and new positions, float32 {@code [batch, total_seq, C]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String presentKey(int layer) {
         return "present." + layer + ".key";
     }
 
-    /** Output: values of layer {@code layer} over past and new positions, float32 {@code [batch, total_seq, C]}. */
+    /**
+     * Output: values of layer {@code layer} over past and new positions, float32 {@code [batch, total_seq, C]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String presentValue(int layer) {
         return "present." + layer + ".value";
     }
