@@ -25,7 +25,11 @@ public record NativePlatform(String os, String arch) {
         Objects.requireNonNull(arch, "arch");
     }
 
-    /** The platform of this JVM, from the system properties {@code os.name} and {@code os.arch}. */
+    /**
+     * The platform of this JVM, from the system properties {@code os.name} and {@code os.arch}.
+     *
+     * @return the normalized platform, e.g. {@code linux/x86_64}
+     */
     public static NativePlatform current() {
         return of(System.getProperty("os.name", "unknown"), System.getProperty("os.arch", "unknown"));
     }
