@@ -11,12 +11,27 @@ import org.transformer4j.tensor.Tensor;
  */
 public interface TrainableModel {
 
-    /** Every weight, in a stable order (the checkpoint's order). */
+    /**
+     * Every weight, in a stable order (the checkpoint's order).
+     *
+     * @return the parameter specs
+     */
     List<ParameterSpec> parameterSpecs();
 
-    /** Names of the batch tensors {@link #loss} reads, e.g. {@code input_ids}, {@code targets}. */
+    /**
+     * Names of the batch tensors {@link #loss} reads, e.g. {@code input_ids}, {@code targets}.
+     *
+     * @return the names
+     */
     List<String> inputNames();
 
-    /** The scalar training loss for one batch. */
+    /**
+     * The scalar training loss for one batch.
+     *
+     * @param ops the backend's training ops
+     * @param params the weights
+     * @param inputs the batch's tensors by {@link #inputNames()}
+     * @return the mean loss, a scalar
+     */
     Tensor loss(Ops ops, Parameters params, Map<String, Tensor> inputs);
 }
