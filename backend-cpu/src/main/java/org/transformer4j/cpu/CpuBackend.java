@@ -16,6 +16,10 @@ public final class CpuBackend implements Backend {
     /** The name used in configuration. */
     public static final String NAME = "cpu";
 
+    /** The backend; the {@link java.util.ServiceLoader} makes it, applications name it instead ({@value #NAME}). */
+    public CpuBackend() {
+    }
+
     @Override
     public String name() {
         return NAME;

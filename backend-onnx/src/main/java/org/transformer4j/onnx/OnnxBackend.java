@@ -6,7 +6,6 @@ import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
 import org.transformer4j.backend.Engine;
 import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.NativePlatform;
 
 /**
  * The ONNX Runtime serving backend ({@code onnx}): serves models exported to ONNX ({@link OnnxModel},
@@ -18,6 +17,10 @@ import org.transformer4j.backend.NativePlatform;
 public final class OnnxBackend implements Backend {
     /** The backend's name. */
     public static final String NAME = "onnx";
+
+    /** The backend; the {@link java.util.ServiceLoader} makes it, applications name it instead ({@value #NAME}). */
+    public OnnxBackend() {
+    }
 
     @Override
     public String name() {
@@ -36,11 +39,6 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Availability availability() {
-        Availability noNative = OrtNatives.missing(NativePlatform.current(), OnnxBackend.class.getClassLoader(),
-                System.getProperty(OrtNatives.NATIVE_PATH_PROPERTY));
-        if (noNative != null) {
-            return noNative;
-        }
         return OrtNativeProbe.present();
     }
 

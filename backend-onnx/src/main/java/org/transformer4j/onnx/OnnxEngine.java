@@ -19,7 +19,7 @@ import org.transformer4j.tokenizer.Tokenizer;
 /**
  * The onnx backend's engine: it serves exported graphs ({@link ServingEngine}: {@code model.onnx}, or
  * {@code encoder.onnx} and {@code decoder.onnx}, opened with this engine's device and threads) and writes them
- * ({@link ExportingEngine}, through {@link OnnxExporter}). It does not run the {@link org.transformer4j.nn.Ops}
+ * ({@link ExportingEngine}, through its {@code OnnxExporter}). It does not run the {@link org.transformer4j.nn.Ops}
  * composition, so it is neither an {@link org.transformer4j.backend.InferenceEngine} nor a
  * {@link org.transformer4j.backend.TrainingEngine}.
  *
@@ -33,17 +33,33 @@ public final class OnnxEngine implements ServingEngine, ExportingEngine {
         this.options = options;
     }
 
-    /** The device and threads models opened by this engine use. */
+    /**
+     * The device and threads models opened by this engine use.
+     *
+     * @return the options every model this engine opens runs with
+     */
     public OnnxOptions options() {
         return options;
     }
 
-    /** Opens an exported GPT ({@code model.onnx}, or a directory holding it). */
+    /**
+     * Opens an exported GPT ({@code model.onnx}, or a directory holding it).
+     *
+     * @param path a {@code model.onnx} file or a directory holding one
+     * @return the model; the caller closes it
+     * @throws java.io.IOException if the file cannot be read or ONNX Runtime refuses it
+     */
     public OnnxModel openGpt(Path path) throws IOException {
         return OnnxModel.open(path, options);
     }
 
-    /** Opens an exported encoder-decoder (a directory holding {@code encoder.onnx} and {@code decoder.onnx}). */
+    /**
+     * Opens an exported encoder-decoder (a directory holding {@code encoder.onnx} and {@code decoder.onnx}).
+     *
+     * @param dir the exported directory
+     * @return the model; the caller closes it
+     * @throws java.io.IOException if the file cannot be read or ONNX Runtime refuses it
+     */
     public OnnxSeq2SeqModel openSeq2Seq(Path dir) throws IOException {
         return OnnxSeq2SeqModel.open(dir, options);
     }

@@ -52,7 +52,11 @@ public final class OnnxKvCache implements GptCache {
         return length;
     }
 
-    /** Rows of the batch this cache belongs to. */
+    /**
+     * Rows of the batch this cache belongs to.
+     *
+     * @return the batch size, fixed when the cache was made
+     */
     public int batch() {
         return batch;
     }

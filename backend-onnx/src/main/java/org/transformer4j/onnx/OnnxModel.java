@@ -50,12 +50,25 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
         this.tokenizerJson = tokenizerJson;
     }
 
-    /** Opens {@code path} (a {@code model.onnx} file or a directory holding one) on the CPU. */
+    /**
+     * Opens {@code path} (a {@code model.onnx} file or a directory holding one) on the CPU.
+     *
+     * @param path a {@code model.onnx} file or a directory holding one
+     * @return the model; the caller closes it
+     * @throws java.io.IOException if the file cannot be read or ONNX Runtime refuses it
+     */
     public static OnnxModel open(Path path) throws IOException {
         return open(path, OnnxOptions.defaults());
     }
 
-    /** Opens {@code path} (a {@code model.onnx} file or a directory holding one) with {@code options}. */
+    /**
+     * Opens {@code path} (a {@code model.onnx} file or a directory holding one) with {@code options}.
+     *
+     * @param path a {@code model.onnx} file or a directory holding one
+     * @param options the device and threads
+     * @return the model; the caller closes it
+     * @throws java.io.IOException if the file cannot be read or ONNX Runtime refuses it
+     */
     public static OnnxModel open(Path path, OnnxOptions options) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve(OnnxNames.MODEL_FILE) : path;
         OnnxSessions.Opened opened = OnnxSessions.open(file, options, "gpt");
@@ -77,18 +90,31 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
         return config;
     }
 
-    /** The tokenizer stored in the file, if it was exported with one. */
+    /**
+     * The tokenizer stored in the file, if it was exported with one.
+     *
+     * @return the tokenizer, or empty when the export carried none
+     */
     public Optional<Tokenizer> tokenizer() {
         return tokenizerJson == null ? Optional.empty()
                 : Optional.of(Tokenizers.fromJson(tokenizerJson, file + " metadata " + OnnxNames.META_TOKENIZER));
     }
 
-    /** The file this model runs. */
+    /**
+     * The file this model runs.
+     *
+     * @return the {@code .onnx} file's path
+     */
     public Path file() {
         return file;
     }
 
-    /** Logits {@code [B, T, V]} of token ids {@code [B, T]} (positions from 0, no padding). */
+    /**
+     * Logits {@code [B, T, V]} of token ids {@code [B, T]} (positions from 0, no padding).
+     *
+     * @param ids token ids, one row per sequence, all of one length
+     * @return the logits, a new tensor
+     */
     public HostTensor logits(int[][] ids) {
         return run(ids, null, null, null);
     }
@@ -96,6 +122,10 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
     /**
      * Logits {@code [B, T, V]} of token ids {@code [B, T]} with an attention mask {@code [B, T]} (1 real token,
      * 0 padding: padded keys are not attended).
+     *
+     * @param ids token ids {@code [B, T]}
+     * @param attentionMask 1 for a real token, 0 for padding, {@code [B, T]}
+     * @return the logits, a new tensor
      */
     public HostTensor logits(int[][] ids, int[][] attentionMask) {
         return run(ids, null, attentionMask, null);
@@ -105,6 +135,11 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
      * Logits {@code [B, T, V]} of token ids {@code [B, T]} at explicit positions {@code [B, T]} (each in
      * {@code [0, context)}), with an attention mask {@code [B, T]} or null for none: a left-padded batch of prompts
      * of different lengths gives each row the logits of its prompt alone (at the real tokens).
+     *
+     * @param ids token ids {@code [B, T]}
+     * @param positionIds the position of each token, {@code [B, T]}
+     * @param attentionMask 1 for a real token, 0 for padding, {@code [B, T]}; null for none
+     * @return the logits, a new tensor
      */
     public HostTensor logits(int[][] ids, int[][] positionIds, int[][] attentionMask) {
         return run(ids, java.util.Objects.requireNonNull(positionIds, "positionIds"), attentionMask, null);
@@ -134,6 +169,8 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
     /**
      * Runs token ids {@code [B, T]} at the positions after the cached ones and appends them to {@code cache}.
      *
+     * @param ids the new token ids {@code [B, T]}
+     * @param cache the cache of this batch, made by {@link #newCache}; grows by T
      * @return the logits {@code [B, T, V]} of the new positions
      */
     public HostTensor step(int[][] ids, OnnxKvCache cache) {
@@ -143,6 +180,11 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
     /**
      * As {@link #step(int[][], OnnxKvCache)}, with an attention mask {@code [B, cache.length() + T]} over the cached
      * and the new positions.
+     *
+     * @param ids the new token ids {@code [B, T]}
+     * @param attentionMask 1 for a real token, 0 for padding, {@code [B, cache.length() + T]}
+     * @param cache the cache of this batch; grows by T
+     * @return the logits {@code [B, T, V]} of the new positions
      */
     public HostTensor step(int[][] ids, int[][] attentionMask, OnnxKvCache cache) {
         return run(ids, null, attentionMask, java.util.Objects.requireNonNull(cache, "cache"));
@@ -151,6 +193,12 @@ public final class OnnxModel implements GptRuntime, AutoCloseable {
     /**
      * As {@link #step(int[][], int[][], OnnxKvCache)}, with explicit positions {@code [B, T]} of the new tokens
      * (each in {@code [0, context)}), so every row continues at its own position.
+     *
+     * @param ids the new token ids {@code [B, T]}
+     * @param positionIds the position of each new token, {@code [B, T]}
+     * @param attentionMask 1 for a real token, 0 for padding, {@code [B, cache.length() + T]}
+     * @param cache the cache of this batch; grows by T
+     * @return the logits {@code [B, T, V]} of the new positions
      */
     public HostTensor step(int[][] ids, int[][] positionIds, int[][] attentionMask, OnnxKvCache cache) {
         return run(ids, java.util.Objects.requireNonNull(positionIds, "positionIds"), attentionMask,

@@ -77,22 +77,42 @@ public final class OnnxNames {
     private OnnxNames() {
     }
 
-    /** Input: cached keys of layer {@code layer}'s self-attention, float32 {@code [batch, kv_heads, past, head_dim]}. */
+    /**
+     * Input: cached keys of layer {@code layer}'s self-attention, float32 {@code [batch, kv_heads, past, head_dim]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String pastKey(int layer) {
         return "past_key_values." + layer + ".key";
     }
 
-    /** Input: cached values of layer {@code layer}'s self-attention, float32 {@code [batch, kv_heads, past, head_dim]}. */
+    /**
+     * Input: cached values of layer {@code layer}'s self-attention, float32 {@code [batch, kv_heads, past, head_dim]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String pastValue(int layer) {
         return "past_key_values." + layer + ".value";
     }
 
-    /** Output: keys of layer {@code layer} over past and new positions, float32 {@code [batch, kv_heads, total, head_dim]}. */
+    /**
+     * Output: keys of layer {@code layer} over past and new positions, float32 {@code [batch, kv_heads, total, head_dim]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String presentKey(int layer) {
         return "present." + layer + ".key";
     }
 
-    /** Output: values of layer {@code layer} over past and new positions, float32 {@code [batch, kv_heads, total, head_dim]}. */
+    /**
+     * Output: values of layer {@code layer} over past and new positions, float32 {@code [batch, kv_heads, total, head_dim]}.
+     *
+     * @param layer the decoder layer, from 0
+     * @return the graph's name for that tensor
+     */
     public static String presentValue(int layer) {
         return "present." + layer + ".value";
     }

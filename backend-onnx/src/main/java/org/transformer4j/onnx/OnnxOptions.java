@@ -13,6 +13,7 @@ import org.transformer4j.backend.EngineOptions;
  */
 public record OnnxOptions(String device, int threads) {
 
+    /** Checks the threads and the device name (an unknown device fails here, not when a model opens). */
     public OnnxOptions {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be >= 0 (0 = ONNX Runtime's default), was " + threads);
@@ -20,17 +21,30 @@ public record OnnxOptions(String device, int threads) {
         cudaDevice(device); // validates
     }
 
-    /** The CPU with ONNX Runtime's default threads. */
+    /**
+     * The CPU with ONNX Runtime's default threads.
+     *
+     * @return the options for ONNX Runtime's CPU provider
+     */
     public static OnnxOptions defaults() {
         return new OnnxOptions("cpu", 0);
     }
 
-    /** The device and threads of engine options. */
+    /**
+     * The device and threads of engine options.
+     *
+     * @param options the engine options, whose device and threads carry over; the seed does not apply to serving
+     * @return the matching ONNX Runtime options
+     */
     public static OnnxOptions of(EngineOptions options) {
         return new OnnxOptions(options.device(), options.threads());
     }
 
-    /** The CUDA device index asked for, or -1 for the CPU. */
+    /**
+     * The CUDA device index asked for, or -1 for the CPU.
+     *
+     * @return the GPU index for the CUDA provider, or -1
+     */
     public int cudaDeviceIndex() {
         return cudaDevice(device);
     }

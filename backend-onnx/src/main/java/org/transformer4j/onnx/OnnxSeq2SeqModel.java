@@ -44,12 +44,25 @@ public final class OnnxSeq2SeqModel implements Seq2SeqRuntime, AutoCloseable {
         this.tokenizerJson = tokenizerJson;
     }
 
-    /** Opens {@code dir}'s {@code encoder.onnx} and {@code decoder.onnx} on the CPU. */
+    /**
+     * Opens {@code dir}'s {@code encoder.onnx} and {@code decoder.onnx} on the CPU.
+     *
+     * @param dir the exported directory
+     * @return the model; the caller closes it
+     * @throws java.io.IOException if a file cannot be read or ONNX Runtime refuses it
+     */
     public static OnnxSeq2SeqModel open(Path dir) throws IOException {
         return open(dir, OnnxOptions.defaults());
     }
 
-    /** Opens {@code dir}'s {@code encoder.onnx} and {@code decoder.onnx} with {@code options}. */
+    /**
+     * Opens {@code dir}'s {@code encoder.onnx} and {@code decoder.onnx} with {@code options}.
+     *
+     * @param dir the exported directory
+     * @param options the device and threads
+     * @return the model; the caller closes it
+     * @throws java.io.IOException if a file cannot be read or ONNX Runtime refuses it
+     */
     public static OnnxSeq2SeqModel open(Path dir, OnnxOptions options) throws IOException {
         OnnxSessions.Opened enc = OnnxSessions.open(dir.resolve(OnnxNames.ENCODER_FILE), options, "encoder");
         OnnxSessions.Opened dec;
@@ -74,13 +87,22 @@ public final class OnnxSeq2SeqModel implements Seq2SeqRuntime, AutoCloseable {
         return config;
     }
 
-    /** The tokenizer stored in the files, if they were exported with one. */
+    /**
+     * The tokenizer stored in the files, if they were exported with one.
+     *
+     * @return the tokenizer, or empty when the export carried none
+     */
     public Optional<Tokenizer> tokenizer() {
         return tokenizerJson == null ? Optional.empty()
                 : Optional.of(Tokenizers.fromJson(tokenizerJson, dir + " metadata " + OnnxNames.META_TOKENIZER));
     }
 
-    /** An empty decoder cache for {@code batch} rows. */
+    /**
+     * An empty decoder cache for {@code batch} rows.
+     *
+     * @param batch the number of rows
+     * @return the cache, empty
+     */
     public OnnxKvCache newCache(int batch) {
         return new OnnxKvCache(this, config.decoderLayers(), config.heads(), config.headDim(), batch);
     }
@@ -162,6 +184,10 @@ public final class OnnxSeq2SeqModel implements Seq2SeqRuntime, AutoCloseable {
     /**
      * The encoder output {@code [B, S, C]} of source ids {@code [B, S]} and their mask (1 real token, 0 padding;
      * null: no padding).
+     *
+     * @param srcIds source token ids {@code [B, S]}
+     * @param srcMask 1 for a real token, 0 for padding; null for none
+     * @return the encoder output, a new tensor
      */
     public HostTensor encoderOutput(int[][] srcIds, int[][] srcMask) {
         int s = OnnxInputs.width("src_ids", srcIds);
@@ -189,6 +215,12 @@ public final class OnnxSeq2SeqModel implements Seq2SeqRuntime, AutoCloseable {
     /**
      * Decoder logits {@code [B, T, V]} of target ids {@code [B, T]} given the encoder output. With a cache, the ids
      * continue after the cached positions and the cache grows by T; with null, positions start at 0.
+     *
+     * @param tgtIds target token ids {@code [B, T]}
+     * @param memory the encoder output {@code [B, S, C]}
+     * @param srcMask the source mask of the encoder output; null for none
+     * @param cache the decoder cache, or null
+     * @return the logits, a new tensor
      */
     public HostTensor decode(int[][] tgtIds, HostTensor memory, int[][] srcMask, OnnxKvCache cache) {
         int t = OnnxInputs.width("tgt_ids", tgtIds);

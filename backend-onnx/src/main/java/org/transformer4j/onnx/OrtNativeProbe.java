@@ -1,47 +1,75 @@
 package org.transformer4j.onnx;
 
 import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
+import java.util.List;
+import java.util.Map;
 import org.transformer4j.backend.Availability;
+import org.transformer4j.backend.NativePlatform;
 
 /**
- * Whether ONNX Runtime can run here, decided without loading it: its Java classes and a native library for this
- * platform (bundled in the {@code onnxruntime} jar, named by the {@code onnxruntime.native.path} system property, or on
- * {@code java.library.path}) must be present. Loading the library maps ~0.1 GB into the process, so listing the
- * backends (which every command does) must not do it; {@link #load()} does, on {@code open()}.
+ * Whether ONNX Runtime can run here, decided without loading it, and what to do when it cannot. The CPU jar
+ * {@code com.microsoft.onnxruntime:onnxruntime} carries its classes and the native libraries of four platforms, the
+ * CUDA jar {@code onnxruntime_gpu} those of Linux and Windows on x86-64; elsewhere ONNX Runtime loads a library built
+ * for the machine from the directory named by the system property {@code onnxruntime.native.path} or from
+ * {@code java.library.path}. Loading the library maps ~0.1 GB into the process, so listing the backends (which every
+ * command does) must not do it: {@link #present} only looks for classes and files; {@link #load()} loads it, on
+ * {@code open()}.
  */
 final class OrtNativeProbe {
-    private static final String LIBRARY = "onnxruntime";
+    /** ONNX Runtime's resource folder for each platform its CPU jar supports. */
+    private static final Map<String, String> FOLDERS = Map.of(
+            "linux/x86_64", "linux-x64",
+            "linux/aarch64", "linux-aarch64",
+            "macos/aarch64", "osx-aarch64",
+            "windows/x86_64", "win-x64");
+    private static final List<String> CUDA = List.of("linux/x86_64", "windows/x86_64");
+
+    /** The system property ONNX Runtime reads for a directory holding its native libraries. */
+    static final String NATIVE_PATH_PROPERTY = "onnxruntime.native.path";
 
     private OrtNativeProbe() {}
 
-    /** Present or not, without loading anything. */
+    /** Present or not on this JVM's platform, class path and native directories, without loading anything. */
     static Availability present() {
-        ClassLoader loader = OrtNativeProbe.class.getClassLoader();
-        try {
-            Class.forName("ai.onnxruntime.OrtEnvironment", false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            return Availability.no("ONNX Runtime's Java classes (com.microsoft.onnxruntime:onnxruntime) are not on the "
-                    + "class path: " + e);
+        String nativePath = System.getProperty(NATIVE_PATH_PROPERTY);
+        return present(NativePlatform.current(), OrtNativeProbe.class.getClassLoader(),
+                (nativePath == null ? "" : nativePath + File.pathSeparator)
+                        + System.getProperty("java.library.path", ""));
+    }
+
+    /**
+     * Present or not, without loading anything: ONNX Runtime's classes must be visible to {@code loader}, and its
+     * native libraries for {@code platform} either resources there or files in one of the {@code libraryPath}
+     * directories.
+     *
+     * @param platform    the platform whose native libraries are looked for
+     * @param loader      where the classes and the bundled libraries are looked for
+     * @param libraryPath directories separated by {@link File#pathSeparator}: {@code onnxruntime.native.path}, then
+     *                    {@code java.library.path}
+     * @return available, or unavailable with "no native library for this platform (os/arch), ..." and the fix
+     */
+    static Availability present(NativePlatform platform, ClassLoader loader, String libraryPath) {
+        String artifact = "com.microsoft.onnxruntime:onnxruntime:" + version(loader);
+        String gpu = CUDA.contains(platform.toString()) ? " (or onnxruntime_gpu for CUDA)" : "";
+        if (!NativePlatform.hasClass(loader, "ai.onnxruntime.OrtEnvironment")) {
+            return Availability.no("ONNX Runtime's Java classes are not on the class path; add " + artifact + gpu
+                    + " to the application's dependencies");
         }
-        String platform = platform();
-        String file = System.mapLibraryName(LIBRARY);
-        if (loader.getResource("ai/onnxruntime/native/" + platform + "/" + file) != null) {
+        String folder = FOLDERS.get(platform.toString());
+        String jni = platform.libraryFileName("onnxruntime4j_jni");
+        String runtime = platform.libraryFileName("onnxruntime");
+        if (folder != null && NativePlatform.hasResource(loader, "ai/onnxruntime/native/" + folder + "/" + jni)
+                || NativePlatform.onLibraryPath(libraryPath, jni, runtime)) {
             return Availability.yes();
         }
-        String nativePath = System.getProperty("onnxruntime.native.path");
-        String libraryPath = System.getProperty("java.library.path", "")
-                + (nativePath == null ? "" : File.pathSeparator + nativePath);
-        for (String dir : libraryPath.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isRegularFile(Path.of(dir, file))) {
-                return Availability.yes();
-            }
+        if (folder == null) {
+            return platform.noNativeLibrary("and ONNX Runtime " + version(loader) + " publishes none for it (its CPU "
+                    + "jar has " + String.join(", ", FOLDERS.keySet().stream().sorted().toList()) + "); build ONNX "
+                    + "Runtime for this machine and set -D" + NATIVE_PATH_PROPERTY + "=<the folder with " + jni
+                    + " and " + runtime + ">, or use the cpu backend");
         }
-        return Availability.no("no ONNX Runtime native library for " + platform + ": the onnxruntime jar on the class "
-                + "path has no ai/onnxruntime/native/" + platform + "/" + file + ", and neither java.library.path nor "
-                + "-Donnxruntime.native.path has " + file + "; use an onnxruntime build for this platform");
+        return platform.noNativeLibrary("add " + artifact + gpu + " to the application's dependencies (the "
+                + "onnxruntime jar on the class path has no ai/onnxruntime/native/" + folder + "/" + jni + ")");
     }
 
     /** Loads the native library (on {@code open()}); unavailable, with ONNX Runtime's message, if it does not load. */
@@ -50,17 +78,17 @@ final class OrtNativeProbe {
         return a.available() ? Availability.probe(OnnxSessions::environment) : a;
     }
 
-    /** This platform as ONNX Runtime names its bundled libraries (e.g. {@code linux-x64}, {@code osx-aarch64}). */
-    static String platform() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String o = os.startsWith("mac") || os.startsWith("darwin") ? "osx" : os.startsWith("windows") ? "win"
-                : os.replaceAll("[^a-z]", "");
-        String a = switch (arch) {
-            case "amd64", "x86_64", "x86-64" -> "x64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> arch;
-        };
-        return o + "-" + a;
+    /** The version of the ONNX Runtime jar visible to {@code loader}, read from its manifest without initializing it. */
+    static String version(ClassLoader loader) {
+        try {
+            Package p = Class.forName("ai.onnxruntime.OrtEnvironment", false, loader).getPackage();
+            String v = p == null ? null : p.getImplementationVersion();
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        } catch (ClassNotFoundException | LinkageError e) {
+            // fall through
+        }
+        return "<version>";
     }
 }

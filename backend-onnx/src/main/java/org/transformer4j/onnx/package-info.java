@@ -5,7 +5,7 @@
  * the onnx {@link org.transformer4j.generate.Seq2SeqRuntime}); the API's generators, beam search and text loops run on
  * them unchanged. The {@code onnx} backend ({@link org.transformer4j.onnx.OnnxBackend}) serves and exports graphs and
  * does not train. The file layout (inputs, outputs, metadata) is in {@link org.transformer4j.onnx.OnnxNames}; export
- * is in {@link org.transformer4j.onnx.export}.
+ * is in {@code org.transformer4j.onnx.export}, reached through {@link org.transformer4j.backend.ExportingEngine}.
  *
  * <p>Graphs we did not write: a {@code model.onnx} without transformer4j's metadata is served as a decoder-only model
  * when a {@code config.json} beside it describes it (Hugging Face's GPT-2 or Llama-family config; that is how it is

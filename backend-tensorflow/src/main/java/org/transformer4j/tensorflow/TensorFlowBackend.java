@@ -6,7 +6,6 @@ import org.transformer4j.backend.Backend;
 import org.transformer4j.backend.Capabilities;
 import org.transformer4j.backend.TrainingEngine;
 import org.transformer4j.backend.EngineOptions;
-import org.transformer4j.backend.NativePlatform;
 
 /**
  * The TensorFlow Java backend: trains and infers in graph mode on TensorFlow's CPU kernels, or on a GPU
@@ -21,6 +20,10 @@ import org.transformer4j.backend.NativePlatform;
 public final class TensorFlowBackend implements Backend {
     /** The name used in configuration. */
     public static final String NAME = "tensorflow";
+
+    /** The backend; the {@link java.util.ServiceLoader} makes it, applications name it instead ({@value #NAME}). */
+    public TensorFlowBackend() {
+    }
 
     @Override
     public String name() {
@@ -39,10 +42,6 @@ public final class TensorFlowBackend implements Backend {
 
     @Override
     public Availability availability() {
-        Availability noNative = TfNatives.missing(NativePlatform.current(), TensorFlowBackend.class.getClassLoader());
-        if (noNative != null) {
-            return noNative;
-        }
         return TfNativeProbe.present();
     }
 

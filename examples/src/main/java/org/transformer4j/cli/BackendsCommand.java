@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
 final class BackendsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        Backends.list().forEach(info -> System.out.println("  " + info.describe()));
+        var registry = Backends.registry(); // discovers once, for the listing and the selection
+        registry.list().forEach(info -> System.out.println("  " + info.describe()));
         try {
-            var choice = Backends.select(null);
+            var choice = registry.select(null);
             System.out.println("selected: " + choice.name() + " (" + choice.source() + ")");
         } catch (RuntimeException e) {
             System.out.println("selected: none (" + e.getMessage() + ")");

@@ -12,13 +12,18 @@ import java.util.Objects;
  */
 public record BackendChoice(Backend backend, BackendInfo info, String source) {
 
+    /** Checks the three parts are present. */
     public BackendChoice {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(info, "info");
         Objects.requireNonNull(source, "source");
     }
 
-    /** The backend's name. */
+    /**
+     * The backend's name.
+     *
+     * @return the lower-case name, as listed
+     */
     public String name() {
         return info.name();
     }

@@ -17,18 +17,27 @@ import java.util.Objects;
 public record BackendInfo(String name, int priority, Capabilities capabilities, Availability availability,
         String implementation) {
 
+    /** Checks name, availability and implementation are present. */
     public BackendInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(availability, "availability");
         Objects.requireNonNull(implementation, "implementation");
     }
 
-    /** True when the backend can run in this JVM. */
+    /**
+     * True when the backend can run in this JVM.
+     *
+     * @return whether {@link #availability()} says it can run
+     */
     public boolean available() {
         return availability.available();
     }
 
-    /** One line for listings: name, priority, availability (with the reason when unavailable), capabilities, class. */
+    /**
+     * One line for listings: name, priority, availability (with the reason when unavailable), capabilities, class.
+     *
+     * @return the line
+     */
     public String describe() {
         String status = availability.available() ? "available" : "UNAVAILABLE: " + availability.reason();
         if (capabilities == null && name.equals(implementation)) {

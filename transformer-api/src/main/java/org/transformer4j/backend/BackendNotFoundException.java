@@ -11,12 +11,22 @@ import java.util.List;
 public class BackendNotFoundException extends RuntimeException {
     private final transient List<BackendInfo> found;
 
+    /**
+     * A failed selection; {@code message} says what was asked and the fix, {@code found} is every backend listed.
+     *
+     * @param message what was asked, where it came from, every backend found and the fix
+     * @param found   every backend discovery found
+     */
     public BackendNotFoundException(String message, List<BackendInfo> found) {
         super(message);
         this.found = List.copyOf(found);
     }
 
-    /** Every backend discovery found, as listed in the message. */
+    /**
+     * Every backend discovery found, as listed in the message.
+     *
+     * @return the listing, highest priority first
+     */
     public List<BackendInfo> found() {
         return found;
     }

@@ -22,7 +22,12 @@ public enum BackendRequirement {
         this.engineType = engineType;
     }
 
-    /** True when a backend with {@code capabilities} (null: unknown) satisfies this requirement. */
+    /**
+     * True when a backend with {@code capabilities} (null: unknown) satisfies this requirement.
+     *
+     * @param capabilities a backend's capabilities, or null when it could not be asked
+     * @return true when such a backend can do what this requirement asks
+     */
     public boolean isMetBy(Capabilities capabilities) {
         return switch (this) {
             case ANY -> true;
@@ -32,12 +37,20 @@ public enum BackendRequirement {
         };
     }
 
-    /** The verb for messages: "run", "train", "infer from weights" or "serve exported graphs". */
+    /**
+     * The verb for messages: "run", "train", "infer from weights" or "serve exported graphs".
+     *
+     * @return the verb
+     */
     public String verb() {
         return verb;
     }
 
-    /** The capability interface the engines of a backend meeting this requirement implement. */
+    /**
+     * The capability interface the engines of a backend meeting this requirement implement.
+     *
+     * @return {@link Engine}, {@link TrainingEngine}, {@link InferenceEngine} or {@link ServingEngine}
+     */
     public Class<? extends Engine> engineType() {
         return engineType;
     }

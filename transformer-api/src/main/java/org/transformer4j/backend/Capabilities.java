@@ -14,11 +14,18 @@ import java.util.List;
  * @param devices        the devices it can run on
  */
 public record Capabilities(boolean trains, boolean infers, boolean servesExported, List<String> devices) {
+    /** Copies the device list, so the record cannot change. */
     public Capabilities {
         devices = List.copyOf(devices);
     }
 
-    /** A backend that trains and/or infers from weights and serves no exported graphs. */
+    /**
+     * A backend that trains and/or infers from weights and serves no exported graphs.
+     *
+     * @param trains  its engines train
+     * @param infers  its engines infer from weights
+     * @param devices the devices it can run on
+     */
     public Capabilities(boolean trains, boolean infers, List<String> devices) {
         this(trains, infers, false, devices);
     }

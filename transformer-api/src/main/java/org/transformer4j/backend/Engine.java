@@ -12,11 +12,19 @@ import java.util.Optional;
  */
 public interface Engine extends AutoCloseable {
 
-    /** The backend's name, e.g. {@code cpu}. */
+    /**
+     * The backend's name, e.g. {@code cpu}.
+     *
+     * @return the name of the backend that opened it
+     */
     String backendName();
 
     /**
      * This engine as {@code type} (one of the capability interfaces), or empty when it does not have that capability.
+     *
+     * @param <T>  the capability interface
+     * @param type {@link InferenceEngine}, {@link TrainingEngine}, {@link ServingEngine} or {@link ExportingEngine}
+     * @return this engine as {@code type}, or empty
      */
     default <T> Optional<T> capability(Class<T> type) {
         return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();

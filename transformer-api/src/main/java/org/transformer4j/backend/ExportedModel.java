@@ -13,16 +13,32 @@ import org.transformer4j.tokenizer.Tokenizer;
  */
 public interface ExportedModel extends AutoCloseable {
 
-    /** The architecture, as stored in the exported files. */
+    /**
+     * The architecture, as stored in the exported files.
+     *
+     * @return the config: a GPT's or an encoder-decoder's
+     */
     ModelConfig config();
 
-    /** The tokenizer stored with the graph, if it was exported with one. */
+    /**
+     * The tokenizer stored with the graph, if it was exported with one.
+     *
+     * @return the tokenizer, or empty
+     */
     Optional<Tokenizer> tokenizer();
 
-    /** The runtime of a GPT; empty for an encoder-decoder. */
+    /**
+     * The runtime of a GPT; empty for an encoder-decoder.
+     *
+     * @return the GPT runtime, or empty
+     */
     Optional<GptRuntime> gpt();
 
-    /** The runtime of an encoder-decoder; empty for a GPT. */
+    /**
+     * The runtime of an encoder-decoder; empty for a GPT.
+     *
+     * @return the encoder-decoder runtime, or empty
+     */
     Optional<Seq2SeqRuntime> seq2seq();
 
     @Override

@@ -14,14 +14,22 @@ import org.transformer4j.tokenizer.Tokenizer;
  */
 public interface ExportingEngine extends Engine {
 
-    /** The format written, e.g. {@code onnx}. */
+    /**
+     * The format written, e.g. {@code onnx}.
+     *
+     * @return the format's name
+     */
     String exportFormat();
 
     /**
      * Writes the model into {@code outDir} (created if missing), each file atomically.
      *
      * @param tokenizer stored with the graph when not null, so the export is self-contained
+     * @param config  the architecture
+     * @param weights the weights by name, as in {@code model.safetensors}
+     * @param outDir  where the files go
      * @return the files written
+     * @throws java.io.IOException when a file cannot be written; files already written are complete (each is written atomically)
      */
     List<Path> export(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer, Path outDir)
             throws IOException;

@@ -10,10 +10,19 @@ import org.transformer4j.tensor.HostTensor;
  */
 public interface InferenceEngine extends Engine {
 
-    /** Ops for inference (no gradients, no dropout). */
+    /**
+     * Ops for inference (no gradients, no dropout).
+     *
+     * @return the ops; valid until the engine is closed
+     */
     Ops inferenceOps();
 
-    /** Uploads weights for inference with {@link #inferenceOps()}; close them to free them. */
+    /**
+     * Uploads weights for inference with {@link #inferenceOps()}; close them to free them.
+     *
+     * @param weights the weights by name, on the host
+     * @return the weights on this engine's device, as the models' parameters
+     */
     LoadedWeights load(Map<String, HostTensor> weights);
 
     /**

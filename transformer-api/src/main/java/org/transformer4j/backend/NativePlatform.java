@@ -1,5 +1,9 @@
 package org.transformer4j.backend;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -21,7 +25,11 @@ public record NativePlatform(String os, String arch) {
         Objects.requireNonNull(arch, "arch");
     }
 
-    /** The platform of this JVM, from the system properties {@code os.name} and {@code os.arch}. */
+    /**
+     * The platform of this JVM, from the system properties {@code os.name} and {@code os.arch}.
+     *
+     * @return the normalized platform, e.g. {@code linux/x86_64}
+     */
     public static NativePlatform current() {
         return of(System.getProperty("os.name", "unknown"), System.getProperty("os.arch", "unknown"));
     }
@@ -75,6 +83,52 @@ public record NativePlatform(String os, String arch) {
     public static boolean hasResource(ClassLoader loader, String... resources) {
         for (String r : resources) {
             if (loader.getResource(r) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code className} is visible to {@code loader}, looked up without initializing it (so no static
+     * initializer loads a native library).
+     *
+     * @param loader    where to look
+     * @param className the binary name of the class, e.g. {@code ai.onnxruntime.OrtEnvironment}
+     * @return true when the class is found and links
+     */
+    public static boolean hasClass(ClassLoader loader, String className) {
+        try {
+            Class.forName(className, false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether one directory of a search path holds all the given files (a native library installed outside any
+     * jar), checked without loading anything.
+     *
+     * @param searchPath directories separated by {@link File#pathSeparator}, e.g. the value of
+     *                   {@code java.library.path}; empty entries are skipped
+     * @param fileNames  the library file names, e.g. from {@link #libraryFileName}
+     * @return true when some directory has every one of them
+     */
+    public static boolean onLibraryPath(String searchPath, String... fileNames) {
+        for (String dir : searchPath.split(File.pathSeparator)) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            boolean all = true;
+            for (String f : fileNames) {
+                try {
+                    all &= Files.isRegularFile(Path.of(dir, f));
+                } catch (InvalidPathException e) {
+                    all = false; // a malformed entry holds nothing
+                }
+            }
+            if (all) {
                 return true;
             }
         }

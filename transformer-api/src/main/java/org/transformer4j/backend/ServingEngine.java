@@ -9,12 +9,19 @@ import java.nio.file.Path;
  */
 public interface ServingEngine extends Engine {
 
-    /** True when {@code dir} holds a model in this engine's exported format (e.g. {@code model.onnx}). */
+    /**
+     * True when {@code dir} holds a model in this engine's exported format (e.g. {@code model.onnx}).
+     *
+     * @param dir a directory
+     * @return whether {@link #open} can serve it
+     */
     boolean isExportedModel(Path dir);
 
     /**
      * Opens the exported model in {@code dir} with this engine's device and threads; close it to free it.
      *
+     * @param dir the exported model's directory
+     * @return the model; the caller closes it
      * @throws IOException when the files cannot be read or are not an exported model of this format (the message
      *                     says which file and what to do)
      */

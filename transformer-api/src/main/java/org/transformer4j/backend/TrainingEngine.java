@@ -11,6 +11,10 @@ public interface TrainingEngine extends InferenceEngine {
     /**
      * Prepares training of {@code model} from {@code weights}: the CPU backend records a tape per step,
      * TensorFlow traces a graph once.
+     *
+     * @param model   the model to train, composed over {@link org.transformer4j.nn.Ops}
+     * @param weights the initial weights by name
+     * @return the training program; the caller closes it
      */
     TrainingProgram compileTraining(TrainableModel model, Map<String, HostTensor> weights);
 }

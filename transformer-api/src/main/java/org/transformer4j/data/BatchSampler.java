@@ -28,7 +28,14 @@ public final class BatchSampler implements BatchSource {
     private final long seed;
     private long position;
 
-    /** A sampler over {@code tokens}; see {@link #BatchSampler(String, int[], int, int, long)}. */
+    /**
+     * A sampler over {@code tokens}; see {@link #BatchSampler(String, int[], int, int, long)}.
+     *
+     * @param tokens the token stream, at least {@code blockSize + 1} long
+     * @param batchSize B: sequences per batch, at least 1
+     * @param blockSize T: tokens per input sequence, at least 1
+     * @param seed the seed every batch's offsets derive from
+     */
     public BatchSampler(int[] tokens, int batchSize, int blockSize, long seed) {
         this("token array", tokens, batchSize, blockSize, seed);
     }
@@ -37,6 +44,10 @@ public final class BatchSampler implements BatchSource {
      * A sampler of {@code batchSize} sequences of {@code blockSize} tokens (plus one for the targets).
      *
      * @param dataName what {@code tokens} is (e.g. "validation split"), for error messages
+     * @param tokens the token stream, at least {@code blockSize + 1} long
+     * @param batchSize B: sequences per batch, at least 1
+     * @param blockSize T: tokens per input sequence, at least 1
+     * @param seed the seed every batch's offsets derive from
      * @throws IllegalArgumentException if {@code batchSize < 1}, {@code blockSize < 1}, or {@code tokens} has fewer
      *     than {@code blockSize + 1} tokens
      */
@@ -79,6 +90,9 @@ public final class BatchSampler implements BatchSource {
     /**
      * The start offsets of batch number {@code batchIndex} (0-based), each in {@code [0, n - T - 1]}; a pure
      * function of the seed and the index.
+     *
+     * @param batchIndex the batch number, 0 or more
+     * @return B offsets into the tokens
      */
     public int[] offsets(long batchIndex) {
         if (batchIndex < 0) {
@@ -106,17 +120,29 @@ public final class BatchSampler implements BatchSource {
         this.position = position;
     }
 
-    /** B: sequences per batch. */
+    /**
+     * B: sequences per batch.
+     *
+     * @return B
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** T: tokens per input sequence. */
+    /**
+     * T: tokens per input sequence.
+     *
+     * @return T
+     */
     public int blockSize() {
         return blockSize;
     }
 
-    /** The seed all batches derive from. */
+    /**
+     * The seed all batches derive from.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }

@@ -7,12 +7,24 @@ package org.transformer4j.data;
  */
 public interface BatchSource {
 
-    /** The next batch. */
+    /**
+     * The next batch.
+     *
+     * @return the batch at {@link #position()}, which then advances by one
+     */
     Batch next();
 
-    /** Batches drawn so far. */
+    /**
+     * Batches drawn so far.
+     *
+     * @return the index of the next batch
+     */
     long position();
 
-    /** Makes the next {@link #next()} return batch number {@code position}. */
+    /**
+     * Makes the next {@link #next()} return batch number {@code position}.
+     *
+     * @param position a batch index, 0 or more
+     */
     void seek(long position);
 }

@@ -24,6 +24,11 @@ public final class PairDataset {
     /**
      * Pairs already tokenized ({@code sources.get(i)} goes with {@code targets.get(i)}).
      *
+     * @param sources the source token ids of each pair
+     * @param targets the target token ids of each pair, without {@code <bos>} or {@code <eos>}
+     * @param bosId the id that starts every decoder input
+     * @param eosId the id that ends every decoder target
+     * @param padId the id that pads shorter sequences
      * @throws IllegalArgumentException if the lists differ in size, are empty, a source is empty, or the
      *     special ids are negative or not distinct
      */
@@ -60,6 +65,10 @@ public final class PairDataset {
      * Encodes the texts with {@code tokenizer}, which must have the special tokens {@link Tokenizer#BOS},
      * {@link Tokenizer#EOS} and {@link Tokenizer#PAD}.
      *
+     * @param tokenizer the tokenizer of both sides
+     * @param sources the source texts
+     * @param targets the target texts, {@code targets.get(i)} for {@code sources.get(i)}
+     * @return the tokenized pairs
      * @throws IllegalArgumentException if a special token is missing, the lists differ in size or are empty,
      *     a source is empty, or a text holds a character the tokenizer cannot encode (the message names the pair)
      */
@@ -102,39 +111,76 @@ public final class PairDataset {
         return id.getAsInt();
     }
 
-    /** Number of pairs. */
+    /**
+     * Number of pairs.
+     *
+     * @return at least 1
+     */
     public int size() {
         return sources.size();
     }
 
-    /** The source tokens of pair {@code i} (not a copy). */
+    /**
+     * The source tokens of pair {@code i} (not a copy).
+     *
+     * @param i the pair, from 0
+     * @return its source ids
+     */
     public int[] source(int i) {
         return sources.get(i);
     }
 
-    /** The target tokens of pair {@code i}, without {@code <bos>} or {@code <eos>} (not a copy). */
+    /**
+     * The target tokens of pair {@code i}, without {@code <bos>} or {@code <eos>} (not a copy).
+     *
+     * @param i the pair, from 0
+     * @return its target ids
+     */
     public int[] target(int i) {
         return targets.get(i);
     }
 
+    /**
+     * The id that starts every decoder input.
+     *
+     * @return the {@code <bos>} id
+     */
     public int bosId() {
         return bosId;
     }
 
+    /**
+     * The id that ends every decoder target.
+     *
+     * @return the {@code <eos>} id
+     */
     public int eosId() {
         return eosId;
     }
 
+    /**
+     * The id that pads shorter sequences (masked out of attention and the loss).
+     *
+     * @return the {@code <pad>} id
+     */
     public int padId() {
         return padId;
     }
 
-    /** The longest source, in tokens. */
+    /**
+     * The longest source, in tokens.
+     *
+     * @return the length
+     */
     public int maxSourceLength() {
         return sources.stream().mapToInt(s -> s.length).max().orElse(0);
     }
 
-    /** The longest decoder sequence, in tokens: the longest target plus one ({@code <bos>} in, {@code <eos>} out). */
+    /**
+     * The longest decoder sequence, in tokens: the longest target plus one ({@code <bos>} in, {@code <eos>} out).
+     *
+     * @return the length
+     */
     public int maxDecoderLength() {
         return targets.stream().mapToInt(t -> t.length + 1).max().orElse(1);
     }

@@ -55,7 +55,14 @@ public final class Seq2SeqBatcher implements BatchSource {
     private long cachedEpoch = -1;
     private int[] cachedOrder;
 
-    /** A batcher padding to the longest sequences of each batch; see the full constructor. */
+    /**
+     * A batcher padding to the longest sequences of each batch; see the full constructor.
+     *
+     * @param data the tokenized pairs
+     * @param batchSize B: pairs per batch, at least 1
+     * @param contextLength the model's context length, at least 2
+     * @param seed the seed every batch order derives from
+     */
     public Seq2SeqBatcher(PairDataset data, int batchSize, int contextLength, long seed) {
         this("pairs", data, batchSize, contextLength, Padding.LONGEST, seed);
     }
@@ -64,6 +71,11 @@ public final class Seq2SeqBatcher implements BatchSource {
      * A batcher of {@code batchSize} pairs per batch for a model of context length {@code contextLength}.
      *
      * @param dataName what {@code data} is (e.g. "training pairs from train.tsv"), for error messages
+     * @param data the tokenized pairs
+     * @param batchSize B: pairs per batch, at least 1
+     * @param contextLength the model's context length, at least 2
+     * @param padding to each batch's longest sequences or to the context length
+     * @param seed the seed every batch order derives from
      * @throws IllegalArgumentException if {@code batchSize < 1}, {@code contextLength < 2}, or a source is longer
      *     than the context, or a target plus {@code <eos>} is (the message names the first such pair)
      */
@@ -140,6 +152,9 @@ public final class Seq2SeqBatcher implements BatchSource {
     /**
      * The pair indices of batch number {@code batchIndex} (0-based), in row order; a pure function of the
      * number of pairs, the seed and the index.
+     *
+     * @param batchIndex the batch number, 0 or more
+     * @return B indices into {@link #data()}
      */
     public int[] pairIndices(long batchIndex) {
         if (batchIndex < 0) {
@@ -187,22 +202,38 @@ public final class Seq2SeqBatcher implements BatchSource {
         this.position = position;
     }
 
-    /** B: pairs per batch. */
+    /**
+     * B: pairs per batch.
+     *
+     * @return B
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** The context length sequences are checked against (and padded to, with {@link Padding#CONTEXT}). */
+    /**
+     * The context length sequences are checked against (and padded to, with {@link Padding#CONTEXT}).
+     *
+     * @return the context length
+     */
     public int contextLength() {
         return contextLength;
     }
 
-    /** The seed all batch orders derive from. */
+    /**
+     * The seed all batch orders derive from.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }
 
-    /** The pairs batched. */
+    /**
+     * The pairs batched.
+     *
+     * @return the dataset
+     */
     public PairDataset data() {
         return data;
     }

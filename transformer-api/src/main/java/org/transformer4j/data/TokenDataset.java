@@ -23,7 +23,12 @@ public final class TokenDataset {
     private final int[] train;
     private final int[] validation;
 
-    /** A dataset of two token arrays already split (held, not copied). */
+    /**
+     * A dataset of two token arrays already split (held, not copied).
+     *
+     * @param train the training tokens
+     * @param validation the validation tokens
+     */
     public TokenDataset(int[] train, int[] validation) {
         this.train = Objects.requireNonNull(train, "train");
         this.validation = Objects.requireNonNull(validation, "validation");
@@ -33,6 +38,10 @@ public final class TokenDataset {
      * Encodes {@code text} with {@code tokenizer} and splits the tokens: the first
      * {@code floor(n * trainFraction)} are the training split, the rest the validation split.
      *
+     * @param text the whole text
+     * @param tokenizer the tokenizer
+     * @param trainFraction the share of tokens in the training split, e.g. 0.9
+     * @return the split dataset
      * @throws IllegalArgumentException if {@code trainFraction} is not strictly between 0 and 1
      */
     public static TokenDataset fromText(String text, Tokenizer tokenizer, double trainFraction) {
@@ -47,6 +56,10 @@ public final class TokenDataset {
     /**
      * Reads {@code file} as UTF-8 text and does {@link #fromText}.
      *
+     * @param file a UTF-8 text file
+     * @param tokenizer the tokenizer
+     * @param trainFraction the share of tokens in the training split, e.g. 0.9
+     * @return the split dataset
      * @throws NoSuchFileException if the file does not exist (the message names it)
      * @throws IOException if it cannot be read or is not UTF-8 (the message names it)
      */
@@ -75,22 +88,44 @@ public final class TokenDataset {
         }
     }
 
-    /** The training tokens (not a copy). */
+    /**
+     * The training tokens (not a copy).
+     *
+     * @return the array
+     */
     public int[] train() {
         return train;
     }
 
-    /** The validation tokens (not a copy). */
+    /**
+     * The validation tokens (not a copy).
+     *
+     * @return the array
+     */
     public int[] validation() {
         return validation;
     }
 
-    /** A sampler of training batches; fails if the training split is shorter than {@code blockSize + 1}. */
+    /**
+     * A sampler of training batches; fails if the training split is shorter than {@code blockSize + 1}.
+     *
+     * @param batchSize B: sequences per batch, at least 1
+     * @param blockSize T: tokens per input sequence, at least 1
+     * @param seed the seed every batch's offsets derive from
+     * @return a sampler at position 0
+     */
     public BatchSampler trainSampler(int batchSize, int blockSize, long seed) {
         return new BatchSampler("training split", train, batchSize, blockSize, seed);
     }
 
-    /** A sampler of validation batches; fails if the validation split is shorter than {@code blockSize + 1}. */
+    /**
+     * A sampler of validation batches; fails if the validation split is shorter than {@code blockSize + 1}.
+     *
+     * @param batchSize B: sequences per batch, at least 1
+     * @param blockSize T: tokens per input sequence, at least 1
+     * @param seed the seed every batch's offsets derive from
+     * @return a sampler at position 0
+     */
     public BatchSampler validationSampler(int batchSize, int blockSize, long seed) {
         return new BatchSampler("validation split", validation, batchSize, blockSize, seed);
     }

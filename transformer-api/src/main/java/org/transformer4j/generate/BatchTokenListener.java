@@ -8,6 +8,8 @@ package org.transformer4j.generate;
 public interface BatchTokenListener {
 
     /**
+     * Called for each new token of each prompt, in generation order.
+     *
      * @param prompt index of the prompt this token continues
      * @param token  the new token id
      * @return false to stop generating for this prompt (the others go on)

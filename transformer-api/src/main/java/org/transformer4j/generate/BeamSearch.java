@@ -29,6 +29,8 @@ public final class BeamSearch {
      * Runs the search on a freshly created session (it calls {@link DecodingSession#start()}); the caller closes
      * the session.
      *
+     * @param session the prompt's decoding state, advanced and reordered by the search
+     * @param options width, length penalty, limits, n-best and end tokens
      * @return up to {@code nBest} hypotheses, best score first
      */
     public static List<Hypothesis> search(DecodingSession session, BeamSearchOptions options) {

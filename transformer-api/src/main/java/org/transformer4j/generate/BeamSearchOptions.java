@@ -15,6 +15,7 @@ import java.util.Set;
  */
 public record BeamSearchOptions(int width, double lengthPenalty, int maxNewTokens, int nBest, Set<Integer> eosTokens) {
 
+    /** Checks the width, lengths and n-best, and copies the end tokens. */
     public BeamSearchOptions {
         if (width < 1) {
             throw new IllegalArgumentException("beam width must be >= 1, was " + width);
@@ -32,17 +33,34 @@ public record BeamSearchOptions(int width, double lengthPenalty, int maxNewToken
         eosTokens = Set.copyOf(eosTokens);
     }
 
-    /** Width {@code width}, no length penalty, the single best hypothesis, ending at {@code eos} (or never if empty). */
+    /**
+     * Width {@code width}, no length penalty, the single best hypothesis, ending at {@code eos} (or never if empty).
+     *
+     * @param width the beam width, at least 1
+     * @param maxNewTokens most tokens to generate, at least 1
+     * @param eos the ids that end a hypothesis
+     * @return the options
+     */
     public static BeamSearchOptions of(int width, int maxNewTokens, Set<Integer> eos) {
         return new BeamSearchOptions(width, 0.0, maxNewTokens, 1, eos);
     }
 
-    /** The same settings with length penalty {@code alpha}. */
+    /**
+     * The same settings with length penalty {@code alpha}.
+     *
+     * @param alpha the exponent, e.g. 0.6 (GNMT) or 1
+     * @return new options
+     */
     public BeamSearchOptions withLengthPenalty(double alpha) {
         return new BeamSearchOptions(width, alpha, maxNewTokens, nBest, eosTokens);
     }
 
-    /** The same settings returning the {@code n} best hypotheses. */
+    /**
+     * The same settings returning the {@code n} best hypotheses.
+     *
+     * @param n from 1 to the width
+     * @return new options
+     */
     public BeamSearchOptions withNBest(int n) {
         return new BeamSearchOptions(width, lengthPenalty, maxNewTokens, n, eosTokens);
     }

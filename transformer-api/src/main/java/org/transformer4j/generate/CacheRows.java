@@ -13,6 +13,10 @@ public final class CacheRows {
     /**
      * Row {@code i} of the result is row {@code rows[i]} of {@code from} ({@code rowSize} floats per row).
      *
+     * @param from the rows, row-major
+     * @param rowSize floats per row
+     * @param rows the old row of each new row
+     * @return a new array
      * @throws IllegalArgumentException for no rows or a row outside {@code [0, from.length / rowSize)}
      */
     public static float[] select(float[] from, int rowSize, int[] rows) {
@@ -31,7 +35,12 @@ public final class CacheRows {
         return to;
     }
 
-    /** Checks the row indices of a selection against {@code have} rows (for caches that hold no data yet). */
+    /**
+     * Checks the row indices of a selection against {@code have} rows (for caches that hold no data yet).
+     *
+     * @param rows the row indices
+     * @param have the number of rows there are
+     */
     public static void checkRows(int[] rows, int have) {
         if (rows.length == 0) {
             throw new IllegalArgumentException("selectRows: no rows given; a cache keeps at least one row");
@@ -47,6 +56,16 @@ public final class CacheRows {
     /**
      * The rows of {@code a} ({@code rowsA} rows of {@code lengthA} positions; null when it holds no data) followed by
      * those of {@code b}, both left-padded with zeros to {@code max(lengthA, lengthB)} positions.
+     *
+     * @param a the first cache's data, or null
+     * @param rowsA its rows
+     * @param lengthA its positions
+     * @param b the second cache's data
+     * @param rowsB its rows
+     * @param lengthB its positions
+     * @param outer the axes between row and position (1, or heads)
+     * @param inner the floats per position (C, or headDim)
+     * @return a new array of {@code rowsA + rowsB} rows
      */
     public static float[] appendPadded(float[] a, int rowsA, int lengthA, float[] b, int rowsB, int lengthB,
             int outer, int inner) {
@@ -72,7 +91,17 @@ public final class CacheRows {
         }
     }
 
-    /** {@code from} without the first {@code columns} of its {@code length} positions. */
+    /**
+     * {@code from} without the first {@code columns} of its {@code length} positions.
+     *
+     * @param from the data
+     * @param rows its rows
+     * @param length its positions
+     * @param columns how many leading positions to drop
+     * @param outer the axes between row and position
+     * @param inner the floats per position
+     * @return a new array
+     */
     public static float[] dropFirst(float[] from, int rows, int length, int columns, int outer, int inner) {
         int kept = length - columns;
         float[] out = new float[rows * outer * kept * inner];
@@ -89,6 +118,12 @@ public final class CacheRows {
     /**
      * The last position's row of logits {@code [rows, V]} out of logits {@code [rows, t, V]}: what a runtime returns
      * for {@code lastOnly} when its graph computes every position. Returns {@code all} itself when {@code t == 1}.
+     *
+     * @param all the logits {@code [rows, t, V]}
+     * @param rows the rows
+     * @param t the positions
+     * @param vocab V
+     * @return the logits {@code [rows, V]}
      */
     public static float[] lastPositions(float[] all, int rows, int t, int vocab) {
         if (t == 1) {
@@ -101,7 +136,12 @@ public final class CacheRows {
         return out;
     }
 
-    /** Checks a {@link GptCache#dropFirst} count against the cache's length. */
+    /**
+     * Checks a {@link GptCache#dropFirst} count against the cache's length.
+     *
+     * @param columns the count asked for
+     * @param length the cache's length
+     */
     public static void checkDrop(int columns, int length) {
         if (columns < 0 || columns > length) {
             throw new IllegalArgumentException("dropFirst: cannot drop " + columns + " positions of a cache holding "

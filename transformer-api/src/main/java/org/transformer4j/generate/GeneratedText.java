@@ -11,11 +11,16 @@ import java.util.Arrays;
  */
 public record GeneratedText(String text, int[] tokens, String stopString) {
 
+    /** Copies the tokens. */
     public GeneratedText {
         tokens = tokens.clone();
     }
 
-    /** The generated token ids (a copy). */
+    /**
+     * The generated token ids (a copy).
+     *
+     * @return the token ids
+     */
     @Override
     public int[] tokens() {
         return tokens.clone();

@@ -37,6 +37,10 @@ public final class GptBatchRun {
      * {@code options.get(i)} and gives, token for token, what decoding it alone gives; rows that finish leave the
      * batch. The run's cache is closed at the end.
      *
+     * @param runtime the runtime
+     * @param prompts the prompts' token ids
+     * @param options one per prompt
+     * @param listener sees each new token of each prompt; false stops that prompt
      * @return the new tokens of each prompt, in prompt order
      * @throws IllegalArgumentException for no prompts, a count of options that differs from the prompts', or a
      *                                  prompt that is empty, holds an id outside the vocabulary, or is longer than

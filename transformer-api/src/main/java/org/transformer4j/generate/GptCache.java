@@ -9,15 +9,25 @@ package org.transformer4j.generate;
  */
 public interface GptCache extends AutoCloseable {
 
-    /** Number of rows. */
+    /**
+     * Number of rows.
+     *
+     * @return the batch size
+     */
     int rows();
 
-    /** Positions cached per row (real and padding alike). */
+    /**
+     * Positions cached per row (real and padding alike).
+     *
+     * @return the cached length
+     */
     int length();
 
     /**
      * Makes row {@code i} a copy of current row {@code rows[i]} (rows may repeat or be left out), so {@link #rows()}
      * becomes {@code rows.length}.
+     *
+     * @param rows the old row of each new row
      */
     void selectRows(int[] rows);
 
@@ -26,11 +36,16 @@ public interface GptCache extends AutoCloseable {
      * cache's rows. The shorter of the two is padded on the left with zeros to the common length: the caller masks
      * those positions.
      *
+     * @param other a cache of the same runtime and length
      * @throws IllegalArgumentException if {@code other} belongs to another runtime
      */
     void append(GptCache other);
 
-    /** Drops the first {@code columns} positions of every row (padding that no row needs any more). */
+    /**
+     * Drops the first {@code columns} positions of every row (padding that no row needs any more).
+     *
+     * @param columns how many leading positions to drop
+     */
     void dropFirst(int columns);
 
     /** Frees the cache. */

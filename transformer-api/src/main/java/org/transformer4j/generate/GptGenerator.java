@@ -25,17 +25,31 @@ import org.transformer4j.nn.Parameters;
 public final class GptGenerator implements TokenGenerator {
     private final GptRuntime runtime;
 
-    /** A generator on {@code runtime}. */
+    /**
+     * A generator on {@code runtime}.
+     *
+     * @param runtime the runtime
+     */
     public GptGenerator(GptRuntime runtime) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
     }
 
-    /** A generator running {@code model} with {@code weights} on {@code ops} (which must be inference ops). */
+    /**
+     * A generator running {@code model} with {@code weights} on {@code ops} (which must be inference ops).
+     *
+     * @param model the GPT
+     * @param ops inference ops
+     * @param weights the loaded weights
+     */
     public GptGenerator(GptModel model, Ops ops, Parameters weights) {
         this(new OpsGptRuntime(model, ops, weights));
     }
 
-    /** The runtime this generator runs on. */
+    /**
+     * The runtime this generator runs on.
+     *
+     * @return the runtime
+     */
     public GptRuntime runtime() {
         return runtime;
     }

@@ -14,11 +14,18 @@ import org.transformer4j.model.ModelConfig;
  */
 public interface GptRuntime {
 
-    /** The architecture this runtime runs: a {@link org.transformer4j.model.GptConfig} or a
-     * {@link org.transformer4j.model.LlamaConfig}. */
+    /**
+     * The architecture this runtime runs.
+     *
+     * @return a {@link org.transformer4j.model.GptConfig} or a {@link org.transformer4j.model.LlamaConfig}
+     */
     ModelConfig config();
 
-    /** Number of token ids: the length of one row of logits. */
+    /**
+     * Number of token ids: the length of one row of logits.
+     *
+     * @return V
+     */
     default int vocabSize() {
         return config().vocabSize();
     }
@@ -30,6 +37,9 @@ public interface GptRuntime {
      * on top samples, scores and accepts prompt ids among those the tokenizer can decode, as if the logits of the
      * others were minus infinity.
      *
+     * @param runtime the runtime to limit
+     * @param ids     how many ids, from 0, stay
+     * @return the limited runtime
      * @throws IllegalArgumentException if {@code ids < 1}
      */
     static GptRuntime limitVocabulary(GptRuntime runtime, int ids) {
@@ -42,12 +52,21 @@ public interface GptRuntime {
         return new VocabularyLimit(runtime instanceof VocabularyLimit v ? v.runtime() : runtime, ids);
     }
 
-    /** The model's context length: the largest position plus one. */
+    /**
+     * The model's context length: the largest position plus one.
+     *
+     * @return the context length
+     */
     default int contextLength() {
         return config().contextLength();
     }
 
-    /** An empty cache for {@code rows} rows; close it to free it. */
+    /**
+     * An empty cache for {@code rows} rows; close it to free it.
+     *
+     * @param rows the batch size
+     * @return an empty cache
+     */
     GptCache newCache(int rows);
 
     /**
@@ -58,6 +77,8 @@ public interface GptRuntime {
      * @param mask      {@code [rows, cache.length() + T]} over the cached and the new positions, 1 for a real token and
      *                  0 for padding; or null when no row is padded
      * @param lastOnly  return only the logits of the last of the {@code T} positions of each row
+     * @param cache the cache of this batch; grows by T
+     * @param ids the new token ids {@code [rows, T]}
      * @return the logits, row-major: {@code [rows, T, V]}, or {@code [rows, V]} when {@code lastOnly}
      * @throws IllegalArgumentException naming the problem for an id outside the vocabulary, a position outside the
      *                                  context, or shapes that do not match the cache

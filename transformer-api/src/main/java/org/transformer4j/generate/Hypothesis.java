@@ -16,11 +16,16 @@ import java.util.Arrays;
  */
 public record Hypothesis(int[] tokens, double logProb, double score, boolean finished) {
 
+    /** Copies the tokens. */
     public Hypothesis {
         tokens = tokens.clone();
     }
 
-    /** The generated tokens (a copy). */
+    /**
+     * The generated tokens (a copy).
+     *
+     * @return the token ids
+     */
     @Override
     public int[] tokens() {
         return tokens.clone();

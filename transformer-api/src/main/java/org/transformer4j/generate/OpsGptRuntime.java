@@ -25,14 +25,24 @@ public final class OpsGptRuntime implements GptRuntime {
     private final Ops ops;
     private final Parameters weights;
 
-    /** Runs {@code model} with {@code weights} on {@code ops} (inference ops: no gradients, no dropout). */
+    /**
+     * Runs {@code model} with {@code weights} on {@code ops} (inference ops: no gradients, no dropout).
+     *
+     * @param model the decoder (a GPT or a Llama-family model)
+     * @param ops inference ops of the engine that holds the weights
+     * @param weights the loaded weights
+     */
     public OpsGptRuntime(DecoderModel model, Ops ops, Parameters weights) {
         this.model = Objects.requireNonNull(model, "model");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.weights = Objects.requireNonNull(weights, "weights");
     }
 
-    /** The model this runtime runs. */
+    /**
+     * The model this runtime runs.
+     *
+     * @return the model
+     */
     public DecoderModel model() {
         return model;
     }

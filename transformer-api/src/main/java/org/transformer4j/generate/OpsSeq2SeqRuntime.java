@@ -20,14 +20,24 @@ public final class OpsSeq2SeqRuntime implements Seq2SeqRuntime {
     private final Ops ops;
     private final Parameters weights;
 
-    /** Runs {@code model} with {@code weights} on {@code ops} (inference ops). */
+    /**
+     * Runs {@code model} with {@code weights} on {@code ops} (inference ops).
+     *
+     * @param model the encoder-decoder
+     * @param ops inference ops of the engine that holds the weights
+     * @param weights the loaded weights
+     */
     public OpsSeq2SeqRuntime(Seq2SeqModel model, Ops ops, Parameters weights) {
         this.model = Objects.requireNonNull(model, "model");
         this.ops = Objects.requireNonNull(ops, "ops");
         this.weights = Objects.requireNonNull(weights, "weights");
     }
 
-    /** The model this runtime runs. */
+    /**
+     * The model this runtime runs.
+     *
+     * @return the model
+     */
     public Seq2SeqModel model() {
         return model;
     }

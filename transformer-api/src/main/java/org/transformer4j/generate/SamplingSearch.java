@@ -24,6 +24,9 @@ public final class SamplingSearch {
      * Decodes from a freshly created {@code session} (this calls {@link DecodingSession#start()}); the caller closes
      * the session. Nothing is run when {@code maxNewTokens} is 0.
      *
+     * @param session a fresh session
+     * @param options sampling, length and stop settings
+     * @param onToken sees each new token; false stops
      * @return the new tokens
      * @throws IllegalArgumentException if {@code options.maxNewTokens()} exceeds {@code session.maxNewTokens()}
      */
@@ -43,6 +46,10 @@ public final class SamplingSearch {
      * closed and generation goes on in a new session over the last {@code max(1, contextLength / 2)} tokens. A prompt
      * longer than the context is refused unless {@link GenerationOptions#cropPrompt()}.
      *
+     * @param generator the generator
+     * @param prompt the prompt's token ids
+     * @param options sampling, length and stop settings
+     * @param onToken sees each new token; false stops
      * @return the new tokens (without the prompt)
      */
     public static int[] generate(TokenGenerator generator, int[] prompt, GenerationOptions options, IntPredicate onToken) {

@@ -7,15 +7,25 @@ package org.transformer4j.generate;
  */
 public interface Seq2SeqCache extends AutoCloseable {
 
-    /** Number of rows. */
+    /**
+     * Number of rows.
+     *
+     * @return the batch size
+     */
     int rows();
 
-    /** Target positions decoded so far. */
+    /**
+     * Target positions decoded so far.
+     *
+     * @return the decoded length
+     */
     int length();
 
     /**
      * Makes row {@code i} a copy of current row {@code rows[i]} (source and target state alike; rows may repeat or
      * be left out), so {@link #rows()} becomes {@code rows.length}.
+     *
+     * @param rows the old row of each new row
      */
     void selectRows(int[] rows);
 

@@ -20,19 +20,37 @@ public final class Seq2SeqGenerator implements TargetGenerator {
     private final int bos;
     private final int eos;
 
-    /** A generator on {@code runtime}, starting targets with {@code bosId} and ending them at {@code eosId}. */
+    /**
+     * A generator on {@code runtime}, starting targets with {@code bosId} and ending them at {@code eosId}.
+     *
+     * @param runtime the runtime
+     * @param bosId the id every target starts with
+     * @param eosId the id that ends a target
+     */
     public Seq2SeqGenerator(Seq2SeqRuntime runtime, int bosId, int eosId) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.bos = Sessions.checkId(bosId, runtime.vocabSize(), "BOS");
         this.eos = Sessions.checkId(eosId, runtime.vocabSize(), "EOS");
     }
 
-    /** A generator on {@code ops} (inference ops), starting targets with {@code bosId} and ending them at {@code eosId}. */
+    /**
+     * A generator on {@code ops} (inference ops), starting targets with {@code bosId} and ending them at {@code eosId}.
+     *
+     * @param model the encoder-decoder
+     * @param ops inference ops
+     * @param weights the loaded weights
+     * @param bosId the id every target starts with
+     * @param eosId the id that ends a target
+     */
     public Seq2SeqGenerator(Seq2SeqModel model, Ops ops, Parameters weights, int bosId, int eosId) {
         this(new OpsSeq2SeqRuntime(model, ops, weights), bosId, eosId);
     }
 
-    /** The runtime this generator runs on. */
+    /**
+     * The runtime this generator runs on.
+     *
+     * @return the runtime
+     */
     public Seq2SeqRuntime runtime() {
         return runtime;
     }

@@ -12,15 +12,27 @@ import org.transformer4j.model.Seq2SeqConfig;
  */
 public interface Seq2SeqRuntime {
 
-    /** The architecture this runtime runs. */
+    /**
+     * The architecture this runtime runs.
+     *
+     * @return the encoder-decoder config
+     */
     Seq2SeqConfig config();
 
-    /** Number of token ids: the length of one row of logits. */
+    /**
+     * Number of token ids: the length of one row of logits.
+     *
+     * @return V
+     */
     default int vocabSize() {
         return config().vocabSize();
     }
 
-    /** The context length: the longest source, and the longest target. */
+    /**
+     * The context length: the longest source, and the longest target.
+     *
+     * @return the context length
+     */
     default int contextLength() {
         return config().contextLength();
     }
@@ -30,6 +42,8 @@ public interface Seq2SeqRuntime {
      * positions yet; close it to free it.
      *
      * @param srcMask {@code [rows, S]}, 1 for a real token and 0 for padding; or null when no row is padded
+     * @param srcIds the source token ids {@code [rows, S]}
+     * @return a cache holding the encoder output
      * @throws IllegalArgumentException naming the problem for an id outside the vocabulary, a source longer than
      *                                  the context, or shapes that do not match
      */
@@ -39,6 +53,8 @@ public interface Seq2SeqRuntime {
      * Runs target tokens {@code tgtIds [rows, T]} after the positions already in {@code cache} and appends them.
      *
      * @param lastOnly return only the logits of the last of the {@code T} positions of each row
+     * @param cache the cache from {@link #encode}; grows by T
+     * @param tgtIds the new target ids {@code [rows, T]}
      * @return the logits, row-major: {@code [rows, T, V]}, or {@code [rows, V]} when {@code lastOnly}
      * @throws IllegalArgumentException for an id outside the vocabulary, a target beyond the context, or a row
      *                                  count that differs from the cache's

@@ -10,7 +10,13 @@ public final class Sessions {
     private Sessions() {
     }
 
-    /** True when {@code rows} is {@code 0, 1, .., batch-1}: selecting them changes nothing. */
+    /**
+     * True when {@code rows} is {@code 0, 1, .., batch-1}: selecting them changes nothing.
+     *
+     * @param rows a row selection
+     * @param batch the current batch size
+     * @return whether it is the identity
+     */
     public static boolean isIdentity(int[] rows, int batch) {
         if (rows.length != batch) {
             return false;
@@ -23,7 +29,14 @@ public final class Sessions {
         return true;
     }
 
-    /** Returns {@code id} if it is a valid token id of a vocabulary of {@code vocab}; else fails naming {@code what}. */
+    /**
+     * Returns {@code id} if it is a valid token id of a vocabulary of {@code vocab}; else fails naming {@code what}.
+     *
+     * @param id the id
+     * @param vocab the vocabulary size
+     * @param what the id's role, for the message
+     * @return {@code id}
+     */
     public static int checkId(int id, int vocab, String what) {
         if (id < 0 || id >= vocab) {
             throw new IllegalArgumentException("the " + what + " id " + id + " is outside the vocabulary [0, " + vocab + ")");
@@ -36,6 +49,10 @@ public final class Sessions {
      * longer unless {@code crop}, in which case only the last {@code context} tokens are kept.
      *
      * @param what what the ids are, for messages ("the prompt", "prompt 2", "the source")
+     * @param ids the token ids
+     * @param vocab the vocabulary size
+     * @param context the context length
+     * @param crop keep the last {@code context} ids of a longer sequence instead of refusing it
      * @return the ids to run (a copy)
      * @throws IllegalArgumentException naming {@code what} and the offending position, length or id
      */

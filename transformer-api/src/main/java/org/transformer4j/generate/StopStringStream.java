@@ -21,6 +21,9 @@ public final class StopStringStream {
     private String matched;
 
     /**
+     * A stream that decodes with {@code tokenizer} and watches for {@code stops}.
+     *
+     * @param tokenizer the model's tokenizer
      * @param stops stop strings; empty strings are refused (they would match before any text)
      */
     public StopStringStream(Tokenizer tokenizer, List<String> stops) {
@@ -36,6 +39,8 @@ public final class StopStringStream {
     /**
      * Adds a token and returns the text that can be shown now (possibly empty).
      *
+     * @param token the new token id
+     * @return the text to show now
      * @throws IllegalStateException after a stop string was found
      */
     public String push(int token) {
@@ -65,22 +70,38 @@ public final class StopStringStream {
         return take(stable - heldForStops(all, stable));
     }
 
-    /** Ends the stream: returns the held-back text (empty after a stop string). */
+    /**
+     * Ends the stream: returns the held-back text (empty after a stop string).
+     *
+     * @return the rest of the text
+     */
     public String finish() {
         return matched != null ? "" : take(text.length());
     }
 
-    /** True once a stop string was found. */
+    /**
+     * True once a stop string was found.
+     *
+     * @return whether generation should stop
+     */
     public boolean stopped() {
         return matched != null;
     }
 
-    /** The stop string found, or null. */
+    /**
+     * The stop string found, or null.
+     *
+     * @return the stop string, or null
+     */
     public String matchedStop() {
         return matched;
     }
 
-    /** The whole text so far: cut before the stop string once one is found, else everything decoded. */
+    /**
+     * The whole text so far: cut before the stop string once one is found, else everything decoded.
+     *
+     * @return the text
+     */
     public String text() {
         return text;
     }

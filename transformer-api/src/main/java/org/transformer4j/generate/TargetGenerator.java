@@ -15,16 +15,28 @@ import java.util.function.IntPredicate;
  */
 public interface TargetGenerator {
 
-    /** The id every target starts with. */
+    /**
+     * The id every target starts with.
+     *
+     * @return the BOS id
+     */
     int bosId();
 
-    /** The id that ends a target. */
+    /**
+     * The id that ends a target.
+     *
+     * @return the EOS id
+     */
     int eosId();
 
     /**
      * A decoding session for {@code source} (checked: not empty, ids in the vocabulary, at most the context length
      * unless {@code cropSource}, which keeps the last tokens): {@link DecodingSession#start()} encodes the source
      * and decodes BOS. Close it.
+     *
+     * @param source the source's token ids
+     * @param cropSource keep the last tokens of a too-long source instead of refusing it
+     * @return the session
      */
     DecodingSession session(int[] source, boolean cropSource);
 
@@ -32,6 +44,9 @@ public interface TargetGenerator {
      * Greedy or sampled target for {@code source}; {@code onToken} sees each token as it is chosen (not the final
      * EOS or stop token) and may return false to stop.
      *
+     * @param source the source's token ids
+     * @param options sampling, length and stop settings
+     * @param onToken sees each new token; false stops
      * @return the target tokens, without BOS and without the EOS or stop token that ended them
      * @throws IllegalArgumentException if {@code maxNewTokens} exceeds the decoder's context length
      */
@@ -47,7 +62,13 @@ public interface TargetGenerator {
         }
     }
 
-    /** Greedy or sampled target for {@code source}, without a callback. */
+    /**
+     * Greedy or sampled target for {@code source}, without a callback.
+     *
+     * @param source the source's token ids
+     * @param options sampling, length and stop settings
+     * @return the target's token ids
+     */
     default int[] generate(int[] source, GenerationOptions options) {
         return generate(source, options, t -> true);
     }
@@ -56,6 +77,8 @@ public interface TargetGenerator {
      * Beam search for {@code source} (see {@link BeamSearch}); {@link #eosId()} ends hypotheses, in addition to
      * {@code options.eosTokens()}.
      *
+     * @param source the source's token ids
+     * @param options width, length penalty, limits, n-best and end tokens
      * @return up to {@code nBest} hypotheses, best first
      */
     default List<Hypothesis> beamSearch(int[] source, BeamSearchOptions options) {

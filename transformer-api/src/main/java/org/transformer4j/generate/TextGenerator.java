@@ -21,12 +21,22 @@ public final class TextGenerator {
     private final Continuation generator;
     private final Tokenizer tokenizer;
 
-    /** Generates with {@code generator}, encoding and decoding with {@code tokenizer}. */
+    /**
+     * Generates with {@code generator}, encoding and decoding with {@code tokenizer}.
+     *
+     * @param generator the token generator
+     * @param tokenizer the model's tokenizer
+     */
     public TextGenerator(TokenGenerator generator, Tokenizer tokenizer) {
         this(Objects.requireNonNull(generator, "generator")::generate, generator.vocabSize(), tokenizer);
     }
 
-    /** Translates with {@code generator}: the prompt is the source, the result the target (without BOS and EOS). */
+    /**
+     * Translates with {@code generator}: the prompt is the source, the result the target (without BOS and EOS).
+     *
+     * @param generator the encoder-decoder's generator
+     * @param tokenizer the model's tokenizer
+     */
     public TextGenerator(Seq2SeqGenerator generator, Tokenizer tokenizer) {
         this(Objects.requireNonNull(generator, "generator")::generate, generator.runtime().vocabSize(), tokenizer);
     }
@@ -43,6 +53,9 @@ public final class TextGenerator {
     /**
      * Continues {@code prompt}; {@code onText} receives the new text piece by piece as it becomes final.
      *
+     * @param prompt the text to continue
+     * @param options sampling, length and stop settings
+     * @param onText receives each decoded piece as it is generated
      * @return the continuation (without the prompt), trimmed before the stop string
      */
     public GeneratedText generate(String prompt, GenerationOptions options, Consumer<String> onText) {
@@ -65,7 +78,13 @@ public final class TextGenerator {
         return new GeneratedText(stream.text(), tokens, stream.matchedStop());
     }
 
-    /** Continues {@code prompt} without streaming. */
+    /**
+     * Continues {@code prompt} without streaming.
+     *
+     * @param prompt the text to continue
+     * @param options sampling, length and stop settings
+     * @return the continuation, trimmed before the stop string
+     */
     public GeneratedText generate(String prompt, GenerationOptions options) {
         return generate(prompt, options, piece -> { });
     }

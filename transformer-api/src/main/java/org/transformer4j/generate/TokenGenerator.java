@@ -12,15 +12,27 @@ import java.util.function.IntPredicate;
  */
 public interface TokenGenerator {
 
-    /** Number of token ids the model knows. */
+    /**
+     * Number of token ids the model knows.
+     *
+     * @return V
+     */
     int vocabSize();
 
-    /** The model's context length: the most tokens one session holds. */
+    /**
+     * The model's context length: the most tokens one session holds.
+     *
+     * @return the context length
+     */
     int contextLength();
 
     /**
      * A decoding session continuing {@code prompt} (checked: not empty, ids in the vocabulary, at most
      * {@link #contextLength()} tokens unless {@code cropPrompt}, which keeps the last ones). Close it.
+     *
+     * @param prompt the prompt's token ids
+     * @param cropPrompt keep the last tokens of a too-long prompt instead of refusing it
+     * @return the session, started by its caller
      */
     DecodingSession session(int[] prompt, boolean cropPrompt);
 
@@ -29,13 +41,22 @@ public interface TokenGenerator {
      * chosen and may return false to stop. Generation also stops after {@code maxNewTokens} or at a stop token (which
      * is included in the result); when the context fills, it goes on from the most recent half-window of tokens.
      *
+     * @param prompt the prompt's token ids
+     * @param options sampling, length and stop settings
+     * @param onToken sees each new token; false stops
      * @return the new tokens (without the prompt)
      */
     default int[] generate(int[] prompt, GenerationOptions options, IntPredicate onToken) {
         return SamplingSearch.generate(this, prompt, options, onToken);
     }
 
-    /** Continues every prompt with the same options (each row samples with {@code options.seed()}). */
+    /**
+     * Continues every prompt with the same options (each row samples with {@code options.seed()}).
+     *
+     * @param prompts the prompts' token ids
+     * @param options sampling, length and stop settings
+     * @return the new tokens of each prompt, in order
+     */
     default List<int[]> generate(List<int[]> prompts, GenerationOptions options) {
         return generate(prompts, java.util.Collections.nCopies(prompts.size(), options), (row, token) -> true);
     }
@@ -47,6 +68,9 @@ public interface TokenGenerator {
      * one after the other; generators that batch ({@link GptGenerator}, the ONNX one) run them as one left-padded
      * batch through {@link GptBatchRun}.
      *
+     * @param prompts the prompts' token ids
+     * @param options one per prompt
+     * @param listener sees each new token of each prompt; false stops that prompt
      * @return the new tokens of each prompt, in prompt order
      */
     default List<int[]> generate(List<int[]> prompts, List<GenerationOptions> options, BatchTokenListener listener) {
@@ -71,6 +95,8 @@ public interface TokenGenerator {
      * {@code maxNewTokens}.
      *
      * @param cropPrompt keep only the last context-length tokens of a longer prompt instead of refusing it
+     * @param prompt the prompt's token ids
+     * @param options width, length penalty, limits, n-best and end tokens
      * @return up to {@code nBest} hypotheses, best first
      */
     default List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options, boolean cropPrompt) {
@@ -79,7 +105,13 @@ public interface TokenGenerator {
         }
     }
 
-    /** Beam search continuing {@code prompt}, refusing a prompt longer than the context. */
+    /**
+     * Beam search continuing {@code prompt}, refusing a prompt longer than the context.
+     *
+     * @param prompt the prompt's token ids
+     * @param options width, length penalty, limits, n-best and end tokens
+     * @return up to {@code nBest} hypotheses, best first
+     */
     default List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options) {
         return beamSearch(prompt, options, false);
     }

@@ -11,12 +11,24 @@ public final class TokenSampler {
     private final GenerationOptions options;
     private final SplittableRandom random;
 
+    /**
+     * A sampler for {@code options}, seeded by {@code options.seed()}.
+     *
+     * @param options the temperature, top-k, top-p and seed
+     */
     public TokenSampler(GenerationOptions options) {
         this.options = options;
         this.random = new SplittableRandom(options.seed());
     }
 
-    /** The chosen token id for {@code logits[offset .. offset+vocab)}. */
+    /**
+     * The chosen token id for {@code logits[offset .. offset+vocab)}.
+     *
+     * @param logits a buffer of logits
+     * @param offset where the row starts
+     * @param vocab the row's length
+     * @return an id in {@code [0, vocab)}
+     */
     public int next(float[] logits, int offset, int vocab) {
         if (options.isGreedy()) {
             return argmax(logits, offset, vocab);
@@ -61,7 +73,14 @@ public final class TokenSampler {
         return order[keep - 1];
     }
 
-    /** Index of the largest logit (the lowest index on ties). */
+    /**
+     * Index of the largest logit (the lowest index on ties).
+     *
+     * @param logits a buffer of logits
+     * @param offset where the row starts
+     * @param vocab the row's length
+     * @return an id in {@code [0, vocab)}
+     */
     public static int argmax(float[] logits, int offset, int vocab) {
         int best = 0;
         for (int i = 1; i < vocab; i++) {

@@ -82,47 +82,86 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    /** Opens {@code dir} on the backend the selection rules pick, with default options. */
+    /**
+     * Opens {@code dir} on the backend the selection rules pick, with default options.
+     *
+     * @param dir a model directory ({@code config.json}, weights, tokenizer) or an exported one ({@code model.onnx})
+     * @return the open model; close it to free the engine and weights
+     * @throws IOException when a file cannot be read or is malformed (naming the file)
+     */
     public static LanguageModel open(Path dir) throws IOException {
         return builder(dir).open();
     }
 
-    /** A builder to name the backend, device, threads or seed before opening {@code dir}. */
+    /**
+     * A builder to name the backend, device, threads or seed before opening {@code dir}.
+     *
+     * @param dir the model directory
+     * @return the builder
+     */
     public static Builder builder(Path dir) {
         return new Builder(dir);
     }
 
-    /** The directory this model was opened from. */
+    /**
+     * The directory this model was opened from.
+     *
+     * @return the path given to {@link #open(Path)}
+     */
     public Path directory() {
         return directory;
     }
 
-    /** The architecture. */
+    /**
+     * The architecture.
+     *
+     * @return a GPT's, Llama's or encoder-decoder's config
+     */
     public ModelConfig config() {
         return config;
     }
 
-    /** The tokenizer. */
+    /**
+     * The tokenizer.
+     *
+     * @return the model's tokenizer
+     */
     public Tokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The backend that runs the model, e.g. {@code cpu} or {@code onnx}. */
+    /**
+     * The backend that runs the model, e.g. {@code cpu} or {@code onnx}.
+     *
+     * @return the backend's name
+     */
     public String backend() {
         return backend;
     }
 
-    /** The device asked for, or the backend's default device. */
+    /**
+     * The device asked for, or the backend's default device.
+     *
+     * @return the device's name
+     */
     public String device() {
         return device;
     }
 
-    /** The context length: the most tokens the model sees at once. */
+    /**
+     * The context length: the most tokens the model sees at once.
+     *
+     * @return the context length, in tokens
+     */
     public int contextLength() {
         return config.contextLength();
     }
 
-    /** Number of token ids the model knows. */
+    /**
+     * Number of token ids the model knows.
+     *
+     * @return the vocabulary size
+     */
     public int vocabSize() {
         return config.vocabSize();
     }
@@ -131,6 +170,8 @@ public final class LanguageModel implements AutoCloseable {
      * The directory's generation defaults ({@code generation_config.json}, or config.json's bos/eos), to apply with
      * {@link GenerationOptions#withDefaults} before the caller's own settings; {@link GenerationDefaults#NONE} when
      * the directory gives none (an exported graph).
+     *
+     * @return the defaults, possibly {@link GenerationDefaults#NONE}
      */
     public GenerationDefaults generationDefaults() {
         return generationDefaults;
@@ -142,7 +183,11 @@ public final class LanguageModel implements AutoCloseable {
         return this;
     }
 
-    /** True for a decoder-only model (a GPT or a Llama-family model), false for an encoder-decoder. */
+    /**
+     * True for a decoder-only model (a GPT or a Llama-family model), false for an encoder-decoder.
+     *
+     * @return whether it is decoder-only
+     */
     public boolean isGpt() {
         return gpt != null;
     }
@@ -150,22 +195,41 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * The GPT runtime (prefill and steps against a key/value cache), for servers that run their own
      * continuous-batching loop; empty for an encoder-decoder. It lives as long as this model.
+     *
+     * @return the runtime, or empty
      */
     public Optional<GptRuntime> gptRuntime() {
         return Optional.ofNullable(gpt);
     }
 
-    /** The encoder-decoder runtime; empty for a GPT. It lives as long as this model. */
+    /**
+     * The encoder-decoder runtime; empty for a GPT. It lives as long as this model.
+     *
+     * @return the runtime, or empty
+     */
     public Optional<Seq2SeqRuntime> seq2seqRuntime() {
         return seq2seq == null ? Optional.empty() : Optional.of(seq2seq.runtime());
     }
 
-    /** Continues (GPT) or translates (encoder-decoder) {@code prompt}. */
+    /**
+     * Continues (GPT) or translates (encoder-decoder) {@code prompt}.
+     *
+     * @param prompt the text to continue or translate
+     * @param options sampling, length and stop settings
+     * @return the new text and its tokens (and the stop string that ended it, if any)
+     */
     public GeneratedText generate(String prompt, GenerationOptions options) {
         return text.generate(prompt, options);
     }
 
-    /** As {@link #generate(String, GenerationOptions)}, streaming the new text piece by piece to {@code onText}. */
+    /**
+     * As {@link #generate(String, GenerationOptions)}, streaming the new text piece by piece to {@code onText}.
+     *
+     * @param prompt the text to continue or translate
+     * @param options sampling, length and stop settings
+     * @param onText receives each decoded piece as it is generated
+     * @return the new text and its tokens (and the stop string that ended it, if any)
+     */
     public GeneratedText generate(String prompt, GenerationOptions options, Consumer<String> onText) {
         return text.generate(prompt, options, onText);
     }
@@ -173,6 +237,10 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * Generates for every prompt with the same options; for a GPT the prompts run as one left-padded batch, and each
      * result equals that prompt's alone.
+     *
+     * @param prompts the texts
+     * @param options sampling, length and stop settings
+     * @return one result per prompt, in order
      */
     public List<GeneratedText> generate(List<String> prompts, GenerationOptions options) {
         if (gpt == null) {
@@ -208,13 +276,24 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * Token-level generation: the new tokens for {@code prompt} (the target for a source); {@code onToken} sees each
      * one and may return false to stop.
+     *
+     * @param prompt the prompt's (or source's) token ids
+     * @param options sampling, length and stop settings
+     * @param onToken sees each new token; false stops
+     * @return the new token ids
      */
     public int[] generateTokens(int[] prompt, GenerationOptions options, IntPredicate onToken) {
         return gpt != null ? new GptGenerator(gpt).generate(prompt, options, onToken)
                 : seq2seq.generate(prompt, options, onToken);
     }
 
-    /** Token-level generation for several prompts (one batch for a GPT). */
+    /**
+     * Token-level generation for several prompts (one batch for a GPT).
+     *
+     * @param prompts the prompts' token ids
+     * @param options sampling, length and stop settings
+     * @return the new token ids of each prompt, in order
+     */
     public List<int[]> generateTokens(List<int[]> prompts, GenerationOptions options) {
         if (gpt != null) {
             return new GptGenerator(gpt).generate(prompts, Collections.nCopies(prompts.size(), options),
@@ -227,12 +306,24 @@ public final class LanguageModel implements AutoCloseable {
         return out;
     }
 
-    /** Beam search over token ids: up to {@code nBest} hypotheses, best first. */
+    /**
+     * Beam search over token ids: up to {@code nBest} hypotheses, best first.
+     *
+     * @param prompt the prompt's (or source's) token ids
+     * @param options the beam width, length penalty, length limit, n-best and end tokens
+     * @return the hypotheses
+     */
     public List<Hypothesis> beamSearch(int[] prompt, BeamSearchOptions options) {
         return gpt != null ? new GptGenerator(gpt).beamSearch(prompt, options) : seq2seq.beamSearch(prompt, options);
     }
 
-    /** Beam search over text: the decoded hypotheses, best first. */
+    /**
+     * Beam search over text: the decoded hypotheses, best first.
+     *
+     * @param prompt the text to continue or translate
+     * @param options the beam width, length penalty, length limit, n-best and end tokens
+     * @return the hypotheses as text
+     */
     public List<GeneratedText> beamSearch(String prompt, BeamSearchOptions options) {
         List<GeneratedText> out = new ArrayList<>();
         for (Hypothesis h : beamSearch(tokenizer.encode(prompt), options)) {
@@ -276,19 +367,34 @@ public final class LanguageModel implements AutoCloseable {
             this.directory = Objects.requireNonNull(directory, "directory");
         }
 
-        /** The backend by name ({@code cpu}, {@code tensorflow}, {@code onnx}); null: the selection rules pick. */
+        /**
+         * The backend by name ({@code cpu}, {@code tensorflow}, {@code onnx}); null: the selection rules pick.
+         *
+         * @param name the backend's name, or null
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backend = name;
             return this;
         }
 
-        /** The device ({@code cpu}, {@code gpu:0}, {@code cuda:0}); null: the backend's default. */
+        /**
+         * The device ({@code cpu}, {@code gpu:0}, {@code cuda:0}); null: the backend's default.
+         *
+         * @param name the device, or null
+         * @return this builder
+         */
         public Builder device(String name) {
             this.device = name;
             return this;
         }
 
-        /** Worker threads; 0 (the default) means one per core. */
+        /**
+         * Worker threads; 0 (the default) means one per core.
+         *
+         * @param count 0 or more
+         * @return this builder
+         */
         public Builder threads(int count) {
             if (count < 0) {
                 throw new IllegalArgumentException("threads must be >= 0 (0 = one per core), was " + count);
@@ -297,7 +403,12 @@ public final class LanguageModel implements AutoCloseable {
             return this;
         }
 
-        /** The engine's seed (dropout is off in inference; sampling takes its seed from the options). */
+        /**
+         * The engine's seed (dropout is off in inference; sampling takes its seed from the options).
+         *
+         * @param value the seed
+         * @return this builder
+         */
         public Builder seed(long value) {
             this.seed = value;
             return this;
@@ -330,6 +441,7 @@ public final class LanguageModel implements AutoCloseable {
          * or {@code transformer4j.properties}) cannot, or the directory has no {@code config.json}, it is served by a
          * backend that serves exported graphs and recognises the directory's files.
          *
+         * @return the open model; the caller closes it
          * @throws IOException              when a file cannot be read or is malformed (naming the file)
          * @throws IllegalArgumentException when the directory holds neither kind of model, or no backend on the
          *                                  classpath can run what it holds (saying what was found and what to do)

@@ -30,13 +30,25 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Atomically replaces {@code target} with the UTF-8 bytes of {@code text}. */
+    /**
+     * Atomically replaces {@code target} with the UTF-8 bytes of {@code text}.
+     *
+     * @param target the file to replace or create
+     * @param text its new content
+     * @throws java.io.IOException naming {@code target} when the directory is missing or unwritable or the disk is full
+     */
     public static void writeString(Path target, String text) throws IOException {
         Objects.requireNonNull(text, "text");
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Atomically replaces {@code target} with the bytes {@code data}. */
+    /**
+     * Atomically replaces {@code target} with the bytes {@code data}.
+     *
+     * @param target the file to replace or create
+     * @param data its new content
+     * @throws java.io.IOException naming {@code target} when the directory is missing or unwritable or the disk is full
+     */
     public static void writeBytes(Path target, byte[] data) throws IOException {
         Objects.requireNonNull(data, "data");
         write(target, out -> out.write(data));
@@ -47,6 +59,8 @@ public final class AtomicFiles {
      * If the writer throws, no temporary file remains and the previous {@code target} is unchanged; a runtime
      * exception or error propagates as it is, an {@link IOException} wrapped in one that names {@code target}.
      *
+     * @param target the file to replace or create
+     * @param writer writes the content; it must not close the stream
      * @throws IOException naming {@code target} when the directory is missing or unwritable, the disk is full,
      *                     or the writer fails
      */

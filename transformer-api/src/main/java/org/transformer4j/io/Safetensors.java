@@ -33,7 +33,13 @@ public final class Safetensors {
     private Safetensors() {
     }
 
-    /** Loads every tensor and the metadata of {@code file}. */
+    /**
+     * Loads every tensor and the metadata of {@code file}.
+     *
+     * @param file a {@code .safetensors} file
+     * @return the tensors, in file order, and the metadata
+     * @throws IOException when the file cannot be read ({@link CheckpointFormatException} when it breaks the format)
+     */
     public static SafetensorsFile read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -102,6 +108,11 @@ public final class Safetensors {
     /**
      * Atomically writes {@code tensors} (in map order; FLOAT32, INT32 and INT64 as F32, I32 and I64) and
      * {@code metadata} (sorted by key, omitted when empty) to {@code file}. The same input gives the same bytes.
+     *
+     * @param file the file to write
+     * @param tensors the tensors by name
+     * @param metadata the {@code __metadata__} strings; may be empty
+     * @throws IOException when the file cannot be written; the previous file, if any, is then unchanged
      */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata)
             throws IOException {

@@ -9,6 +9,9 @@ import org.transformer4j.tensor.HostTensor;
 /**
  * The content of a safetensors checkpoint: named tensors (in the order their data lies in the file)
  * and the free-form string metadata of the {@code __metadata__} header entry. Both maps are unmodifiable.
+ *
+ * @param tensors the tensors by name, in file order
+ * @param metadata the {@code __metadata__} strings
  */
 public record SafetensorsFile(Map<String, HostTensor> tensors, Map<String, String> metadata) {
 
@@ -18,7 +21,12 @@ public record SafetensorsFile(Map<String, HostTensor> tensors, Map<String, Strin
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(metadata, "metadata")));
     }
 
-    /** The tensor called {@code name}; fails with the list of names present when there is none. */
+    /**
+     * The tensor called {@code name}; fails with the list of names present when there is none.
+     *
+     * @param name the tensor's name
+     * @return the tensor
+     */
     public HostTensor tensor(String name) {
         HostTensor t = tensors.get(name);
         if (t == null) {

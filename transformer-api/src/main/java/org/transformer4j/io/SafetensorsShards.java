@@ -29,7 +29,13 @@ public final class SafetensorsShards {
     private SafetensorsShards() {
     }
 
-    /** The tensors of every shard listed by {@code indexFile}, in the index's order. */
+    /**
+     * The tensors of every shard listed by {@code indexFile}, in the index's order.
+     *
+     * @param indexFile a {@code model.safetensors.index.json}
+     * @return the tensors by name
+     * @throws IOException when a file cannot be read ({@link CheckpointFormatException} when the index and the shards disagree)
+     */
     public static Map<String, HostTensor> read(Path indexFile) throws IOException {
         Objects.requireNonNull(indexFile, "indexFile");
         Map<String, String> weightMap = weightMap(indexFile);
@@ -69,7 +75,12 @@ public final class SafetensorsShards {
      * Writes {@code tensors} as shards of at most {@code maxShardBytes} each (a tensor is never split) named
      * {@code model-0000i-of-0000n.safetensors}, then the index, each file atomically.
      *
+     * @param dir the directory to write into
+     * @param tensors the tensors by name
+     * @param metadata the {@code __metadata__} strings every shard carries (the index holds the total size)
+     * @param maxShardBytes the largest shard's data size; a tensor larger than this gets a shard of its own
      * @return the files written, the index last
+     * @throws IOException when a file cannot be written
      */
     public static List<Path> write(Path dir, Map<String, HostTensor> tensors, Map<String, String> metadata,
                                    long maxShardBytes) throws IOException {

@@ -16,7 +16,11 @@ public final class TempDirectories {
     private TempDirectories() {
     }
 
-    /** Deletes {@code dir} and everything under it, ignoring what cannot be deleted; a null or missing dir is fine. */
+    /**
+     * Deletes {@code dir} and everything under it, ignoring what cannot be deleted; a null or missing dir is fine.
+     *
+     * @param dir the directory to delete, or null
+     */
     public static void deleteQuietly(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;

@@ -65,17 +65,88 @@ public abstract sealed class ConfigBuilder<B extends ConfigBuilder<B>> permits G
         return self();
     }
 
+    /**
+     * The number of token ids.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
     public B vocabSize(int v) { this.vocabSize = v; return self(); }
+    /**
+     * The longest sequence the model accepts.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
     public B contextLength(int v) { this.contextLength = v; return self(); }
+    /**
+     * Attention heads per layer.
+     *
+     * @param v divides the width
+     * @return this builder
+     */
     public B heads(int v) { this.heads = v; return self(); }
+    /**
+     * The model width.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
     public B embeddingDim(int v) { this.embeddingDim = v; return self(); }
+    /**
+     * The feed-forward hidden width.
+     *
+     * @param v at least 1
+     * @return this builder
+     */
     public B feedForwardDim(int v) { this.feedForwardDim = v; return self(); }
+    /**
+     * The dropout probability while training.
+     *
+     * @param v in [0, 1)
+     * @return this builder
+     */
     public B dropout(float v) { this.dropout = v; return self(); }
+    /**
+     * Whether linear layers and layer norms have biases.
+     *
+     * @param v true for biases
+     * @return this builder
+     */
     public B bias(boolean v) { this.bias = v; return self(); }
+    /**
+     * Whether the output layer reuses the token embedding.
+     *
+     * @param v true to tie
+     * @return this builder
+     */
     public B tiedEmbeddings(boolean v) { this.tiedEmbeddings = v; return self(); }
+    /**
+     * How positions enter the model.
+     *
+     * @param v sinusoidal or learned
+     * @return this builder
+     */
     public B positionalEncoding(PositionalEncodingType v) { this.positionalEncoding = v; return self(); }
+    /**
+     * Where the layer norms sit.
+     *
+     * @param v pre-LN or post-LN
+     * @return this builder
+     */
     public B normPlacement(NormPlacement v) { this.normPlacement = v; return self(); }
+    /**
+     * The feed-forward non-linearity.
+     *
+     * @param v GELU, GELU tanh or ReLU
+     * @return this builder
+     */
     public B activation(Activation v) { this.activation = v; return self(); }
-    /** The layer norms' epsilon (default 1e-5, PyTorch's and GPT-2's). */
+    /**
+     * The layer norms' epsilon (default 1e-5, PyTorch's and GPT-2's).
+     *
+     * @param v positive
+     * @return this builder
+     */
     public B layerNormEps(float v) { this.layerNormEps = v; return self(); }
 }

@@ -26,6 +26,7 @@ public record GenerationDefaults(OptionalInt maxNewTokens, Optional<Boolean> doS
     public static final GenerationDefaults NONE = new GenerationDefaults(OptionalInt.empty(), Optional.empty(),
             OptionalDouble.empty(), OptionalInt.empty(), OptionalDouble.empty(), Set.of(), OptionalInt.empty());
 
+    /** Checks the parts are present and copies the end-of-text ids. */
     public GenerationDefaults {
         Objects.requireNonNull(maxNewTokens, "maxNewTokens");
         Objects.requireNonNull(doSample, "doSample");
@@ -36,7 +37,11 @@ public record GenerationDefaults(OptionalInt maxNewTokens, Optional<Boolean> doS
         eosTokenIds = Set.copyOf(eosTokenIds);
     }
 
-    /** True when the directory suggests nothing at all. */
+    /**
+     * True when the directory suggests nothing at all.
+     *
+     * @return true when every setting is unset
+     */
     public boolean isEmpty() {
         return equals(NONE);
     }

@@ -27,13 +27,29 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
                         PositionalEncodingType positionalEncoding, NormPlacement normPlacement,
                         Activation activation, float layerNormEps) implements ModelConfig {
 
+    /** Validates every field; {@link ConfigException} names the one out of range. */
     public GptConfig {
         ConfigChecks.positive("n_layer", layers);
         ConfigChecks.common(vocabSize, contextLength, heads, embeddingDim, feedForwardDim, dropout,
                 positionalEncoding, normPlacement, activation, layerNormEps);
     }
 
-    /** A config with the default layer-norm epsilon {@value ModelConfig#DEFAULT_LAYER_NORM_EPS}. */
+    /**
+     * A config with the default layer-norm epsilon {@value ModelConfig#DEFAULT_LAYER_NORM_EPS}.
+     *
+     * @param vocabSize number of token ids
+     * @param contextLength maximum sequence length
+     * @param layers number of transformer blocks
+     * @param heads attention heads per block
+     * @param embeddingDim model width
+     * @param feedForwardDim hidden width of the feed-forward network
+     * @param dropout drop probability while training
+     * @param bias whether linear layers and layer norms have a bias
+     * @param tiedEmbeddings whether the output projection reuses the token embedding
+     * @param positionalEncoding sinusoidal or learned positions
+     * @param normPlacement pre-LN or post-LN
+     * @param activation the feed-forward non-linearity
+     */
     public GptConfig(int vocabSize, int contextLength, int layers, int heads, int embeddingDim, int feedForwardDim,
                      float dropout, boolean bias, boolean tiedEmbeddings, PositionalEncodingType positionalEncoding,
                      NormPlacement normPlacement, Activation activation) {
@@ -46,12 +62,20 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
         return "gpt";
     }
 
-    /** A builder preset to nanoGPT's shakespeare-char model (4 layers, 4 heads, 128 wide, block 64, no bias, tied). */
+    /**
+     * A builder preset to nanoGPT's shakespeare-char model (4 layers, 4 heads, 128 wide, block 64, no bias, tied).
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this config's values. */
+    /**
+     * A builder starting from this config's values.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder().from(this);
         b.layers = layers;
@@ -71,8 +95,19 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
             activation = Activation.GELU;
         }
 
+        /**
+         * The number of transformer blocks (n_layer).
+         *
+         * @param v at least 1
+         * @return this builder
+         */
         public Builder layers(int v) { this.layers = v; return this; }
 
+        /**
+         * The config; validated as the record's constructor validates.
+         *
+         * @return the config
+         */
         public GptConfig build() {
             return new GptConfig(vocabSize, contextLength, layers, heads, embeddingDim, feedForward(), dropout, bias,
                     tiedEmbeddings, positionalEncoding, normPlacement, activation, layerNormEps);

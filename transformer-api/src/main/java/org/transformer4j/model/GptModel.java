@@ -56,6 +56,11 @@ public final class GptModel implements DecoderModel {
     private record Block(LayerNorm ln1, MultiHeadAttention attn, LayerNorm ln2, FeedForward mlp) {
     }
 
+    /**
+     * The model {@code config} describes; it holds no weights (they come as {@link Parameters}).
+     *
+     * @param config the architecture
+     */
     public GptModel(GptConfig config) {
         this.config = config;
         int c = config.embeddingDim();
@@ -79,6 +84,11 @@ public final class GptModel implements DecoderModel {
         this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
     }
 
+    /**
+     * The architecture.
+     *
+     * @return the config
+     */
     @Override
     public GptConfig config() {
         return config;
@@ -108,7 +118,11 @@ public final class GptModel implements DecoderModel {
         return List.of("input_ids", "targets");
     }
 
-    /** A fresh cache for incremental decoding. */
+    /**
+     * A fresh cache for incremental decoding.
+     *
+     * @return an empty cache with one slot per layer
+     */
     @Override
     public KvCache newCache() {
         return new KvCache(config.layers(), false);
@@ -119,6 +133,11 @@ public final class GptModel implements DecoderModel {
      * the cached ones and the cache grows by T; without one, positions start at 0.
      *
      * @param keyMask int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param ids int32 token ids {@code [B, T]}
+     * @param cache the key/value cache, or null
+     * @return the logits {@code [B, T, V]}
      */
     public Tensor logits(Ops ops, Parameters p, Tensor ids, KvCache cache, Tensor keyMask) {
         return logits(ops, p, ids, null, cache, keyMask);
@@ -136,6 +155,10 @@ public final class GptModel implements DecoderModel {
      *                    host (small: one int per token) to be checked and, for sinusoids, to build the constant.
      * @param cache       the key/value cache, grown by T; or null
      * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param ids int32 token ids {@code [B, T]}
+     * @return the logits {@code [B, T, V]}
      */
     public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask) {
         return logits(ops, p, ids, positionIds, cache, keyMask, false);
@@ -147,6 +170,15 @@ public final class GptModel implements DecoderModel {
      * does not pay for {@code [B, T, V]} logits it does not need (generation samples from the last position). The
      * last hidden state {@code [B, C]} is taken through the host, which costs {@code B·T·C} floats once instead of
      * {@code B·(T-1)·V} multiply-adds per row of the head.
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param ids int32 token ids {@code [B, T]}
+     * @param positionIds int32 {@code [B, T]}, or null for the positions following the cache
+     * @param cache the key/value cache, grown by T; or null
+     * @param keyMask int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
+     * @param lastOnly compute the logits of the last position only
+     * @return {@code [B, T, V]}, or {@code [B, 1, V]} with {@code lastOnly}
      */
     @Override
     public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask,
@@ -239,7 +271,14 @@ public final class GptModel implements DecoderModel {
         return t;
     }
 
-    /** Logits without a cache or padding. */
+    /**
+     * Logits without a cache or padding.
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param ids int32 token ids {@code [B, T]}
+     * @return the logits {@code [B, T, V]}
+     */
     public Tensor logits(Ops ops, Parameters p, Tensor ids) {
         return logits(ops, p, ids, null, null);
     }

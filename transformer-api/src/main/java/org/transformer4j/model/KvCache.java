@@ -15,6 +15,12 @@ public final class KvCache implements AutoCloseable {
     private final List<AttentionCache> self = new ArrayList<>();
     private final List<AttentionCache> cross = new ArrayList<>();
 
+    /**
+     * An empty cache for a model of {@code layers} decoder layers.
+     *
+     * @param layers the number of decoder layers
+     * @param withCross whether each layer also caches cross-attention (encoder-decoder)
+     */
     public KvCache(int layers, boolean withCross) {
         for (int i = 0; i < layers; i++) {
             self.add(new AttentionCache());
@@ -24,12 +30,22 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** The self-attention cache of layer {@code i}. */
+    /**
+     * The self-attention cache of layer {@code i}.
+     *
+     * @param layer the layer, from 0
+     * @return its cache
+     */
     public AttentionCache self(int layer) {
         return self.get(layer);
     }
 
-    /** The cross-attention cache of layer {@code i}; fails for a decoder-only model. */
+    /**
+     * The cross-attention cache of layer {@code i}; fails for a decoder-only model.
+     *
+     * @param layer the layer, from 0
+     * @return its cache
+     */
     public AttentionCache cross(int layer) {
         if (cross.isEmpty()) {
             throw new IllegalStateException("this cache belongs to a decoder-only model: it has no cross-attention");
@@ -37,7 +53,11 @@ public final class KvCache implements AutoCloseable {
         return cross.get(layer);
     }
 
-    /** Positions processed so far. */
+    /**
+     * Positions processed so far.
+     *
+     * @return the length
+     */
     public int length() {
         return self.isEmpty() ? 0 : self.get(0).length();
     }
@@ -46,6 +66,9 @@ public final class KvCache implements AutoCloseable {
      * Keeps the batch rows {@code rows} of every layer's self- and cross-attention cache, in this order (rows may
      * repeat or be left out): how beam search continues the surviving hypotheses and how batched generation drops
      * finished sequences. See {@link AttentionCache#selectRows} for the cost (a host round trip of the cache).
+     *
+     * @param ops the ops that upload the gathered rows
+     * @param rows the old row of each new row
      */
     public void selectRows(Ops ops, int[] rows) {
         for (AttentionCache c : self) {
@@ -56,12 +79,20 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Batch size of the cached tensors, or 0 before the first step. */
+    /**
+     * Batch size of the cached tensors, or 0 before the first step.
+     *
+     * @return B, or 0
+     */
     public int batchSize() {
         return self.isEmpty() ? 0 : self.get(0).batchSize();
     }
 
-    /** Number of decoder layers. */
+    /**
+     * Number of decoder layers.
+     *
+     * @return the layer count
+     */
     public int layers() {
         return self.size();
     }

@@ -44,7 +44,12 @@ public final class ModelConfigJson {
     private ModelConfigJson() {
     }
 
-    /** The JSON text of a config. */
+    /**
+     * The JSON text of a config.
+     *
+     * @param config the config
+     * @return config.json's text
+     */
     public static String toJson(ModelConfig config) {
         if (config instanceof LlamaConfig llama) {
             return LlamaConfigJson.toJson(llama);
@@ -82,7 +87,12 @@ public final class ModelConfigJson {
         }
     }
 
-    /** Parses config.json text; {@link ConfigException} names the missing, unknown or invalid field. */
+    /**
+     * Parses config.json text; {@link ConfigException} names the missing, unknown or invalid field.
+     *
+     * @param json config.json's text
+     * @return the config
+     */
     public static ModelConfig fromJson(String json) {
         return fromTree(parse(json, CONFIG));
     }

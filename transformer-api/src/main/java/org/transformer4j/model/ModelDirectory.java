@@ -71,6 +71,7 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         HUGGING_FACE
     }
 
+    /** Checks the parts are present and that a Hugging Face layout can express the config. */
     public ModelDirectory {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(weights, "weights");
@@ -86,17 +87,33 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         }
     }
 
-    /** A directory in this project's layout that suggests no generation settings. */
+    /**
+     * A directory in this project's layout that suggests no generation settings.
+     *
+     * @param config the architecture
+     * @param weights the weights by name
+     * @param tokenizer the tokenizer
+     */
     public ModelDirectory(ModelConfig config, Map<String, HostTensor> weights, Tokenizer tokenizer) {
         this(config, weights, tokenizer, Layout.TRANSFORMER4J, GenerationDefaults.NONE);
     }
 
-    /** The same directory with other weights (e.g. after fine-tuning): layout, tokenizer and defaults kept. */
+    /**
+     * The same directory with other weights (e.g. after fine-tuning): layout, tokenizer and defaults kept.
+     *
+     * @param newWeights the weights, under the same names and shapes
+     * @return the new directory
+     */
     public ModelDirectory withWeights(Map<String, HostTensor> newWeights) {
         return new ModelDirectory(config, newWeights, tokenizer, layout, generationDefaults);
     }
 
-    /** The trainable model this config describes. */
+    /**
+     * The trainable model this config describes.
+     *
+     * @param config a model config
+     * @return the model composed over {@link org.transformer4j.nn.Ops}
+     */
     public static TrainableModel modelFor(ModelConfig config) {
         return switch (config) {
             case GptConfig g -> new GptModel(g);
@@ -108,6 +125,9 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
     /**
      * Writes the directory into {@code dir} (created if missing) in its {@link #layout()}, each file atomically:
      * config.json, model.safetensors and tokenizer.json, and for Hugging Face also generation_config.json.
+     *
+     * @param dir the directory, created if missing
+     * @throws IOException when a file cannot be written, or the weights or tokenizer do not match the config
      */
     public void save(Path dir) throws IOException {
         if (layout == Layout.HUGGING_FACE) {
@@ -127,8 +147,10 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
      * reads: config.json (GPT2Config), model.safetensors (GPT-2's names, Conv1D {@code [in, out]}, float32),
      * generation_config.json and tokenizer.json. Reading it back with {@link #load} gives this directory again.
      *
+     * @param dir the directory, created if missing
      * @throws ConfigException naming the reason when the model is not a GPT-2 architecture (a seq2seq model, no
      *     biases, post-LN, sinusoidal positions); nothing is written then
+     * @throws IOException when a file cannot be written
      */
     public void saveHuggingFace(Path dir) throws IOException {
         if (!(config instanceof GptConfig g)) {
@@ -156,7 +178,13 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
         Files.createDirectories(dir);
     }
 
-    /** Reads and checks a model directory. */
+    /**
+     * Reads and checks a model directory.
+     *
+     * @param dir the directory
+     * @return the checked directory
+     * @throws IOException when a file is missing, unreadable or does not match the config (naming the file)
+     */
     public static ModelDirectory load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a model directory (expected " + CONFIG + ", "
@@ -211,7 +239,12 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
                 defaults);
     }
 
-    /** Bytes of float32 weights {@code config} describes (what loading it allocates). */
+    /**
+     * Bytes of float32 weights {@code config} describes (what loading it allocates).
+     *
+     * @param config a model config
+     * @return the bytes
+     */
     public static long weightBytes(ModelConfig config) {
         long n = 0;
         for (ParameterSpec spec : modelFor(config).parameterSpecs()) {
@@ -273,6 +306,12 @@ public record ModelDirectory(ModelConfig config, Map<String, HostTensor> weights
     /**
      * The weights of {@code config}'s model, in parameter order, from a state dict that may use nanoGPT's
      * conventions; fails naming every missing, unexpected or mis-shaped weight.
+     *
+     * @param file the weights file, for messages
+     * @param config the architecture
+     * @param stateDict the weights as read
+     * @return the weights under the model's names, in its order
+     * @throws org.transformer4j.io.CheckpointFormatException listing the missing, unexpected and mis-shaped weights
      */
     public static Map<String, HostTensor> checkWeights(Path file, ModelConfig config, Map<String, HostTensor> stateDict)
             throws CheckpointFormatException {

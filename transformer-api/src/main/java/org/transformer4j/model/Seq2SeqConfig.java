@@ -31,6 +31,7 @@ public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers,
                             NormPlacement normPlacement, Activation activation, float layerNormEps)
         implements ModelConfig {
 
+    /** Validates every field; {@link ConfigException} names the one out of range. */
     public Seq2SeqConfig {
         ConfigChecks.positive("encoder_layers", encoderLayers);
         ConfigChecks.positive("decoder_layers", decoderLayers);
@@ -38,7 +39,23 @@ public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers,
                 positionalEncoding, normPlacement, activation, layerNormEps);
     }
 
-    /** A config with the default layer-norm epsilon {@value ModelConfig#DEFAULT_LAYER_NORM_EPS}. */
+    /**
+     * A config with the default layer-norm epsilon {@value ModelConfig#DEFAULT_LAYER_NORM_EPS}.
+     *
+     * @param vocabSize number of token ids, shared by source and target
+     * @param contextLength maximum source and target length
+     * @param encoderLayers encoder blocks
+     * @param decoderLayers decoder blocks
+     * @param heads attention heads
+     * @param embeddingDim model width
+     * @param feedForwardDim feed-forward hidden width
+     * @param dropout drop probability while training
+     * @param bias whether linear layers and layer norms have a bias
+     * @param tiedEmbeddings whether the output projection reuses the decoder's token embedding
+     * @param positionalEncoding sinusoidal or learned positions
+     * @param normPlacement post-LN or pre-LN
+     * @param activation the feed-forward non-linearity
+     */
     public Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers, int decoderLayers, int heads,
                          int embeddingDim, int feedForwardDim, float dropout, boolean bias, boolean tiedEmbeddings,
                          PositionalEncodingType positionalEncoding, NormPlacement normPlacement, Activation activation) {
@@ -51,12 +68,20 @@ public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers,
         return "seq2seq";
     }
 
-    /** A builder preset to a small post-LN, sinusoidal, ReLU model (3+3 layers, 4 heads, 128 wide). */
+    /**
+     * A builder preset to a small post-LN, sinusoidal, ReLU model (3+3 layers, 4 heads, 128 wide).
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this config's values. */
+    /**
+     * A builder starting from this config's values.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder().from(this);
         b.encoderLayers = encoderLayers;
@@ -78,9 +103,26 @@ public record Seq2SeqConfig(int vocabSize, int contextLength, int encoderLayers,
             activation = Activation.RELU;
         }
 
+        /**
+         * The number of encoder blocks.
+         *
+         * @param v at least 1
+         * @return this builder
+         */
         public Builder encoderLayers(int v) { this.encoderLayers = v; return this; }
+        /**
+         * The number of decoder blocks.
+         *
+         * @param v at least 1
+         * @return this builder
+         */
         public Builder decoderLayers(int v) { this.decoderLayers = v; return this; }
 
+        /**
+         * The config; validated as the record's constructor validates.
+         *
+         * @return the config
+         */
         public Seq2SeqConfig build() {
             return new Seq2SeqConfig(vocabSize, contextLength, encoderLayers, decoderLayers, heads, embeddingDim,
                     feedForward(), dropout, bias, tiedEmbeddings, positionalEncoding, normPlacement, activation,

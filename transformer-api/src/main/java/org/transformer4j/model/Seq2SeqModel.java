@@ -66,6 +66,11 @@ public final class Seq2SeqModel implements TrainableModel {
                                 LayerNorm crossNorm, FeedForward ffn, LayerNorm ffnNorm) {
     }
 
+    /**
+     * The model {@code config} describes; it holds no weights (they come as {@link Parameters}).
+     *
+     * @param config the architecture
+     */
     public Seq2SeqModel(Seq2SeqConfig config) {
         this.config = config;
         int c = config.embeddingDim();
@@ -105,6 +110,11 @@ public final class Seq2SeqModel implements TrainableModel {
         this.lmHead = config.tiedEmbeddings() ? null : new Linear("lm_head", c, config.vocabSize(), false, 0.02f);
     }
 
+    /**
+     * The architecture.
+     *
+     * @return the config
+     */
     public Seq2SeqConfig config() {
         return config;
     }
@@ -146,12 +156,24 @@ public final class Seq2SeqModel implements TrainableModel {
         return List.of("src_ids", "src_mask", "tgt_in", "targets");
     }
 
-    /** A fresh decoder cache (self- and cross-attention) for incremental decoding. */
+    /**
+     * A fresh decoder cache (self- and cross-attention) for incremental decoding.
+     *
+     * @return an empty cache
+     */
     public KvCache newCache() {
         return new KvCache(config.decoderLayers(), true);
     }
 
-    /** The encoder output {@code [B, S, C]} for source ids {@code [B, S]} and their mask (or null: no padding). */
+    /**
+     * The encoder output {@code [B, S, C]} for source ids {@code [B, S]} and their mask (or null: no padding).
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param srcIds int32 source ids {@code [B, S]}
+     * @param srcMask int32 {@code [B, S]} (1 real token, 0 padding), or null
+     * @return the encoder output
+     */
     public Tensor encode(Ops ops, Parameters p, Tensor srcIds, Tensor srcMask) {
         Shape.requireRank("Seq2SeqModel.encode", "src_ids", srcIds.shape(), 2);
         Tensor x = embed(ops, p, srcEmbed, srcPositions, srcIds, 0);
@@ -167,6 +189,14 @@ public final class Seq2SeqModel implements TrainableModel {
     /**
      * Decoder logits {@code [B, T, V]} for target ids {@code [B, T]} given the encoder output. With a cache the
      * ids continue after the cached positions and the memory's keys and values are computed only once.
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param tgtIds int32 target ids {@code [B, T]}
+     * @param memory the encoder output {@code [B, S, C]}
+     * @param srcMask the source mask, or null
+     * @param cache the decoder cache, grown by T; or null
+     * @return the logits {@code [B, T, V]}
      */
     public Tensor decode(Ops ops, Parameters p, Tensor tgtIds, Tensor memory, Tensor srcMask, KvCache cache) {
         Shape.requireRank("Seq2SeqModel.decode", "tgt_ids", tgtIds.shape(), 2);

@@ -6,11 +6,18 @@ package org.transformer4j.nn;
  * In config.json: {@code "gelu"}, {@code "gelu_tanh"} or {@code "relu"}.
  */
 public enum Activation {
-    GELU, RELU,
+    /** {@code x · Φ(x)}, with the exact erf: nanoGPT's and PyTorch's default GELU. */
+    GELU,
+    /** {@code max(0, x)}: the original paper's. */
+    RELU,
     /** {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))}: what GPT-2 was trained with. */
     GELU_TANH;
 
-    /** The value in config.json: the constant's name in lower case. */
+    /**
+     * The value in config.json: the constant's name in lower case.
+     *
+     * @return {@code gelu}, {@code relu} or {@code gelu_tanh}
+     */
     public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

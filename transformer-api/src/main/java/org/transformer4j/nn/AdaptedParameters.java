@@ -12,6 +12,12 @@ public interface AdaptedParameters extends Parameters {
     /**
      * The output of linear layer {@code linear} (its weight name without {@code .weight}) for input {@code x}, given
      * the frozen layer's output {@code y}: {@code y} itself when the layer has no adapter.
+     *
+     * @param ops the ops of the forward pass
+     * @param linear the layer's weight name without {@code .weight}
+     * @param x the layer's input
+     * @param y the frozen layer's output for {@code x}
+     * @return {@code y} plus the adapter's branch, or {@code y}
      */
     Tensor adapt(Ops ops, String linear, Tensor x, Tensor y);
 }

@@ -15,7 +15,13 @@ public final class Initializer {
     private Initializer() {
     }
 
-    /** Fresh weights for {@code specs}, in declaration order. */
+    /**
+     * Fresh weights for {@code specs}, in declaration order.
+     *
+     * @param specs the parameters a model declares
+     * @param seed the seed every parameter's stream derives from
+     * @return the weights by name
+     */
     public static Map<String, HostTensor> initialize(List<ParameterSpec> specs, long seed) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (ParameterSpec spec : specs) {

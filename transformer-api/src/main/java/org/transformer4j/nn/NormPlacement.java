@@ -6,9 +6,16 @@ package org.transformer4j.nn;
  * In config.json: {@code "pre"} or {@code "post"}.
  */
 public enum NormPlacement {
-    PRE, POST;
+    /** Norm before each sub-layer, plus a final norm (GPT-2, nanoGPT). */
+    PRE,
+    /** Norm after each residual sum (the original paper). */
+    POST;
 
-    /** The value in config.json: the constant's name in lower case. */
+    /**
+     * The value in config.json: the constant's name in lower case.
+     *
+     * @return {@code pre} or {@code post}
+     */
     public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -16,49 +16,120 @@ import org.transformer4j.tensor.Tensor;
  */
 public interface Ops {
 
-    /** True when the ops record gradients and apply dropout (training), false for inference. */
+    /**
+     * True when the ops record gradients and apply dropout (training), false for inference.
+     *
+     * @return true for training ops
+     */
     boolean training();
 
-    /** Uploads host data (token ids, masks, constant tables) into a tensor of this backend. */
+    /**
+     * Uploads host data (token ids, masks, constant tables) into a tensor of this backend.
+     *
+     * @param value the host values
+     * @return a tensor of this backend
+     */
     Tensor constant(HostTensor value);
 
     /**
      * Row lookup: {@code table [V, C]} and int32 {@code ids} of any shape {@code S} with values in {@code [0, V)}
      * give {@code S + [C]} (ids {@code [B, T]} give {@code [B, T, C]}; position ids {@code [T]} give {@code [T, C]}).
+     *
+     * @param table the embedding table {@code [V, C]}
+     * @param ids int32 row indices
+     * @return a tensor of this backend, {@code S + [C]}
      */
     Tensor embedding(Tensor table, Tensor ids);
 
-    /** {@code x [..., in] · weightᵀ + bias}: {@code weight [out, in]}, {@code bias [out]} or null; gives {@code [..., out]}. */
+    /**
+     * {@code x [..., in] · weightᵀ + bias}: {@code weight [out, in]}, {@code bias [out]} or null; gives {@code [..., out]}.
+     *
+     * @param x the input {@code [..., in]}
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]}, or null
+     * @return a tensor of this backend, {@code [..., out]}
+     */
     Tensor linear(Tensor x, Tensor weight, Tensor bias);
 
-    /** Layer normalization over the last axis with biased variance: {@code gamma, beta [C]} (beta may be null). */
+    /**
+     * Layer normalization over the last axis with biased variance: {@code gamma, beta [C]} (beta may be null).
+     *
+     * @param x the input {@code [..., C]}
+     * @param gamma the gain {@code [C]}
+     * @param beta the shift {@code [C]}, or null
+     * @param eps added to the variance
+     * @return the normalized {@code x}, same shape
+     */
     Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps);
 
-    /** Element-wise sum; {@code b} has the shape of {@code a} or of its trailing axes (broadcast over the leading ones). */
+    /**
+     * Element-wise sum; {@code b} has the shape of {@code a} or of its trailing axes (broadcast over the leading ones).
+     *
+     * @param a the left operand
+     * @param b the right operand, broadcast over {@code a}'s leading axes
+     * @return {@code a + b}, shaped as {@code a}
+     */
     Tensor add(Tensor a, Tensor b);
 
-    /** Multiplies every element by a constant (e.g. the original paper's embedding scale sqrt(d_model)). */
+    /**
+     * Multiplies every element by a constant (e.g. the original paper's embedding scale sqrt(d_model)).
+     *
+     * @param x the input
+     * @param factor the constant
+     * @return {@code factor · x}
+     */
     Tensor scale(Tensor x, float factor);
 
-    /** GELU, exact erf form: {@code x · Φ(x)} (PyTorch {@code nn.GELU()}). */
+    /**
+     * GELU, exact erf form: {@code x · Φ(x)} (PyTorch {@code nn.GELU()}).
+     *
+     * @param x the input
+     * @return GELU of every element
+     */
     Tensor gelu(Tensor x);
 
     /**
      * GELU, tanh approximation: {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))} (GPT-2's {@code gelu_new},
      * PyTorch {@code nn.GELU(approximate="tanh")}).
+     *
+     * @param x the input
+     * @return GELU of every element
      */
     Tensor geluTanh(Tensor x);
 
-    /** ReLU: {@code max(0, x)}. */
+    /**
+     * ReLU: {@code max(0, x)}.
+     *
+     * @param x the input
+     * @return ReLU of every element
+     */
     Tensor relu(Tensor x);
 
-    /** Inverted dropout with drop probability {@code p} when training; the identity otherwise or when p is 0. */
+    /**
+     * Inverted dropout with drop probability {@code p} when training; the identity otherwise or when p is 0.
+     *
+     * @param x the input
+     * @param p the drop probability, in [0, 1)
+     * @return {@code x} with dropped elements zeroed and the others scaled by {@code 1/(1-p)}
+     */
     Tensor dropout(Tensor x, float p);
 
-    /** Splits the last axis into {@code parts} equal slices ({@code [..., 3C]} into three {@code [..., C]}). */
+    /**
+     * Splits the last axis into {@code parts} equal slices ({@code [..., 3C]} into three {@code [..., C]}).
+     *
+     * @param x the input {@code [..., parts · C]}
+     * @param parts the number of slices
+     * @return the slices, in order
+     */
     Tensor[] split(Tensor x, int parts);
 
-    /** Joins tensors along axis 1 (time), e.g. a key/value cache and the new step's keys. */
+    /**
+     * Joins tensors along axis 1 (time), e.g. a key/value cache and the new step's keys.
+     *
+     * @param a the earlier positions {@code [B, Ta, C]}
+     * @param b the later positions {@code [B, Tb, C]}
+     * @return {@code [B, Ta + Tb, C]}
+     */
     Tensor concatTime(Tensor a, Tensor b);
 
     /**
@@ -94,6 +165,13 @@ public interface Ops {
      * plain attention. Backends that train implement it; this default serves the others (inference, export).
      *
      * @param dropout drop probability of each attention weight, in [0, 1)
+     * @param q queries {@code [B, Tq, C]}
+     * @param k keys {@code [B, Tk, C]}
+     * @param v values {@code [B, Tk, C]}
+     * @param heads number of heads; must divide C
+     * @param causal whether a query sees only keys at positions up to its own
+     * @param keyMask int32 {@code [B, Tk]}, 1 for a key that may be attended; or null
+     * @return {@code [B, Tq, C]}
      * @throws UnsupportedOperationException if this backend trains but has no attention dropout
      */
     default Tensor attention(Tensor q, Tensor k, Tensor v, int heads, boolean causal, Tensor keyMask, float dropout) {
@@ -110,6 +188,11 @@ public interface Ops {
     /**
      * Mean cross-entropy of {@code softmax(logits)} against {@code targets}, over positions whose target is
      * not {@code ignoreIndex}. {@code logits [B, T, V]}, {@code targets [B, T]} int32; gives a scalar.
+     *
+     * @param logits the scores {@code [B, T, V]}
+     * @param targets the target ids {@code [B, T]}
+     * @param ignoreIndex the target id that marks a position out of the loss (e.g. padding)
+     * @return the mean loss, a scalar
      */
     Tensor crossEntropy(Tensor logits, Tensor targets, int ignoreIndex);
 
@@ -119,12 +202,19 @@ public interface Ops {
      *
      * @param gamma {@code [C]} for {@code x [..., C]}
      * @param eps   added to the mean square, {@code >= 0} (Llama uses 1e-5 or 1e-6)
+     * @param x the input {@code [..., C]}
+     * @return the normalized {@code x}, same shape
      */
     default Tensor rmsNorm(Tensor x, Tensor gamma, float eps) {
         throw notImplemented("rmsNorm");
     }
 
-    /** SiLU (swish): {@code x · sigmoid(x)}, the activation of Llama's SwiGLU MLP (PyTorch {@code nn.SiLU()}). */
+    /**
+     * SiLU (swish): {@code x · sigmoid(x)}, the activation of Llama's SwiGLU MLP (PyTorch {@code nn.SiLU()}).
+     *
+     * @param x the input
+     * @return SiLU of every element
+     */
     default Tensor silu(Tensor x) {
         throw notImplemented("silu");
     }
@@ -132,6 +222,10 @@ public interface Ops {
     /**
      * Element-wise product; {@code b} has the shape of {@code a} or of its trailing axes (broadcast over the
      * leading ones, as {@link #add}). SwiGLU's {@code silu(gate(x)) · up(x)} is one.
+     *
+     * @param a the left operand
+     * @param b the right operand, broadcast over {@code a}'s leading axes
+     * @return {@code a · b}, shaped as {@code a}
      */
     default Tensor multiply(Tensor a, Tensor b) {
         throw notImplemented("multiply");
@@ -169,6 +263,9 @@ public interface Ops {
      * @param k       {@code [B, Tk, kvHeads · headDim]}
      * @param v       the shape of {@code k}
      * @param kvHeads divides {@code heads}
+     * @param heads number of query heads
+     * @param causal as in {@link #attention(Tensor, Tensor, Tensor, int, boolean, Tensor)}
+     * @param keyMask int32 {@code [B, Tk]}, 1 for a key that may be attended; or null
      * @return {@code [B, Tq, heads · headDim]}
      */
     default Tensor attention(Tensor q, Tensor k, Tensor v, int heads, int kvHeads, boolean causal, Tensor keyMask) {

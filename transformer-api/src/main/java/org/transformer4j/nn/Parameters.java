@@ -9,6 +9,11 @@ import org.transformer4j.tensor.Tensor;
 @FunctionalInterface
 public interface Parameters {
 
-    /** The weight called {@code name}; throws {@link IllegalArgumentException} if there is none. */
+    /**
+     * The weight called {@code name}; throws {@link IllegalArgumentException} if there is none.
+     *
+     * @param name the state-dict key, e.g. {@code transformer.h.0.ln_1.weight}
+     * @return the tensor
+     */
     Tensor get(String name);
 }

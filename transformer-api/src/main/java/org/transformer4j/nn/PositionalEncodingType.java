@@ -5,9 +5,16 @@ package org.transformer4j.nn;
  * table ({@code transformer.wpe}, as GPT-2 and nanoGPT). In config.json: {@code "sinusoidal"} or {@code "learned"}.
  */
 public enum PositionalEncodingType {
-    SINUSOIDAL, LEARNED;
+    /** Fixed sine and cosine waves, no weights ("Attention Is All You Need"). */
+    SINUSOIDAL,
+    /** A trained table of one vector per position ({@code transformer.wpe}). */
+    LEARNED;
 
-    /** The value in config.json: the constant's name in lower case. */
+    /**
+     * The value in config.json: the constant's name in lower case.
+     *
+     * @return {@code sinusoidal} or {@code learned}
+     */
     public String jsonName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -12,7 +12,11 @@ import org.transformer4j.tensor.Tensor;
  */
 public interface TrainableModel {
 
-    /** Every trained weight, in a stable order (the checkpoint's order). */
+    /**
+     * Every trained weight, in a stable order (the checkpoint's order).
+     *
+     * @return the parameter specs
+     */
     List<ParameterSpec> parameterSpecs();
 
     /**
@@ -20,14 +24,27 @@ public interface TrainableModel {
      * as they are (the cpu backend wraps these arrays, tensorflow uploads them once into variables), gives them no
      * gradient and no optimizer state, and serves them through the same {@link Parameters} as the trained ones. They
      * are not part of the program's {@code weights()} and must not share a name with a trained weight.
+     *
+     * @return the frozen weights by name; empty (the default) when every weight is trained
      */
     default Map<String, HostTensor> frozenWeights() {
         return Map.of();
     }
 
-    /** Names of the batch tensors {@link #loss} reads, e.g. {@code input_ids}, {@code targets}. */
+    /**
+     * Names of the batch tensors {@link #loss} reads, e.g. {@code input_ids}, {@code targets}.
+     *
+     * @return the names
+     */
     List<String> inputNames();
 
-    /** The scalar training loss for one batch. */
+    /**
+     * The scalar training loss for one batch.
+     *
+     * @param ops the backend's training ops
+     * @param params the weights
+     * @param inputs the batch's tensors by {@link #inputNames()}
+     * @return the mean loss, a scalar
+     */
     Tensor loss(Ops ops, Parameters params, Map<String, Tensor> inputs);
 }

@@ -29,27 +29,55 @@ public final class HostTensor implements Tensor {
         }
     }
 
-    /** A float32 tensor backed by {@code data} (not copied). */
+    /**
+     * A float32 tensor backed by {@code data} (not copied).
+     *
+     * @param shape the dimensions; their product must equal the array's length
+     * @param data the values in row-major order
+     * @return the tensor
+     */
     public static HostTensor ofFloats(Shape shape, float[] data) {
         return new HostTensor(shape, DType.FLOAT32, Objects.requireNonNull(data, "data"), null, null);
     }
 
-    /** An int32 tensor backed by {@code data} (not copied). */
+    /**
+     * An int32 tensor backed by {@code data} (not copied).
+     *
+     * @param shape the dimensions; their product must equal the array's length
+     * @param data the values in row-major order
+     * @return the tensor
+     */
     public static HostTensor ofInts(Shape shape, int[] data) {
         return new HostTensor(shape, DType.INT32, null, Objects.requireNonNull(data, "data"), null);
     }
 
-    /** An int64 tensor backed by {@code data} (not copied). */
+    /**
+     * An int64 tensor backed by {@code data} (not copied).
+     *
+     * @param shape the dimensions; their product must equal the array's length
+     * @param data the values in row-major order
+     * @return the tensor
+     */
     public static HostTensor ofLongs(Shape shape, long[] data) {
         return new HostTensor(shape, DType.INT64, null, null, Objects.requireNonNull(data, "data"));
     }
 
-    /** A float32 tensor of zeros. */
+    /**
+     * A float32 tensor of zeros.
+     *
+     * @param shape the dimensions
+     * @return a new tensor
+     */
     public static HostTensor zeros(Shape shape) {
         return ofFloats(shape, new float[shape.size()]);
     }
 
-    /** A float32 scalar. */
+    /**
+     * A float32 scalar.
+     *
+     * @param value the value
+     * @return a rank-0 tensor
+     */
     public static HostTensor scalar(float value) {
         return ofFloats(Shape.scalar(), new float[] {value});
     }
@@ -64,7 +92,11 @@ public final class HostTensor implements Tensor {
         return dtype;
     }
 
-    /** The backing float array (not a copy); fails unless float32. */
+    /**
+     * The backing float array (not a copy); fails unless float32.
+     *
+     * @return the array; writes to it change the tensor
+     */
     public float[] floats() {
         if (floats == null) {
             throw new IllegalStateException("tensor " + shape + " is " + dtype + ", not FLOAT32");
@@ -72,7 +104,11 @@ public final class HostTensor implements Tensor {
         return floats;
     }
 
-    /** The backing int array (not a copy); fails unless int32. */
+    /**
+     * The backing int array (not a copy); fails unless int32.
+     *
+     * @return the array; writes to it change the tensor
+     */
     public int[] ints() {
         if (ints == null) {
             throw new IllegalStateException("tensor " + shape + " is " + dtype + ", not INT32");
@@ -80,7 +116,11 @@ public final class HostTensor implements Tensor {
         return ints;
     }
 
-    /** The backing long array (not a copy); fails unless int64. */
+    /**
+     * The backing long array (not a copy); fails unless int64.
+     *
+     * @return the array; writes to it change the tensor
+     */
     public long[] longs() {
         if (longs == null) {
             throw new IllegalStateException("tensor " + shape + " is " + dtype + ", not INT64");
@@ -109,7 +149,12 @@ public final class HostTensor implements Tensor {
         return ints().clone();
     }
 
-    /** A copy of this tensor with a new shape of the same size. */
+    /**
+     * A copy of this tensor with a new shape of the same size.
+     *
+     * @param newShape dimensions whose product is this tensor's size
+     * @return the copy
+     */
     public HostTensor reshape(Shape newShape) {
         if (newShape.size() != shape.size()) {
             throw new ShapeMismatchException("reshape: cannot view " + shape + " as " + newShape);
@@ -117,7 +162,11 @@ public final class HostTensor implements Tensor {
         return new HostTensor(newShape, dtype, floats, ints, longs);
     }
 
-    /** A tensor of the same values converted to float32 (a copy; integers convert exactly up to 2^24). */
+    /**
+     * A tensor of the same values converted to float32 (a copy; integers convert exactly up to 2^24).
+     *
+     * @return a new float32 tensor
+     */
     public HostTensor toFloat32() {
         if (dtype == DType.FLOAT32) {
             return this;

@@ -15,7 +15,12 @@ public final class Shape {
         this.dims = dims;
     }
 
-    /** A shape with the given dimensions; every dimension must be at least 0. */
+    /**
+     * A shape with the given dimensions; every dimension must be at least 0.
+     *
+     * @param dims the dimensions, outermost first
+     * @return the shape
+     */
     public static Shape of(int... dims) {
         if (dims.length == 0) {
             return SCALAR;
@@ -37,16 +42,30 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
-    /** The rank-0 shape of a scalar. */
+    /**
+     * The rank-0 shape of a scalar.
+     *
+     * @return the shape with no dimensions
+     */
     public static Shape scalar() {
         return SCALAR;
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return 0 for a scalar
+     */
     public int rank() {
         return dims.length;
     }
 
-    /** Dimension {@code axis}; negative axes count from the end ({@code -1} is the last). */
+    /**
+     * Dimension {@code axis}; negative axes count from the end ({@code -1} is the last).
+     *
+     * @param axis from {@code -rank()} to {@code rank() - 1}
+     * @return the dimension
+     */
     public int dim(int axis) {
         int a = axis < 0 ? dims.length + axis : axis;
         if (a < 0 || a >= dims.length) {
@@ -55,7 +74,11 @@ public final class Shape {
         return dims[a];
     }
 
-    /** Number of elements: the product of the dimensions (1 for a scalar). */
+    /**
+     * Number of elements: the product of the dimensions (1 for a scalar).
+     *
+     * @return the element count
+     */
     public int size() {
         int s = 1;
         for (int d : dims) {
@@ -64,12 +87,20 @@ public final class Shape {
         return s;
     }
 
-    /** A copy of the dimensions. */
+    /**
+     * A copy of the dimensions.
+     *
+     * @return a new array
+     */
     public int[] toArray() {
         return dims.clone();
     }
 
-    /** Product of all dimensions but the last: the number of rows when the tensor is seen as a matrix. */
+    /**
+     * Product of all dimensions but the last: the number of rows when the tensor is seen as a matrix.
+     *
+     * @return the row count
+     */
     public int rows() {
         int r = 1;
         for (int i = 0; i < dims.length - 1; i++) {
@@ -78,7 +109,12 @@ public final class Shape {
         return r;
     }
 
-    /** This shape with its last dimension replaced. */
+    /**
+     * This shape with its last dimension replaced.
+     *
+     * @param last the new last dimension
+     * @return a new shape
+     */
     public Shape withLast(int last) {
         if (dims.length == 0) {
             throw new IllegalStateException("a scalar has no last dimension");
@@ -88,7 +124,12 @@ public final class Shape {
         return of(d);
     }
 
-    /** True when {@code suffix} equals the trailing dimensions of this shape. */
+    /**
+     * True when {@code suffix} equals the trailing dimensions of this shape.
+     *
+     * @param suffix the trailing dimensions to compare
+     * @return whether they match
+     */
     public boolean endsWith(Shape suffix) {
         if (suffix.rank() > rank()) {
             return false;
@@ -102,7 +143,15 @@ public final class Shape {
         return true;
     }
 
-    /** Fails unless {@code actual} equals {@code expected}. */
+    /**
+     * Fails unless {@code actual} equals {@code expected}.
+     *
+     * @param operation the operation, for the message
+     * @param what the tensor's role, for the message
+     * @param expected the shape it must have
+     * @param actual the shape it has
+     * @throws ShapeMismatchException when they differ
+     */
     public static void requireEqual(String operation, String what, Shape expected, Shape actual) {
         if (!expected.equals(actual)) {
             throw new ShapeMismatchException(operation + ": " + what + " must have shape " + expected
@@ -110,7 +159,15 @@ public final class Shape {
         }
     }
 
-    /** Fails unless {@code shape} has the given rank. */
+    /**
+     * Fails unless {@code shape} has the given rank.
+     *
+     * @param operation the operation, for the message
+     * @param what the tensor's role, for the message
+     * @param shape the shape it has
+     * @param rank the rank it must have
+     * @throws ShapeMismatchException when the rank differs
+     */
     public static void requireRank(String operation, String what, Shape shape, int rank) {
         if (shape.rank() != rank) {
             throw new ShapeMismatchException(operation + ": " + what + " must have rank " + rank

@@ -5,6 +5,11 @@ package org.transformer4j.tensor;
  * and every shape involved, so the caller sees what was expected and what was given.
  */
 public class ShapeMismatchException extends IllegalArgumentException {
+    /**
+     * A mismatch; the message names the operation and the shapes.
+     *
+     * @param message what was expected and what was given
+     */
     public ShapeMismatchException(String message) {
         super(message);
     }

@@ -7,17 +7,39 @@ package org.transformer4j.tensor;
  */
 public interface Tensor extends AutoCloseable {
 
+    /**
+     * The dimensions.
+     *
+     * @return the shape
+     */
     Shape shape();
 
+    /**
+     * The element type.
+     *
+     * @return the dtype
+     */
     DType dtype();
 
-    /** The values as a new float array, in row-major order; fails for integer tensors. */
+    /**
+     * The values as a new float array, in row-major order; fails for integer tensors.
+     *
+     * @return the values, {@code shape().size()} of them
+     */
     float[] toFloatArray();
 
-    /** The values as a new int array, in row-major order; fails for float tensors. */
+    /**
+     * The values as a new int array, in row-major order; fails for float tensors.
+     *
+     * @return the values, {@code shape().size()} of them
+     */
     int[] toIntArray();
 
-    /** Convenience: the single value of a scalar (or one-element) float tensor. */
+    /**
+     * Convenience: the single value of a scalar (or one-element) float tensor.
+     *
+     * @return the value
+     */
     default float item() {
         float[] v = toFloatArray();
         if (v.length != 1) {

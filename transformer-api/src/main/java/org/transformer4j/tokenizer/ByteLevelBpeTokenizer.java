@@ -130,6 +130,10 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
      * too few distinct pairs the vocabulary ends smaller: check {@link #vocabSize()}. The algorithm is
      * described in {@link BpeTrainer}.
      *
+     * @param text the training text
+     * @param vocabSize the target vocabulary size, special tokens included
+     * @param specialTokens the special tokens' texts
+     * @return the trained tokenizer
      * @throws IllegalArgumentException if {@code vocabSize < 256 + specialTokens.size()}, or a special token is
      *     empty or repeated
      */
@@ -137,18 +141,32 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return BpeTrainer.trainTokenizer(text, vocabSize, specialTokens);
     }
 
-    /** Number of merges, in rank order. */
+    /**
+     * Number of merges, in rank order.
+     *
+     * @return the merge count
+     */
     public int mergeCount() {
         return merges.length;
     }
 
-    /** The bytes of token {@code id} (the UTF-8 or WTF-8 bytes of its text for an added token). */
+    /**
+     * The bytes of token {@code id} (the UTF-8 or WTF-8 bytes of its text for an added token).
+     *
+     * @param id a token id
+     * @return a copy of its bytes
+     */
     public byte[] tokenBytes(int id) {
         checkId(id);
         return tokenBytes[id] != null ? tokenBytes[id].clone() : Wtf8.encode(addedText[id]);
     }
 
-    /** The merge of rank {@code rank} as {@code {left id, right id, result id}}. */
+    /**
+     * The merge of rank {@code rank} as {@code {left id, right id, result id}}.
+     *
+     * @param rank from 0 to {@link #mergeCount()} - 1
+     * @return three ids
+     */
     public int[] merge(int rank) {
         if (rank < 0 || rank >= merges.length) {
             throw new IndexOutOfBoundsException("merge rank " + rank + " is out of range 0.." + (merges.length - 1));

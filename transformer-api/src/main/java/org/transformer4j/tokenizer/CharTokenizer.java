@@ -37,7 +37,12 @@ public final class CharTokenizer implements Tokenizer {
         });
     }
 
-    /** The tokenizer of the distinct code points of {@code text}, without special tokens. */
+    /**
+     * The tokenizer of the distinct code points of {@code text}, without special tokens.
+     *
+     * @param text the text whose characters form the vocabulary
+     * @return the tokenizer
+     */
     public static CharTokenizer fromText(String text) {
         return fromText(text, List.of());
     }
@@ -45,6 +50,10 @@ public final class CharTokenizer implements Tokenizer {
     /**
      * The tokenizer of the distinct code points of {@code text} (sorted: ids 0..V-1), followed by
      * {@code specialTokens} (ids V, V+1, ... in list order).
+     *
+     * @param text the text whose characters form the vocabulary
+     * @param specialTokens the special tokens' texts, given ids after the characters
+     * @return the tokenizer
      */
     public static CharTokenizer fromText(String text, List<String> specialTokens) {
         Objects.requireNonNull(text, "text");
@@ -69,7 +78,11 @@ public final class CharTokenizer implements Tokenizer {
         return new CharTokenizer(ids, SpecialTokens.numbered(specialTokens, cps.length));
     }
 
-    /** Number of ordinary (character) tokens; special tokens come on top. */
+    /**
+     * Number of ordinary (character) tokens; special tokens come on top.
+     *
+     * @return the character count
+     */
     public int characterCount() {
         return characterCount;
     }

@@ -8,12 +8,21 @@ package org.transformer4j.tokenizer;
 public class TokenizerFormatException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    /** An error with its full message (file, field, what is wrong). */
+    /**
+     * An error with its full message (file, field, what is wrong).
+     *
+     * @param message the file, the field and what is wrong
+     */
     public TokenizerFormatException(String message) {
         super(message);
     }
 
-    /** An error with its full message and the parser error behind it. */
+    /**
+     * An error with its full message and the parser error behind it.
+     *
+     * @param message the file, the field and what is wrong
+     * @param cause the parser error
+     */
     public TokenizerFormatException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -32,6 +32,8 @@ public final class Tokenizers {
      * Reads a tokenizer.json file, of this project's layout or Hugging Face's (see the package documentation for
      * the components supported).
      *
+     * @param tokenizerJson the file
+     * @return the tokenizer
      * @throws NoSuchFileException if the file does not exist (the message names it)
      * @throws IOException if it cannot be read
      * @throws TokenizerFormatException if it is not UTF-8 JSON of a known layout, or uses a component that is not
@@ -46,6 +48,9 @@ public final class Tokenizers {
      * Reads GPT-2's vocab.json and merges.txt as Hugging Face does (see {@link ByteLevelBpeTokenizer}); the
      * vocabulary's {@code <|endoftext|>}, if present, is a special token.
      *
+     * @param vocabJson GPT-2's vocab.json
+     * @param mergesTxt GPT-2's merges.txt
+     * @return GPT-2's byte-level BPE tokenizer
      * @throws NoSuchFileException if a file does not exist (the message names it)
      * @throws TokenizerFormatException if a file is malformed or the two disagree (a merges line that is not two
      *     tokens, a merge naming a token that is not in the vocabulary, ...); the message names the file and line or
@@ -61,6 +66,8 @@ public final class Tokenizers {
      * Reads the tokenizer of a model directory: {@value #TOKENIZER_JSON} if it is there, else {@value #VOCAB_JSON}
      * + {@value #MERGES_TXT}.
      *
+     * @param dir the model directory
+     * @return the tokenizer
      * @throws NoSuchFileException if the directory has neither (or only one of the pair); the message says which
      *     files were looked for
      * @throws TokenizerFormatException as {@link #load} and {@link #loadVocabAndMerges}
@@ -88,7 +95,12 @@ public final class Tokenizers {
                 + TOKENIZER_JSON + ", or " + VOCAB_JSON + " + " + MERGES_TXT + found);
     }
 
-    /** Reads tokenizer.json text; errors call its source {@code "<string>"}. */
+    /**
+     * Reads tokenizer.json text; errors call its source {@code "<string>"}.
+     *
+     * @param json the text
+     * @return the tokenizer
+     */
     public static Tokenizer fromJson(String json) {
         return fromJson(json, "<string>");
     }
@@ -97,6 +109,8 @@ public final class Tokenizers {
      * Reads tokenizer.json text: this project's layout when it has a top-level {@code "type"}, else Hugging Face's.
      *
      * @param source what the text came from (a file name, a URL), for error messages
+     * @param json the text
+     * @return the tokenizer
      * @throws TokenizerFormatException if the text is not JSON of a known layout; the message names source and field
      */
     public static Tokenizer fromJson(String json, String source) {
@@ -121,6 +135,10 @@ public final class Tokenizers {
      * Writes {@code tokenizer} as tokenizer.json to {@code file} (see {@link Tokenizer#toJson()} for the layout),
      * atomically: the text goes to a temporary file in the same directory, which then replaces {@code file} in one
      * move, so readers see the old or the new file, never a part.
+     *
+     * @param tokenizer the tokenizer
+     * @param file the file to write
+     * @throws IOException when the file cannot be written
      */
     public static void save(Tokenizer tokenizer, Path file) throws IOException {
         Objects.requireNonNull(tokenizer, "tokenizer");

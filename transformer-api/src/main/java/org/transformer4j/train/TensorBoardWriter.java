@@ -77,12 +77,20 @@ public final class TensorBoardWriter implements TrainingListener, AutoCloseable 
         }
     }
 
-    /** The absolute log directory the event file is written to. */
+    /**
+     * The absolute log directory the event file is written to.
+     *
+     * @return the directory
+     */
     public Path logDir() {
         return logDir;
     }
 
-    /** The event file. */
+    /**
+     * The event file.
+     *
+     * @return the file's path
+     */
     public Path file() {
         return file;
     }
@@ -104,6 +112,9 @@ public final class TensorBoardWriter implements TrainingListener, AutoCloseable 
     /**
      * Writes one scalar (any tag) at a step (buffered until the next flush).
      *
+     * @param tag the scalar's name, e.g. {@code loss/train}
+     * @param step the x axis
+     * @param value the y value
      * @throws IllegalStateException if the writer was closed
      * @throws UncheckedIOException  if the file cannot be written
      */

@@ -37,6 +37,13 @@ public final class Trainer {
     /** Saves a checkpoint somewhere and tells where (e.g. a model directory). */
     @FunctionalInterface
     public interface Checkpointer {
+        /**
+         * Saves {@code checkpoint}, atomically.
+         *
+         * @param checkpoint the state to save
+         * @return where it was saved
+         * @throws IOException when it cannot be written
+         */
         Path save(TrainingCheckpoint checkpoint) throws IOException;
     }
 
@@ -49,18 +56,36 @@ public final class Trainer {
     private long step;
     private final List<TrainingListener.EvalMetrics> evaluations = new ArrayList<>();
 
+    /**
+     * A trainer at step 0 (see {@link #resumeFrom} to continue a run).
+     *
+     * @param program the backend's training program for the model
+     * @param config steps, schedule, optimizer and evaluation settings
+     * @param data the training and evaluation batches
+     */
     public Trainer(TrainingProgram program, TrainingConfig config, TrainingData data) {
         this.program = Objects.requireNonNull(program, "program");
         this.config = Objects.requireNonNull(config, "config");
         this.data = Objects.requireNonNull(data, "data");
     }
 
+    /**
+     * Adds a listener of steps, estimates and checkpoints.
+     *
+     * @param listener the listener
+     * @return this trainer
+     */
     public Trainer listener(TrainingListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
     }
 
-    /** Where checkpoints go; without one, none are written. */
+    /**
+     * Where checkpoints go; without one, none are written.
+     *
+     * @param c the checkpointer
+     * @return this trainer
+     */
     public Trainer checkpointTo(Checkpointer c) {
         this.checkpointer = c;
         return this;
@@ -70,18 +95,30 @@ public final class Trainer {
      * Trains as one replica of a data-parallel group (see the class comment); every replica must be built the same
      * way (model, config, resume point) and run at the same time. The program must support
      * {@link TrainingProgram#readGradients}. {@code null} (the default) trains alone.
+     *
+     * @param group this replica's collective, or null
+     * @return this trainer
      */
     public Trainer distributed(Collective group) {
         this.collective = group;
         return this;
     }
 
-    /** Optimizer steps taken so far. */
+    /**
+     * Optimizer steps taken so far.
+     *
+     * @return the step count
+     */
     public long step() {
         return step;
     }
 
-    /** Continues from a checkpoint: weights, optimizer state, step and training-data position. */
+    /**
+     * Continues from a checkpoint: weights, optimizer state, step and training-data position.
+     *
+     * @param checkpoint the state to continue from
+     * @return this trainer
+     */
     public Trainer resumeFrom(TrainingCheckpoint checkpoint) {
         program.restore(checkpoint.weights(), checkpoint.optimizer());
         step = checkpoint.step();
@@ -89,12 +126,20 @@ public final class Trainer {
         return this;
     }
 
-    /** The current state, as a checkpoint would store it. */
+    /**
+     * The current state, as a checkpoint would store it.
+     *
+     * @return the checkpoint
+     */
     public TrainingCheckpoint checkpoint() {
         return new TrainingCheckpoint(program.weights(), program.optimizerState(), step, data.train().position());
     }
 
-    /** Runs until {@code maxSteps}; returns the final loss estimate. */
+    /**
+     * Runs until {@code maxSteps}; returns the final loss estimate.
+     *
+     * @return the last estimate
+     */
     public TrainingListener.EvalMetrics run() {
         int accum = config.gradAccumulation();
         float[] gradients = collective == null ? null : synchronizeReplicas();
@@ -157,7 +202,11 @@ public final class Trainer {
         return evaluations.getLast();
     }
 
-    /** Estimates train and val loss now (mean over {@code evalBatches} batches of each). */
+    /**
+     * Estimates train and val loss now (mean over {@code evalBatches} batches of each).
+     *
+     * @return the estimate
+     */
     public TrainingListener.EvalMetrics evaluate() {
         var metrics = collective == null
                 ? new TrainingListener.EvalMetrics(step, meanLoss(data.trainEval()), meanLoss(data.valEval()))
@@ -167,7 +216,11 @@ public final class Trainer {
         return metrics;
     }
 
-    /** Every loss estimate made so far. */
+    /**
+     * Every loss estimate made so far.
+     *
+     * @return the estimates, in order
+     */
     public List<TrainingListener.EvalMetrics> evaluations() {
         return List.copyOf(evaluations);
     }

@@ -23,6 +23,13 @@ public final class TrainingCheckpoints {
     private TrainingCheckpoints() {
     }
 
+    /**
+     * Writes {@code c} to {@code file} atomically.
+     *
+     * @param file the file, e.g. {@code <model dir>/training_state.safetensors}
+     * @param c the checkpoint
+     * @throws IOException when the file cannot be written; the previous one is then whole
+     */
     public static void save(Path file, TrainingCheckpoint c) throws IOException {
         Map<String, HostTensor> all = new LinkedHashMap<>();
         c.weights().forEach((k, v) -> all.put("model." + k, v));
@@ -35,6 +42,13 @@ public final class TrainingCheckpoints {
         Safetensors.write(file, all, meta);
     }
 
+    /**
+     * Reads a checkpoint {@link #save} wrote.
+     *
+     * @param file the file
+     * @return the checkpoint
+     * @throws IOException when it cannot be read ({@link org.transformer4j.io.CheckpointFormatException} when it is not such a checkpoint)
+     */
     public static TrainingCheckpoint load(Path file) throws IOException {
         SafetensorsFile f = Safetensors.read(file);
         if (!FORMAT.equals(f.metadata().get("format"))) {

@@ -21,6 +21,7 @@ public record TrainingConfig(int maxSteps, int gradAccumulation, LearningRateSch
                              float eps, float weightDecay, float gradClip, int evalInterval, int evalBatches,
                              int checkpointInterval) {
 
+    /** Checks every setting's range; the message names the one out of range. */
     public TrainingConfig {
         if (maxSteps < 0) {
             throw new IllegalArgumentException("maxSteps must be >= 0, was " + maxSteps);
@@ -40,6 +41,11 @@ public record TrainingConfig(int maxSteps, int gradAccumulation, LearningRateSch
         }
     }
 
+    /**
+     * A builder with nanoGPT's shakespeare-char recipe (see the class comment).
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -64,21 +70,104 @@ public record TrainingConfig(int maxSteps, int gradAccumulation, LearningRateSch
         private Builder() {
         }
 
+        /**
+         * The optimizer steps in all (default 2000).
+         *
+         * @param v at least 0
+         * @return this builder
+         */
         public Builder maxSteps(int v) { maxSteps = v; return this; }
+        /**
+         * Micro-batches per optimizer step (default 1).
+         *
+         * @param v at least 1
+         * @return this builder
+         */
         public Builder gradAccumulation(int v) { gradAccumulation = v; return this; }
+        /**
+         * The peak learning rate (default 1e-3).
+         *
+         * @param v positive
+         * @return this builder
+         */
         public Builder learningRate(float v) { lr = v; return this; }
+        /**
+         * The rate the cosine decays to (default 1e-4; capped at the peak rate).
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder minLearningRate(float v) { minLr = v; return this; }
+        /**
+         * Steps of linear warm-up (default 100).
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder warmupSteps(int v) { warmup = v; return this; }
-        /** Steps over which the cosine decays; defaults to {@code maxSteps}. */
+        /**
+         * Steps over which the cosine decays; defaults to {@code maxSteps}.
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder decaySteps(int v) { decaySteps = v; return this; }
+        /**
+         * AdamW's moment decays (default 0.9 and 0.99).
+         *
+         * @param b1 β1, in [0, 1)
+         * @param b2 β2, in [0, 1)
+         * @return this builder
+         */
         public Builder betas(float b1, float b2) { beta1 = b1; beta2 = b2; return this; }
+        /**
+         * AdamW ε (default 1e-8).
+         *
+         * @param v positive
+         * @return this builder
+         */
         public Builder eps(float v) { eps = v; return this; }
+        /**
+         * Decoupled weight decay of matrices (default 0.1).
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder weightDecay(float v) { weightDecay = v; return this; }
+        /**
+         * The global gradient norm clipped to (default 1.0; 0 disables).
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder gradClip(float v) { gradClip = v; return this; }
+        /**
+         * Steps between loss estimates (default 250; 0: only at the end).
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder evalInterval(int v) { evalInterval = v; return this; }
+        /**
+         * Batches per loss estimate (default 200).
+         *
+         * @param v at least 1
+         * @return this builder
+         */
         public Builder evalBatches(int v) { evalBatches = v; return this; }
+        /**
+         * Steps between checkpoints (default 0: only at the end).
+         *
+         * @param v 0 or more
+         * @return this builder
+         */
         public Builder checkpointInterval(int v) { checkpointInterval = v; return this; }
 
+        /**
+         * The config; the cosine decays over {@code maxSteps} unless {@link #decaySteps} was set.
+         *
+         * @return the config
+         */
         public TrainingConfig build() {
             int decay = decaySteps < 0 ? Math.max(maxSteps, warmup) : decaySteps;
             return new TrainingConfig(maxSteps, gradAccumulation,

@@ -5,6 +5,11 @@ package org.transformer4j.train;
  * saved, so the last checkpoint stays the last good one; lower the learning rate or check the data.
  */
 public class TrainingDivergedException extends RuntimeException {
+    /**
+     * A diverged run.
+     *
+     * @param message the step, what went non-finite, and the fix
+     */
     public TrainingDivergedException(String message) {
         super(message);
     }

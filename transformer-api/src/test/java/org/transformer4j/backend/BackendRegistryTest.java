@@ -225,4 +225,23 @@ class BackendRegistryTest {
         assertTrue(info.describe().contains("UNAVAILABLE: boom"), info.describe());
         assertNull(info.capabilities());
     }
+
+    @Test
+    void discoversOnceAndReadsTheConfigurationOnEachSelection() {
+        int[] probes = {0};
+        Backend counted = new FakeBackend("counted", 5, true, Availability.yes()) {
+            @Override
+            public Availability availability() {
+                probes[0]++;
+                return super.availability();
+            }
+        };
+        BackendRegistry r = registry(List.of(counted, FakeBackend.available("other", 1)), null);
+        r.list();
+        assertEquals("counted", r.select(null).name());
+        props.put("transformer4j.backend", "other");
+        assertEquals("other", r.select(null).name());
+        r.select("counted", BackendRequirement.TRAINING);
+        assertEquals(1, probes[0], "availability() is asked once, at discovery");
+    }
 }

@@ -51,6 +51,28 @@ class NativePlatformTest {
     }
 
     @Test
+    void findsAClassWithoutInitializingIt() throws Exception {
+        assertThat(NativePlatform.hasClass(getClass().getClassLoader(), "org.transformer4j.backend.NativePlatform"))
+                .isTrue();
+        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
+            assertThat(NativePlatform.hasClass(empty, "org.transformer4j.backend.NativePlatform")).isFalse();
+        }
+    }
+
+    @Test
+    void findsLibrariesInstalledInADirectoryOfTheSearchPath() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        String path = a + java.io.File.pathSeparator + java.io.File.pathSeparator + b;
+        Files.writeString(a.resolve("libone.so"), "");
+        Files.writeString(b.resolve("libtwo.so"), "");
+        assertThat(NativePlatform.onLibraryPath(path, "libone.so")).isTrue();
+        assertThat(NativePlatform.onLibraryPath(path, "libtwo.so")).isTrue();
+        assertThat(NativePlatform.onLibraryPath(path, "libone.so", "libtwo.so")).isFalse(); // not in one directory
+        assertThat(NativePlatform.onLibraryPath("", "libone.so")).isFalse();
+    }
+
+    @Test
     void theMessageNamesThePlatformAndTheFix() {
         Availability a = NativePlatform.of("Mac OS X", "x86_64").noNativeLibrary("add g:a:1:c");
         assertThat(a.available()).isFalse();

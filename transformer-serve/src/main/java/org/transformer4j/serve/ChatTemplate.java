@@ -63,12 +63,23 @@ public final class ChatTemplate {
         }
     }
 
-    /** The plain template (see the class documentation). */
+    /**
+     * The plain template (see the class documentation).
+     *
+     * @return the template that writes each message as {@code Role: text} lines and ends with {@code Assistant:}
+     */
     public static ChatTemplate plain() {
         return new ChatTemplate(null, "", "");
     }
 
-    /** A Jinja chat template with the special-token texts it may use. */
+    /**
+     * A Jinja chat template with the special-token texts it may use.
+     *
+     * @param template the Jinja source, as in {@code tokenizer_config.json}'s {@code chat_template}
+     * @param bosToken the text of the beginning-of-sequence token ({@code bos_token}); null for none
+     * @param eosToken the text of the end-of-sequence token ({@code eos_token}); null for none
+     * @return the template, rendering with Jinjava
+     */
     public static ChatTemplate jinja(String template, String bosToken, String eosToken) {
         Objects.requireNonNull(template, "template");
         return new ChatTemplate(template, bosToken == null ? "" : bosToken, eosToken == null ? "" : eosToken);
@@ -79,6 +90,8 @@ public final class ChatTemplate {
      * list form, the entry named {@code default}) with its {@code bos_token} and {@code eos_token}; else
      * {@link #plain()}.
      *
+     * @param directory a model directory
+     * @return the directory's chat template, or the plain one when it declares none
      * @throws UncheckedIOException     if the file exists but cannot be read
      * @throws IllegalArgumentException if it is not valid JSON or its {@code chat_template} has an unknown form
      */
@@ -127,12 +140,20 @@ public final class ChatTemplate {
         return token.path("content").asText("");
     }
 
-    /** The text of the end-of-sequence token the template ends turns with ({@code eos_token}); "" when none. */
+    /**
+     * The text of the end-of-sequence token the template ends turns with ({@code eos_token}).
+     *
+     * @return the token's text; "" when none
+     */
     public String eosToken() {
         return eosToken;
     }
 
-    /** True for a Jinja template, false for the plain one. */
+    /**
+     * True for a Jinja template, false for the plain one.
+     *
+     * @return whether {@link #render} runs a Jinja template
+     */
     public boolean isJinja() {
         return source != null;
     }
@@ -141,6 +162,8 @@ public final class ChatTemplate {
      * The prompt for {@code messages}, ending where the assistant's reply begins ({@code add_generation_prompt}
      * true).
      *
+     * @param messages the conversation so far, oldest first
+     * @return the prompt text to tokenize and continue
      * @throws IllegalArgumentException if the template refuses the messages or fails to render, with its message
      */
     public String render(List<ChatMessage> messages) {
@@ -189,7 +212,12 @@ public final class ChatTemplate {
         return result.getOutput();
     }
 
-    /** The {@code raise_exception} function of Hugging Face chat templates. */
+    /**
+     * The {@code raise_exception} function of Hugging Face chat templates.
+     *
+     * @param message why the template refuses the conversation
+     * @return never: it always throws
+     */
     public static String raiseException(String message) {
         throw new TemplateRefusal(message);
     }

@@ -19,7 +19,7 @@ import org.transformer4j.tokenizer.Tokenizer;
 /**
  * An OpenAI-compatible HTTP server for one GPT: {@code /v1/completions} and {@code /v1/chat/completions} (streamed
  * or not), {@code /v1/models}, {@code /health} and Prometheus {@code /metrics}, with continuous batching
- * ({@link ContinuousBatcher}) so that concurrent requests share the model's matrix products. Runs on Helidon SE's
+ * ({@code ContinuousBatcher}) so that concurrent requests share the model's matrix products. Runs on Helidon SE's
  * WebServer (one virtual thread per request) and answers every bad request with OpenAI's error object.
  *
  * <pre>{@code
@@ -101,6 +101,10 @@ public final class OpenAiServer implements AutoCloseable {
      * A server for {@code runtime} with {@code tokenizer} (which must be the model's). By default it listens on
      * 127.0.0.1:8080, serves the model as {@code "model"}, uses the plain chat template and stops a reply at the
      * tokenizer's end-of-sequence token.
+     *
+     * @param runtime   the model to serve, on any backend
+     * @param tokenizer the model's tokenizer: prompts in, replies out
+     * @return a builder to set the address, limits and template, then {@link Builder#start()}
      */
     public static Builder builder(GptRuntime runtime, Tokenizer tokenizer) {
         return new Builder(runtime, tokenizer);
@@ -111,6 +115,8 @@ public final class OpenAiServer implements AutoCloseable {
      * its directory's name, with the directory's chat template ({@code tokenizer_config.json}) if it has one. The
      * caller keeps ownership of {@code model} and closes it after the server.
      *
+     * @param model an open model; the server does not close it
+     * @return a builder to set the address, limits and template, then {@link Builder#start()}
      * @throws IllegalArgumentException if the model is not a decoder-only GPT (an encoder-decoder cannot be served
      *                                  as a completion model)
      */
@@ -122,27 +128,47 @@ public final class OpenAiServer implements AutoCloseable {
         return new Builder(runtime, model.tokenizer()).modelName(name).chatTemplate(ChatTemplate.forDirectory(dir));
     }
 
-    /** The port the server listens on (the one chosen when port 0 was asked for). */
+    /**
+     * The port the server listens on (the one chosen when port 0 was asked for).
+     *
+     * @return the bound port
+     */
     public int port() {
         return web.port();
     }
 
-    /** The host the server listens on. */
+    /**
+     * The host the server listens on.
+     *
+     * @return the host name or address given to the builder
+     */
     public String host() {
         return host;
     }
 
-    /** The model id clients put in {@code model}. */
+    /**
+     * The model id clients put in {@code model}.
+     *
+     * @return the id in {@code /v1/models} and in every response
+     */
     public String modelId() {
         return model.id();
     }
 
-    /** The base URL of the OpenAI API, e.g. {@code http://127.0.0.1:8080/v1}, for a client's base-URL setting. */
+    /**
+     * The base URL of the OpenAI API, e.g. {@code http://127.0.0.1:8080/v1}, for a client's base-URL setting.
+     *
+     * @return the URL an OpenAI client takes as its base URL
+     */
     public String baseUrl() {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/v1";
     }
 
-    /** Blocks until the server is closed (for a command-line server waiting on SIGTERM). */
+    /**
+     * Blocks until the server is closed (for a command-line server waiting on SIGTERM).
+     *
+     * @throws InterruptedException if this thread is interrupted while waiting
+     */
     public void awaitClose() throws InterruptedException {
         closed.await();
     }
@@ -207,7 +233,12 @@ public final class OpenAiServer implements AutoCloseable {
             }
         }
 
-        /** The id clients name in {@code model} (default {@code "model"}). */
+        /**
+         * The id clients name in {@code model} (default {@code "model"}).
+         *
+         * @param name the model id; not blank
+         * @return this builder
+         */
         public Builder modelName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("the model name must not be blank");
@@ -216,13 +247,23 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** The address to listen on (default 127.0.0.1, loopback only). */
+        /**
+         * The address to listen on (default 127.0.0.1, loopback only).
+         *
+         * @param host a host name or address; other than loopback exposes the server to the network
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
-        /** The port (default 8080; 0 picks a free one, see {@link OpenAiServer#port()}). */
+        /**
+         * The port (default 8080; 0 picks a free one, see {@link OpenAiServer#port()}).
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
@@ -231,7 +272,12 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** Most sequences decoded together (default 16). */
+        /**
+         * Most sequences decoded together (default 16).
+         *
+         * @param maxBatch at least 1; larger batches share more work per step and make each step slower
+         * @return this builder
+         */
         public Builder maxBatch(int maxBatch) {
             if (maxBatch < 1) {
                 throw new IllegalArgumentException("maxBatch must be >= 1, was " + maxBatch);
@@ -240,7 +286,12 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** Most sequences waiting for a batch slot before requests get 429 (default 64). */
+        /**
+         * Most sequences waiting for a batch slot before requests get 429 (default 64).
+         *
+         * @param maxQueue at least 0; 0 refuses a request whenever the batch is full
+         * @return this builder
+         */
         public Builder maxQueue(int maxQueue) {
             if (maxQueue < 0) {
                 throw new IllegalArgumentException("maxQueue must be >= 0, was " + maxQueue);
@@ -249,7 +300,12 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** Largest request body in bytes (default 1 MiB); larger ones get 413. */
+        /**
+         * Largest request body in bytes (default 1 MiB); larger ones get 413.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         */
         public Builder maxBodyBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxBodyBytes must be >= 1, was " + bytes);
@@ -258,7 +314,12 @@ public final class OpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** How long a request may take from arrival to its last token (default 10 min); then 504. */
+        /**
+         * How long a request may take from arrival to its last token (default 10 min); then 504.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
             return this;
@@ -267,25 +328,43 @@ public final class OpenAiServer implements AutoCloseable {
         /**
          * How long the server waits for a request's whole body once its headers arrived (default 30 s): a body that
          * stalls longer gets 408 and its connection is closed.
+         *
+         * @param timeout positive
+         * @return this builder
          */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
             return this;
         }
 
-        /** How long {@link OpenAiServer#close()} lets requests in flight finish (default 2 min). */
+        /**
+         * How long {@link OpenAiServer#close()} lets requests in flight finish (default 2 min).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = positive(timeout, "drainTimeout");
             return this;
         }
 
-        /** How chat messages become a prompt (default {@link ChatTemplate#plain()}). */
+        /**
+         * How chat messages become a prompt (default {@link ChatTemplate#plain()}).
+         *
+         * @param template the template, e.g. {@link ChatTemplate#forDirectory}
+         * @return this builder
+         */
         public Builder chatTemplate(ChatTemplate template) {
             this.chatTemplate = Objects.requireNonNull(template, "template");
             return this;
         }
 
-        /** Tokens that end a reply (default: the tokenizer's end-of-sequence token, if it has one). */
+        /**
+         * Tokens that end a reply (default: the tokenizer's end-of-sequence token, if it has one).
+         *
+         * @param ids token ids; empty to stop only at the length limit
+         * @return this builder
+         */
         public Builder stopTokens(Set<Integer> ids) {
             this.stopTokens = Set.copyOf(ids);
             return this;
@@ -294,6 +373,7 @@ public final class OpenAiServer implements AutoCloseable {
         /**
          * Binds the port and starts serving.
          *
+         * @return the running server; close it to stop
          * @throws IllegalStateException naming the host and port when the port is in use or cannot be bound
          */
         public OpenAiServer start() {

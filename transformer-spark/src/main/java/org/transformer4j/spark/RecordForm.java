@@ -9,6 +9,8 @@ import java.lang.reflect.RecordComponent;
  * A record (such as {@code GptConfig} or {@code TrainingConfig}, which are not {@link Serializable}) in a form Spark
  * can ship to its executors: the values of its components (numbers, booleans, enums and nested records), rebuilt
  * through the canonical constructor, so its validation runs again on the executor.
+ *
+ * @param <R> the record type
  */
 final class RecordForm<R extends Record> implements Serializable {
     @Serial

@@ -11,8 +11,11 @@ import org.transformer4j.train.TrainingListener;
 public interface ReplicaListenerFactory extends Serializable {
 
     /**
+     * Makes the listener of one replica's attempt; called on the executor when the replica starts.
+     *
      * @param rank    the replica, {@code 0 <= rank < workers}
      * @param attempt the barrier stage's attempt number (0 first, then 1, 2, ... after failures)
+     * @return the listener the replica's trainer reports to
      */
     TrainingListener create(int rank, int attempt);
 }

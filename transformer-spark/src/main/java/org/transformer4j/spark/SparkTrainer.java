@@ -42,7 +42,13 @@ public final class SparkTrainer {
     private SparkTrainer() {
     }
 
-    /** Runs {@code job} on {@code sc}'s cluster; returns when the barrier stage has succeeded. */
+    /**
+     * Runs {@code job} on {@code sc}'s cluster; returns when the barrier stage has succeeded.
+     *
+     * @param sc  the Spark context whose executors run the replicas (one task slot each)
+     * @param job what to train, on how many workers, and where the checkpoints go
+     * @return the trained model and tokenizer, the final weights and optimizer state, and the losses
+     */
     public static SparkTrainingResult train(JavaSparkContext sc, SparkTrainingJob job) {
         JavaRDD<String> lines = sc.textFile(job.textPath());
         String vocabulary = vocabulary(lines);

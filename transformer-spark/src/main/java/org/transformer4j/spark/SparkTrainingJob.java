@@ -27,6 +27,7 @@ import org.transformer4j.train.TrainingConfig;
 public record SparkTrainingJob(String textPath, int workers, GptConfig model, TrainingConfig training,
                                int globalBatchSize, long seed, String checkpointDir, Duration collectiveTimeout,
                                String backend, int threadsPerWorker, ReplicaListenerFactory listeners) {
+    /** Checks the job before any Spark work: inputs present, at least one worker, the batch a multiple of them. */
     public SparkTrainingJob {
         Objects.requireNonNull(textPath, "textPath");
         Objects.requireNonNull(model, "model");

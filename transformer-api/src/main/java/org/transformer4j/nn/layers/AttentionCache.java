@@ -14,26 +14,52 @@ public final class AttentionCache implements AutoCloseable {
     private Tensor keys;
     private Tensor values;
 
-    /** Keys so far, {@code [B, T, C]}, or null when empty. */
+    /** An empty cache; the first {@link #set} fills it. */
+    public AttentionCache() {
+    }
+
+    /**
+     * Keys so far, {@code [B, T, C]}, or null when empty.
+     *
+     * @return the keys, or null
+     */
     public Tensor keys() {
         return keys;
     }
 
-    /** Values so far, {@code [B, T, C]}, or null when empty. */
+    /**
+     * Values so far, {@code [B, T, C]}, or null when empty.
+     *
+     * @return the values, or null
+     */
     public Tensor values() {
         return values;
     }
 
-    /** Number of cached positions. */
+    /**
+     * Number of cached positions.
+     *
+     * @return T, 0 when empty
+     */
     public int length() {
         return keys == null ? 0 : keys.shape().dim(1);
     }
 
+    /**
+     * Whether nothing is cached yet.
+     *
+     * @return true before the first {@link #set}
+     */
     public boolean isEmpty() {
         return keys == null;
     }
 
-    /** Replaces the cached tensors, closing the old ones. */
+    /**
+     * Replaces the cached tensors, closing the old ones.
+     *
+     * @param newKeys the keys {@code [B, T, C]}
+     * @param newValues the values {@code [B, T, C]}
+     */
     public void set(Tensor newKeys, Tensor newValues) {
         if (keys != null && keys != newKeys) {
             keys.close();
@@ -45,7 +71,11 @@ public final class AttentionCache implements AutoCloseable {
         values = newValues;
     }
 
-    /** Batch size of the cached tensors, or 0 when empty. */
+    /**
+     * Batch size of the cached tensors, or 0 when empty.
+     *
+     * @return B, or 0
+     */
     public int batchSize() {
         return keys == null ? 0 : keys.shape().dim(0);
     }
@@ -60,6 +90,8 @@ public final class AttentionCache implements AutoCloseable {
      * {@link Ops#constant}. Its cost is one copy of the cache each way, {@code O(B · T · C)} per call, the same order
      * as one attention step over the cache; on a GPU backend it is a device-host round trip.
      *
+     * @param ops the backend's ops, which upload the gathered rows
+     * @param rows the old row of each new row
      * @throws IllegalArgumentException when {@code rows} is empty or names a row outside {@code [0, batchSize)}
      */
     public void selectRows(Ops ops, int[] rows) {

@@ -17,6 +17,14 @@ public final class LayerNorm {
     private final boolean bias;
     private final float eps;
 
+    /**
+     * A norm with weights {@code <name>.weight} (and {@code <name>.bias}).
+     *
+     * @param name the prefix, e.g. {@code transformer.h.0.ln_1}
+     * @param dim C
+     * @param bias whether it has a shift
+     * @param eps added to the variance
+     */
     public LayerNorm(String name, int dim, boolean bias, float eps) {
         this.name = name;
         this.dim = dim;
@@ -24,11 +32,24 @@ public final class LayerNorm {
         this.eps = eps;
     }
 
+    /**
+     * The gain, then the shift if any.
+     *
+     * @return the specs
+     */
     public List<ParameterSpec> parameterSpecs() {
         ParameterSpec g = ParameterSpec.ones(name + ".weight", Shape.of(dim));
         return bias ? List.of(g, ParameterSpec.zeros(name + ".bias", Shape.of(dim))) : List.of(g);
     }
 
+    /**
+     * Normalizes {@code x}.
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param x {@code [..., C]}
+     * @return the normalized {@code x}, same shape
+     */
     public Tensor forward(Ops ops, Parameters p, Tensor x) {
         return ops.layerNorm(x, p.get(name + ".weight"), bias ? p.get(name + ".bias") : null, eps);
     }

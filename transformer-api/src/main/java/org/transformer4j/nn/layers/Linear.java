@@ -20,6 +20,8 @@ public final class Linear {
     private final float std;
 
     /**
+     * A layer {@code in -> out}.
+     *
      * @param name prefix of the weight names
      * @param in   input width
      * @param out  output width
@@ -34,17 +36,33 @@ public final class Linear {
         this.std = std;
     }
 
+    /**
+     * The prefix of its weight names.
+     *
+     * @return the name, e.g. {@code transformer.h.0.attn.c_proj}
+     */
     public String name() {
         return name;
     }
 
-    /** The weight, then the bias if any. */
+    /**
+     * The weight, then the bias if any.
+     *
+     * @return one or two specs
+     */
     public List<ParameterSpec> parameterSpecs() {
         ParameterSpec w = ParameterSpec.normal(name + ".weight", Shape.of(out, in), std);
         return bias ? List.of(w, ParameterSpec.zeros(name + ".bias", Shape.of(out))) : List.of(w);
     }
 
-    /** {@code x Wᵀ + b}, and the adapter's branch when {@code p} carries one for this layer ({@link AdaptedParameters}). */
+    /**
+     * {@code x Wᵀ + b}, and the adapter's branch when {@code p} carries one for this layer ({@link AdaptedParameters}).
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param x {@code [..., in]}
+     * @return {@code [..., out]}
+     */
     public Tensor forward(Ops ops, Parameters p, Tensor x) {
         Tensor y = ops.linear(x, p.get(name + ".weight"), bias ? p.get(name + ".bias") : null);
         return p instanceof AdaptedParameters a ? a.adapt(ops, name, x, y) : y;

@@ -44,13 +44,31 @@ public final class MultiHeadAttention {
         this.out = out;
     }
 
-    /** GPT-2 layout; {@code projStd} is the init std of {@code c_proj} (nanoGPT scales it by 1/sqrt(2·layers)). */
+    /**
+     * GPT-2 layout; {@code projStd} is the init std of {@code c_proj} (nanoGPT scales it by 1/sqrt(2·layers)).
+     *
+     * @param name the prefix, e.g. {@code transformer.h.0.attn}
+     * @param dim C
+     * @param heads number of heads; divides C
+     * @param bias whether the projections have biases
+     * @param projStd the init std of the output projection
+     * @return the layer
+     */
     public static MultiHeadAttention fused(String name, int dim, int heads, boolean bias, float projStd) {
         return new MultiHeadAttention(heads, true, new Linear(name + ".c_attn", dim, 3 * dim, bias, 0.02f),
                 null, null, null, new Linear(name + ".c_proj", dim, dim, bias, projStd), 0f);
     }
 
-    /** Separate q/k/v/out projections. */
+    /**
+     * Separate q/k/v/out projections.
+     *
+     * @param name the prefix, e.g. {@code encoder.layers.0.self_attn}
+     * @param dim C
+     * @param heads number of heads; divides C
+     * @param bias whether the projections have biases
+     * @param projStd the init std of the output projection
+     * @return the layer
+     */
     public static MultiHeadAttention separate(String name, int dim, int heads, boolean bias, float projStd) {
         return new MultiHeadAttention(heads, false, null,
                 new Linear(name + ".q_proj", dim, dim, bias, 0.02f),
@@ -62,11 +80,19 @@ public final class MultiHeadAttention {
     /**
      * This layer with dropout {@code p} on its attention probabilities while training (nanoGPT's {@code attn_dropout};
      * the models use their config's {@code dropout}). No weights change.
+     *
+     * @param p the drop probability, in [0, 1)
+     * @return a new layer
      */
     public MultiHeadAttention withAttentionDropout(float p) {
         return new MultiHeadAttention(heads, fusedLayout, qkv, q, k, v, out, p);
     }
 
+    /**
+     * The projections' weights.
+     *
+     * @return the specs
+     */
     public List<ParameterSpec> parameterSpecs() {
         List<ParameterSpec> specs = new ArrayList<>();
         if (fusedLayout) {
@@ -86,6 +112,10 @@ public final class MultiHeadAttention {
      * @param causal  mask future positions (decoders)
      * @param keyMask int32 {@code [B, Tk]} (1 attend, 0 padding) over all keys including cached ones, or null
      * @param cache   the layer's cache for incremental decoding, or null
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param x the input {@code [B, T, C]}
+     * @return {@code [B, T, C]}
      */
     public Tensor selfAttention(Ops ops, Parameters p, Tensor x, boolean causal, Tensor keyMask, AttentionCache cache) {
         Tensor qs;
@@ -116,6 +146,11 @@ public final class MultiHeadAttention {
      *
      * @param memoryMask int32 {@code [B, S]} marking real source tokens (1) and padding (0), or null
      * @param cache      holds the memory's keys and values after the first call, or null
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param x the decoder states
+     * @param memory the encoder output
+     * @return {@code [B, T, C]}
      */
     public Tensor crossAttention(Ops ops, Parameters p, Tensor x, Tensor memory, Tensor memoryMask, AttentionCache cache) {
         if (fusedLayout) {

@@ -26,17 +26,36 @@ public final class PositionalEncoding {
         this.sinusoids = sinusoids;
     }
 
-    /** A learned table called {@code <name>.weight}. */
+    /**
+     * A learned table called {@code <name>.weight}.
+     *
+     * @param name the prefix, e.g. {@code transformer.wpe}
+     * @param context the number of positions
+     * @param dim the width
+     * @return the encoding
+     */
     public static PositionalEncoding learned(String name, int context, int dim) {
         return new PositionalEncoding(name, context, dim, null);
     }
 
-    /** Fixed sinusoids; no weights. */
+    /**
+     * Fixed sinusoids; no weights.
+     *
+     * @param context the number of positions
+     * @param dim the width
+     * @return the encoding
+     */
     public static PositionalEncoding sinusoidal(int context, int dim) {
         return new PositionalEncoding(null, context, dim, table(context, dim));
     }
 
-    /** The sinusoid table {@code [context, dim]} in row-major order, computed in double. */
+    /**
+     * The sinusoid table {@code [context, dim]} in row-major order, computed in double.
+     *
+     * @param context the number of positions
+     * @param dim the width, even
+     * @return {@code context · dim} values
+     */
     public static float[] table(int context, int dim) {
         float[] t = new float[context * dim];
         for (int pos = 0; pos < context; pos++) {
@@ -51,10 +70,20 @@ public final class PositionalEncoding {
         return t;
     }
 
+    /**
+     * Whether the encoding is a trained table.
+     *
+     * @return true for a learned table
+     */
     public boolean isLearned() {
         return sinusoids == null;
     }
 
+    /**
+     * The table's spec when learned; none for sinusoids.
+     *
+     * @return zero or one spec
+     */
     public List<ParameterSpec> parameterSpecs() {
         return isLearned() ? List.of(ParameterSpec.normal(name + ".weight", Shape.of(context, dim), 0.02f)) : List.of();
     }
@@ -62,6 +91,12 @@ public final class PositionalEncoding {
     /**
      * The encodings of positions {@code offset .. offset+length-1} as {@code [length, dim]}; fails with a clear
      * message when they run past the context length.
+     *
+     * @param ops the backend's ops
+     * @param p the weights
+     * @param offset the first position
+     * @param length the number of positions
+     * @return {@code [length, dim]}
      */
     public Tensor forward(Ops ops, Parameters p, int offset, int length) {
         if (offset < 0 || length < 0 || offset + length > context) {

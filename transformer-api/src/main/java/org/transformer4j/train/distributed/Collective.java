@@ -26,24 +26,42 @@ public interface Collective extends AutoCloseable {
         MEAN
     }
 
-    /** This replica's index, {@code 0 <= rank < size}. */
+    /**
+     * This replica's index, {@code 0 <= rank < size}.
+     *
+     * @return the rank
+     */
     int rank();
 
-    /** The number of replicas. */
+    /**
+     * The number of replicas.
+     *
+     * @return at least 1
+     */
     int size();
 
-    /** How long a call may wait for a peer to make progress before it fails. */
+    /**
+     * How long a call may wait for a peer to make progress before it fails.
+     *
+     * @return the timeout of every wait
+     */
     Duration timeout();
 
     /**
      * Replaces {@code data} on every rank with the element-wise {@code reduction} of all ranks' {@code data}; every rank
      * ends with the same bits.
      *
+     * @param data this rank's values; replaced by the result
+     * @param reduction sum or mean
      * @throws CollectiveException if a peer fails, disconnects, calls something else, or stops answering
      */
     void allReduce(float[] data, Reduction reduction);
 
-    /** Replaces {@code data} on every rank with rank 0's {@code data}. */
+    /**
+     * Replaces {@code data} on every rank with rank 0's {@code data}.
+     *
+     * @param data rank 0's values to send, or the array to overwrite on the other ranks
+     */
     void broadcast(float[] data);
 
     /** Returns once every rank has called it. */

@@ -33,6 +33,8 @@ public final class LocalCollective {
      * A group of {@code size} ranks; element {@code r} is rank {@code r}'s collective, to be used by one thread.
      *
      * @param timeout how long a rank waits for its neighbour to make progress before failing
+     * @param size the number of ranks, at least 1
+     * @return the collectives, rank order
      */
     public static List<Collective> group(int size, Duration timeout) {
         if (size < 1) {

@@ -35,7 +35,12 @@ public final class TcpCollective {
     private TcpCollective() {
     }
 
-    /** A listening socket on {@code host}, on a free port, for {@link #connect}. */
+    /**
+     * A listening socket on {@code host}, on a free port, for {@link #connect}.
+     *
+     * @param host the address to listen on: one the other ranks can reach
+     * @return the open channel, to pass to {@link #connect}
+     */
     public static ServerSocketChannel listen(InetAddress host) {
         try {
             ServerSocketChannel server = ServerSocketChannel.open();
@@ -54,6 +59,9 @@ public final class TcpCollective {
      * @param peers   every rank's listening address, in rank order ({@code peers.get(rank)} is {@code listener}'s)
      * @param groupId the same number on every rank of this group and different for any other (e.g. job and attempt)
      * @param timeout how long to wait for a peer to connect, answer or make progress
+     * @param rank this replica's index, {@code 0 <= rank < peers.size()}
+     * @param listener this rank's channel from {@link #listen}
+     * @return the collective; close it to close the sockets
      * @throws CollectiveException if a neighbour cannot be reached or does not connect within {@code timeout}
      */
     public static Collective connect(int rank, List<InetSocketAddress> peers, ServerSocketChannel listener, long groupId,
