@@ -174,6 +174,9 @@ public final class ChatTemplate {
      * The text of {@code messages}; with {@code addGenerationPrompt} it ends where the assistant's reply begins
      * (Hugging Face's {@code add_generation_prompt}), else after the last message.
      *
+     * @param messages            the conversation so far, oldest first
+     * @param addGenerationPrompt whether to end with the opening of the assistant's turn, for generation
+     * @return the rendered text
      * @throws IllegalArgumentException if the template refuses the messages or fails to render, with its message
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
