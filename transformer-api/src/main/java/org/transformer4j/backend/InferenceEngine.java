@@ -29,6 +29,9 @@ public interface InferenceEngine extends Engine {
      * {@link #load(Map)} with the weight matrices stored at {@code precision}. This default keeps float32 only and
      * refuses any other precision (naming this backend); engines with reduced-precision kernels override it.
      *
+     * @param weights   the weights by name, on the host
+     * @param precision how the weight matrices are stored on the device
+     * @return the weights on this engine's device, as the models' parameters
      * @throws UnsupportedOperationException for a precision this engine does not implement
      */
     default LoadedWeights load(Map<String, HostTensor> weights, WeightPrecision precision) {

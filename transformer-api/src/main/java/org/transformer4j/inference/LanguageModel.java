@@ -419,6 +419,9 @@ public final class LanguageModel implements AutoCloseable {
          * {@code adapter_model.safetensors}) trained on this model, merged into its weights when it opens
          * ({@code W + (alpha/r)·B·A}, PEFT's {@code merge_and_unload}), so generation runs at the base model's speed.
          * Only a model directory's weights can take one (not an exported graph); null: none.
+         *
+         * @param adapterDirectory the adapter's directory, or null
+         * @return this builder
          */
         public Builder adapter(Path adapterDirectory) {
             this.adapter = adapterDirectory;
@@ -429,6 +432,9 @@ public final class LanguageModel implements AutoCloseable {
          * How the weight matrices are stored for inference: {@link WeightPrecision#FLOAT32} (the default) or
          * {@link WeightPrecision#BF16} (half the memory and faster batch-1 decoding on the cpu backend). A backend
          * that keeps float32 only, or an exported directory, refuses anything else when opened.
+         *
+         * @param precision the storage precision, not null
+         * @return this builder
          */
         public Builder weights(WeightPrecision precision) {
             this.weights = Objects.requireNonNull(precision, "precision");

@@ -27,7 +27,12 @@ public final class AdapterConfigJson {
     private AdapterConfigJson() {
     }
 
-    /** The JSON text of an adapter's config, with PEFT's field names (sorted, as PEFT writes them). */
+    /**
+     * The JSON text of an adapter's config, with PEFT's field names (sorted, as PEFT writes them).
+     *
+     * @param adapter the adapter
+     * @return the text of its {@code adapter_config.json}
+     */
     public static String toJson(LoraAdapter adapter) {
         LoraConfig c = adapter.config();
         ObjectNode o = MAPPER.createObjectNode();

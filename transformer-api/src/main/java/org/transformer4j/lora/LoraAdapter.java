@@ -48,6 +48,13 @@ public record LoraAdapter(LoraConfig config, String baseModel, String taskType, 
     private static final String A = ".lora_A.weight";
     private static final String B = ".lora_B.weight";
 
+    /**
+     * Copies the tensors as float32 and checks them against the config; a null base model becomes empty, a null
+     * task type {@code CAUSAL_LM}.
+     *
+     * @throws IllegalArgumentException listing what is wrong: a name that is not a LoRA matrix, an A without its B
+     *     (or the reverse), a shape whose rank is not r, or no tensors at all
+     */
     public LoraAdapter {
         Objects.requireNonNull(config, "config");
         baseModel = baseModel == null ? "" : baseModel;
@@ -62,7 +69,7 @@ public record LoraAdapter(LoraConfig config, String baseModel, String taskType, 
         }
     }
 
-    /** The adapted layers' names, in the order of the tensors. */
+    /** {@return the adapted layers' names, in the order of the tensors} */
     public List<String> layers() {
         List<String> out = new ArrayList<>();
         for (String name : tensors.keySet()) {
@@ -103,7 +110,14 @@ public record LoraAdapter(LoraConfig config, String baseModel, String taskType, 
         return problems;
     }
 
-    /** Reads an adapter directory (adapter_config.json and adapter_model.safetensors), refusing what it cannot honour. */
+    /**
+     * Reads an adapter directory (adapter_config.json and adapter_model.safetensors), refusing what it cannot honour.
+     *
+     * @param dir the directory PEFT's {@code save_pretrained} (or {@link #save}) wrote
+     * @return the adapter
+     * @throws IOException when the directory or a file is missing or cannot be read, or a file is malformed or
+     *     describes an adapter this project does not support ({@link CheckpointFormatException}, naming the file)
+     */
     public static LoraAdapter load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not an adapter directory (expected " + CONFIG + " and "
@@ -138,7 +152,12 @@ public record LoraAdapter(LoraConfig config, String baseModel, String taskType, 
         }
     }
 
-    /** Writes {@code adapter_config.json} and {@code adapter_model.safetensors} into {@code dir}, each atomically. */
+    /**
+     * Writes {@code adapter_config.json} and {@code adapter_model.safetensors} into a directory, each atomically.
+     *
+     * @param dir the directory, created if absent
+     * @throws IOException when {@code dir} is a file or a file cannot be written
+     */
     public void save(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new NotDirectoryException(dir + ": cannot save an adapter there, it is a file; pick another path");
@@ -152,6 +171,8 @@ public record LoraAdapter(LoraConfig config, String baseModel, String taskType, 
      * The base weights with this adapter merged in: {@code W + (alpha/r)·B·A} for every adapted layer (products
      * summed in double), every other weight as it is (the same arrays).
      *
+     * @param baseWeights the base model's weights by name, linear weights {@code [out, in]}
+     * @return a new map with the merged weights
      * @throws IllegalArgumentException naming the layer when the base has no such linear layer or its shape is not
      *     {@code [out, in]} of the adapter's matrices
      */
@@ -198,7 +219,13 @@ public record LoraAdapter(LoraConfig config, String baseModel, String taskType, 
         return out;
     }
 
-    /** The model directory with this adapter merged into its weights (layout, tokenizer and defaults kept). */
+    /**
+     * The model directory with this adapter merged into its weights (layout, tokenizer and defaults kept).
+     *
+     * @param base the base model's directory
+     * @return a directory that differs from {@code base} only in its weights
+     * @throws IllegalArgumentException when the adapter does not fit the base (see {@link #merge(Map)})
+     */
     public ModelDirectory merge(ModelDirectory base) {
         return base.withWeights(merge(base.weights()));
     }

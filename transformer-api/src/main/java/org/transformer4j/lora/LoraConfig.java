@@ -16,6 +16,12 @@ import java.util.Objects;
  */
 public record LoraConfig(int rank, float alpha, List<String> targets, float dropout) {
 
+    /**
+     * Validates the fields and copies {@code targets}.
+     *
+     * @throws IllegalArgumentException for a rank below 1, an alpha that is not finite and positive, a dropout
+     *     outside [0, 1), or no or blank target names
+     */
     public LoraConfig {
         if (rank < 1) {
             throw new IllegalArgumentException("LoRA rank must be >= 1, was " + rank);
@@ -38,7 +44,13 @@ public record LoraConfig(int rank, float alpha, List<String> targets, float drop
         targets = List.copyOf(targets);
     }
 
-    /** Rank {@code rank} with PEFT's default targets for the model type, alpha = 2·rank and no dropout. */
+    /**
+     * PEFT's defaults for a model type: its {@link #defaultTargets default targets}, alpha = 2·rank and no dropout.
+     *
+     * @param rank      r, at least 1
+     * @param modelType config.json's {@code model_type}
+     * @return the config
+     */
     public static LoraConfig of(int rank, String modelType) {
         return new LoraConfig(rank, 2f * rank, defaultTargets(modelType), 0f);
     }
@@ -47,6 +59,9 @@ public record LoraConfig(int rank, float alpha, List<String> targets, float drop
      * PEFT's default target modules of a model type ({@code TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING}):
      * {@code c_attn} for GPT-2 (this project's {@code gpt} too), {@code q_proj, v_proj} for Llama, Qwen2, Mistral
      * and the encoder-decoder.
+     *
+     * @param modelType config.json's {@code model_type}
+     * @return the target module names
      */
     public static List<String> defaultTargets(String modelType) {
         return switch (modelType) {
@@ -55,12 +70,17 @@ public record LoraConfig(int rank, float alpha, List<String> targets, float drop
         };
     }
 
-    /** The branch's scale {@code alpha / rank}. */
+    /** {@return the branch's scale {@code alpha / rank}} */
     public float scale() {
         return alpha / rank;
     }
 
-    /** Whether the linear layer {@code layer} (its weight's name without {@code .weight}) is a target. */
+    /**
+     * Whether a linear layer is a target.
+     *
+     * @param layer the layer's name: its weight's name without {@code .weight}
+     * @return whether some target is the whole name or its last dotted part(s)
+     */
     public boolean matches(String layer) {
         for (String t : targets) {
             if (layer.equals(t) || layer.endsWith("." + t)) {

@@ -38,8 +38,11 @@ public final class LoraModel implements TrainableModel {
     private final List<ParameterSpec> specs = new ArrayList<>();
 
     /**
+     * Adapters on the linear layers of {@code base} that {@code config} targets.
+     *
      * @param base        the model to adapt
      * @param baseWeights its weights (every parameter, with the declared shapes), held frozen and not copied
+     * @param config      rank, alpha, targets and dropout
      * @throws IllegalArgumentException when a base weight is missing or mis-shaped, or a target matches no linear
      *     layer (the message lists the layer names that exist)
      */
@@ -89,26 +92,37 @@ public final class LoraModel implements TrainableModel {
         }
     }
 
-    /** PEFT's name of the A matrix of {@code layer}. */
+    /**
+     * PEFT's name of the A matrix of a layer.
+     *
+     * @param layer the linear layer's name
+     * @return {@code base_model.model.<layer>.lora_A.weight}
+     */
     public static String loraA(String layer) {
         return PREFIX + layer + ".lora_A.weight";
     }
 
-    /** PEFT's name of the B matrix of {@code layer}. */
+    /**
+     * PEFT's name of the B matrix of a layer.
+     *
+     * @param layer the linear layer's name
+     * @return {@code base_model.model.<layer>.lora_B.weight}
+     */
     public static String loraB(String layer) {
         return PREFIX + layer + ".lora_B.weight";
     }
 
+    /** {@return rank, alpha, targets and dropout of the adapters} */
     public LoraConfig config() {
         return config;
     }
 
-    /** The model the adapters sit on. */
+    /** {@return the model the adapters sit on} */
     public TrainableModel base() {
         return base;
     }
 
-    /** The adapted linear layers' names, e.g. {@code model.layers.0.self_attn.q_proj}. */
+    /** {@return the adapted linear layers' names, e.g. {@code model.layers.0.self_attn.q_proj}} */
     public List<String> adaptedLayers() {
         return List.copyOf(adapters.keySet());
     }
@@ -139,6 +153,9 @@ public final class LoraModel implements TrainableModel {
      * The base model's parameters with these adapters attached, for its own forward methods (e.g. logits):
      * {@code all} serves both the base weights and the adapters (a training program's parameters, or an engine's
      * weights loaded from the base weights together with an adapter's tensors).
+     *
+     * @param all the base weights and the adapters' A and B matrices, by name
+     * @return parameters whose target linear layers add the scaled adapter branch
      */
     public AdaptedParameters adapted(Parameters all) {
         float scale = config.scale();
@@ -166,8 +183,11 @@ public final class LoraModel implements TrainableModel {
      * The trained adapter: the A and B matrices from {@code weights} (a training program's weights) with this
      * config, for saving in PEFT's layout or merging.
      *
+     * @param weights     the trained weights by name; every adapter tensor must be present
      * @param baseModel   what {@code base_model_name_or_path} records (the base model's directory)
      * @param fanInFanOut whether the base stores these layers as Conv1D {@code [in, out]} (Hugging Face GPT-2)
+     * @return the adapter, task type {@code SEQ_2_SEQ_LM} for an encoder-decoder base, else {@code CAUSAL_LM}
+     * @throws IllegalArgumentException when an adapter tensor is missing from {@code weights}
      */
     public LoraAdapter adapter(Map<String, HostTensor> weights, String baseModel, boolean fanInFanOut) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();

@@ -12,27 +12,33 @@ import org.transformer4j.tensor.Tensor;
  */
 public interface DecoderModel extends TrainableModel {
 
-    /** The architecture. */
+    /** {@return the architecture} */
     ModelConfig config();
 
-    /** A fresh, empty cache: one self-attention cache per layer. */
+    /** {@return a fresh, empty cache: one self-attention cache per layer} */
     KvCache newCache();
 
     /**
      * Floats per row and position in one layer's cached keys (and values), laid out {@code [B, T, kvWidth]}: the
      * embedding width for a GPT, {@code num_key_value_heads · head_dim} for grouped-query attention.
+     *
+     * @return the cached width per position
      */
     int kvWidth();
 
     /**
      * Logits for token ids {@code [B, T]} at explicit per-row positions, growing {@code cache} by T.
      *
+     * @param ops         the backend's ops
+     * @param p           the weights
+     * @param ids         int32 token ids {@code [B, T]}, T at least 1
      * @param positionIds int32 {@code [B, T]}, each in {@code [0, contextLength)}; or null for the positions following
      *                    the cache, the same for every row
      * @param cache       the key/value cache, grown by T; or null
      * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null when no row is padded
      * @param lastOnly    run the final norm and the output head on the last position only: logits {@code [B, 1, V]}
      *                    instead of {@code [B, T, V]}
+     * @return logits {@code [B, T, V]}, or {@code [B, 1, V]} with {@code lastOnly}
      */
     Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask,
             boolean lastOnly);

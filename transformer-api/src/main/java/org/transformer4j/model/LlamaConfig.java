@@ -35,7 +35,12 @@ public record LlamaConfig(Family family, int vocabSize, int hiddenSize, int inte
 
     /** The HF model types that share this architecture. */
     public enum Family {
-        LLAMA("llama", "LlamaForCausalLM"), QWEN2("qwen2", "Qwen2ForCausalLM"), MISTRAL("mistral", "MistralForCausalLM");
+        /** {@code llama}: Llama 2/3, SmolLM2, TinyLlama; optional {@code attention_bias} and {@code mlp_bias}. */
+        LLAMA("llama", "LlamaForCausalLM"),
+        /** {@code qwen2}: Qwen2/2.5, always with q/k/v biases and no output-projection bias. */
+        QWEN2("qwen2", "Qwen2ForCausalLM"),
+        /** {@code mistral}: Mistral, run here only without a sliding window shorter than the context. */
+        MISTRAL("mistral", "MistralForCausalLM");
 
         private final String modelType;
         private final String architecture;
@@ -45,17 +50,23 @@ public record LlamaConfig(Family family, int vocabSize, int hiddenSize, int inte
             this.architecture = architecture;
         }
 
-        /** config.json's {@code model_type}. */
+        /** {@return config.json's {@code model_type}} */
         public String modelType() {
             return modelType;
         }
 
-        /** config.json's {@code architectures[0]}. */
+        /** {@return config.json's {@code architectures[0]}} */
         public String architecture() {
             return architecture;
         }
     }
 
+    /**
+     * Validates the fields: sizes positive, {@code kvHeads} divides {@code heads}, {@code headDim} even, finite
+     * {@code rmsNormEps > 0} and {@code ropeTheta > 1}, biases allowed by the family.
+     *
+     * @throws ConfigException naming the HF field and value that is wrong
+     */
     public LlamaConfig {
         Objects.requireNonNull(family, "family");
         ConfigChecks.positive("vocab_size", vocabSize);
@@ -87,7 +98,11 @@ public record LlamaConfig(Family family, int vocabSize, int hiddenSize, int inte
         }
     }
 
-    /** A builder preset to a tiny Llama (2 layers, 64 wide, 4 heads, 2 key/value heads, vocabulary 100). */
+    /**
+     * A builder preset to a tiny Llama (2 layers, 64 wide, 4 heads, 2 key/value heads, vocabulary 100).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -140,7 +155,10 @@ public record LlamaConfig(Family family, int vocabSize, int hiddenSize, int inte
         return headDim;
     }
 
-    /** Whether {@code o_proj} has a bias: Llama's {@code attention_bias} covers it, Qwen2's q/k/v biases do not. */
+    /**
+     * {@return whether {@code o_proj} has a bias} Llama's {@code attention_bias} covers it; Qwen2's q/k/v biases do
+     * not.
+     */
     public boolean outputBias() {
         return family == Family.LLAMA && attentionBias;
     }
@@ -166,22 +184,118 @@ public record LlamaConfig(Family family, int vocabSize, int hiddenSize, int inte
         private Builder() {
         }
 
+        /**
+         * Sets the HF model type (default {@link Family#LLAMA}).
+         *
+         * @param v the family
+         * @return this builder
+         */
         public Builder family(Family v) { this.family = v; return this; }
+        /**
+         * Sets {@code vocab_size} (default 100).
+         *
+         * @param v the vocabulary size
+         * @return this builder
+         */
         public Builder vocabSize(int v) { this.vocabSize = v; return this; }
+        /**
+         * Sets {@code hidden_size} (default 64).
+         *
+         * @param v the model width
+         * @return this builder
+         */
         public Builder hiddenSize(int v) { this.hiddenSize = v; return this; }
+        /**
+         * Sets {@code intermediate_size} (default 128).
+         *
+         * @param v the MLP's inner width
+         * @return this builder
+         */
         public Builder intermediateSize(int v) { this.intermediateSize = v; return this; }
+        /**
+         * Sets {@code num_hidden_layers} (default 2).
+         *
+         * @param v the number of decoder layers
+         * @return this builder
+         */
         public Builder layers(int v) { this.layers = v; return this; }
+        /**
+         * Sets {@code num_attention_heads} (default 4).
+         *
+         * @param v the number of query heads
+         * @return this builder
+         */
         public Builder heads(int v) { this.heads = v; return this; }
+        /**
+         * Sets {@code num_key_value_heads} (default 2).
+         *
+         * @param v the number of key/value heads
+         * @return this builder
+         */
         public Builder kvHeads(int v) { this.kvHeads = v; return this; }
+        /**
+         * Sets {@code head_dim} (default {@code hiddenSize / heads}).
+         *
+         * @param v the width of one head
+         * @return this builder
+         */
         public Builder headDim(int v) { this.headDim = v; return this; }
+        /**
+         * Sets {@code rms_norm_eps} (default 1e-5).
+         *
+         * @param v the RMS norms' epsilon
+         * @return this builder
+         */
         public Builder rmsNormEps(float v) { this.rmsNormEps = v; return this; }
+        /**
+         * Sets {@code rope_theta} (default 10000).
+         *
+         * @param v the rotary base
+         * @return this builder
+         */
         public Builder ropeTheta(double v) { this.ropeTheta = v; return this; }
+        /**
+         * Sets {@code rope_scaling} (default null: none).
+         *
+         * @param v the scaling, or null
+         * @return this builder
+         */
         public Builder ropeScaling(RopeScaling v) { this.ropeScaling = v; return this; }
+        /**
+         * Sets {@code max_position_embeddings} (default 128).
+         *
+         * @param v the longest sequence
+         * @return this builder
+         */
         public Builder maxPositionEmbeddings(int v) { this.maxPositionEmbeddings = v; return this; }
+        /**
+         * Sets {@code tie_word_embeddings} (default false).
+         *
+         * @param v whether lm_head reuses the embedding
+         * @return this builder
+         */
         public Builder tieWordEmbeddings(boolean v) { this.tieWordEmbeddings = v; return this; }
+        /**
+         * Sets q/k/v (and, for Llama, o_proj) biases (default false).
+         *
+         * @param v whether they exist
+         * @return this builder
+         */
         public Builder attentionBias(boolean v) { this.attentionBias = v; return this; }
+        /**
+         * Sets {@code mlp_bias} (default false; Llama only).
+         *
+         * @param v whether the MLP's projections have biases
+         * @return this builder
+         */
         public Builder mlpBias(boolean v) { this.mlpBias = v; return this; }
 
+        /**
+         * The config of the values set.
+         *
+         * @return a validated config
+         * @throws ConfigException when a value is invalid (see {@link LlamaConfig})
+         */
         public LlamaConfig build() {
             if (heads <= 0) {
                 throw new ConfigException("num_attention_heads must be > 0, was " + heads);

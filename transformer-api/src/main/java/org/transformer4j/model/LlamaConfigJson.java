@@ -31,12 +31,23 @@ public final class LlamaConfigJson {
     private LlamaConfigJson() {
     }
 
-    /** Whether {@code modelType} is one of {@link #MODEL_TYPES}. */
+    /**
+     * Whether this class reads a config.json of that {@code model_type}.
+     *
+     * @param modelType config.json's {@code model_type}
+     * @return whether it is one of {@link #MODEL_TYPES}
+     */
     public static boolean handles(String modelType) {
         return MODEL_TYPES.contains(modelType);
     }
 
-    /** HF's config.json text of {@code c}, with every field the model needs written out. */
+    /**
+     * HF's config.json text of a config, with every field the model needs written out (defaults included, so
+     * HF's loader reads back the same model).
+     *
+     * @param c the config
+     * @return the JSON text, indented, ending in a newline
+     */
     public static String toJson(LlamaConfig c) {
         ObjectNode o = MAPPER.createObjectNode();
         o.putArray("architectures").add(c.family().architecture());
@@ -83,7 +94,14 @@ public final class LlamaConfigJson {
         }
     }
 
-    /** Parses config.json text of a Llama-family model. */
+    /**
+     * Parses config.json text of a Llama-family model.
+     *
+     * @param json the file's text
+     * @return the validated config
+     * @throws ConfigException when the text is not a JSON object, a required field is missing, or a field has a
+     *     value this project cannot honour (named with its value)
+     */
     public static LlamaConfig fromJson(String json) {
         JsonNode root;
         try {

@@ -47,7 +47,11 @@ public final class LlamaModel implements DecoderModel {
     private record Layer(RmsNorm inputNorm, GroupedQueryAttention attn, RmsNorm postNorm, GatedFeedForward mlp) {
     }
 
-    /** The model of {@code config}, with HF's weight names. */
+    /**
+     * The model of a config, with HF's weight names.
+     *
+     * @param config the architecture
+     */
     public LlamaModel(LlamaConfig config) {
         this.config = config;
         int c = config.hiddenSize();
@@ -71,7 +75,7 @@ public final class LlamaModel implements DecoderModel {
         return config;
     }
 
-    /** The rotary embedding of this model's heads (its inverse frequencies, its tables). */
+    /** {@return the rotary embedding of this model's heads: its inverse frequencies and tables} */
     public RotaryEmbedding rotaryEmbedding() {
         return rope;
     }
@@ -109,7 +113,14 @@ public final class LlamaModel implements DecoderModel {
         return config.kvHeads() * config.headDim();
     }
 
-    /** Logits {@code [B, T, V]} without a cache or padding, positions from 0. */
+    /**
+     * Logits without a cache or padding, positions from 0.
+     *
+     * @param ops the backend's ops
+     * @param p   the weights
+     * @param ids int32 token ids {@code [B, T]}
+     * @return logits {@code [B, T, V]}
+     */
     public Tensor logits(Ops ops, Parameters p, Tensor ids) {
         return logits(ops, p, ids, null, null, null);
     }
@@ -118,12 +129,18 @@ public final class LlamaModel implements DecoderModel {
      * Logits {@code [B, T, V]} for token ids {@code [B, T]}, the same API as {@link GptModel#logits(Ops, Parameters,
      * Tensor, Tensor, KvCache, Tensor)}.
      *
+     * @param ops         the backend's ops
+     * @param p           the weights
+     * @param ids         int32 token ids {@code [B, T]}, T at least 1
      * @param positionIds int32 {@code [B, T]} with values in {@code [0, max_position_embeddings)}: each token's
      *                    rotary position (left-padded batches start each row's real tokens at 0); or null for the
      *                    positions following the cache ({@code cached .. cached + T - 1}, every row alike). They are
      *                    read back to the host (one int per token) to be checked and to tabulate the angles.
      * @param cache       the key/value cache, grown by T; or null
      * @param keyMask     int32 {@code [B, cached + T]} (1 real token, 0 padding), or null
+     * @return logits {@code [B, T, V]}
+     * @throws IllegalArgumentException when there are no tokens or a position is outside
+     *     {@code [0, max_position_embeddings)}
      */
     public Tensor logits(Ops ops, Parameters p, Tensor ids, Tensor positionIds, KvCache cache, Tensor keyMask) {
         return logits(ops, p, ids, positionIds, cache, keyMask, false);

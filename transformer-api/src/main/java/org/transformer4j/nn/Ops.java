@@ -137,6 +137,10 @@ public interface Ops {
      * {@link #concatTime} gives, for the attention layers' caches. A backend may append in place (the cpu backend
      * writes the step into spare room of the cache's storage, so a decoding step copies only its own positions); the
      * caller then treats {@code cache} as consumed and keeps the result. This default is {@link #concatTime}.
+     *
+     * @param cache the cached positions {@code [B, T, ...]}; not to be used after this call
+     * @param step  the new positions {@code [B, t, ...]}
+     * @return {@code [B, T + t, ...]}
      */
     default Tensor appendTime(Tensor cache, Tensor step) {
         return concatTime(cache, step);

@@ -20,16 +20,35 @@ import java.util.Objects;
 public record Comparison(int count, double maxAbsError, double maxRelError, int worstIndex, double worstActual,
         double worstExpected, boolean passed, Tolerance tolerance, String problem) {
 
+    /**
+     * Checks that the tolerance is present.
+     *
+     * @throws NullPointerException when {@code tolerance} is null
+     */
     public Comparison {
         Objects.requireNonNull(tolerance, "tolerance");
     }
 
-    /** Compares float32 values. */
+    /**
+     * Compares float32 values.
+     *
+     * @param actual    the computed values
+     * @param expected  the reference values, the same length
+     * @param tolerance the allowance per element
+     * @return the comparison; a failed one when the lengths differ
+     */
     public static Comparison of(float[] actual, float[] expected, Tolerance tolerance) {
         return of(toDouble(actual), toDouble(expected), tolerance);
     }
 
-    /** Compares values (e.g. analytic gradients against finite differences). */
+    /**
+     * Compares values (e.g. analytic gradients against finite differences).
+     *
+     * @param actual    the computed values
+     * @param expected  the reference values, the same length
+     * @param tolerance the allowance per element
+     * @return the comparison; a failed one when the lengths differ
+     */
     public static Comparison of(double[] actual, double[] expected, Tolerance tolerance) {
         Objects.requireNonNull(actual, "actual");
         Objects.requireNonNull(expected, "expected");
@@ -74,13 +93,19 @@ public record Comparison(int count, double maxAbsError, double maxRelError, int 
                 passed, tolerance, null);
     }
 
-    /** A comparison that failed before any number was compared (lengths or shapes differ). */
+    /**
+     * A comparison that failed before any number was compared (lengths or shapes differ).
+     *
+     * @param problem   what differs, for the report
+     * @param tolerance the tolerance the case would have applied
+     * @return a failed comparison of no elements
+     */
     public static Comparison failure(String problem, Tolerance tolerance) {
         return new Comparison(0, Double.NaN, Double.NaN, -1, Double.NaN, Double.NaN, false, tolerance,
                 Objects.requireNonNull(problem, "problem"));
     }
 
-    /** One line: pass/fail, the error maxima and the worst element. */
+    /** {@return one line: pass/fail, the error maxima and the worst element with its allowance} */
     public String describe() {
         if (problem != null) {
             return "FAIL: " + problem;

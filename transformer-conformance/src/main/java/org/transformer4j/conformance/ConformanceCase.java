@@ -18,18 +18,24 @@ public interface ConformanceCase {
         TRAINING
     }
 
-    /** Unique, stable, lower-case name, e.g. {@code attention_causal}. */
+    /** {@return a unique, stable, lower-case name, e.g. {@code attention_causal}} */
     String name();
 
-    /** One sentence on what is checked, including the sizes. */
+    /** {@return one sentence on what is checked, including the sizes} */
     String description();
 
-    /** How close the candidate must be, and why. */
+    /** {@return how close the candidate must be, and why} */
     Tolerance tolerance();
 
-    /** What the case needs from the candidate. */
+    /** {@return what the case needs from the candidate} */
     Need needs();
 
-    /** Runs the case on both engines and compares. */
+    /**
+     * Runs the case on both engines and compares.
+     *
+     * @param reference the engine whose results are taken as right (the cpu backend)
+     * @param candidate the engine under test
+     * @return the verdict, with the comparison when numbers were compared
+     */
     CaseResult run(Engine reference, Engine candidate);
 }

@@ -36,7 +36,10 @@ public final class ConformanceKit {
         this.cases = List.copyOf(cases);
     }
 
-    /** The built-in catalogue: one case per {@link org.transformer4j.nn.Ops} forward method and its variants. */
+    /**
+     * {@return the built-in catalogue: one case per {@link org.transformer4j.nn.Ops} forward method and its
+     * variants}
+     */
     public static ConformanceKit standard() {
         return new ConformanceKit(StandardCases.all());
     }
@@ -48,6 +51,8 @@ public final class ConformanceKit {
      * run on the other, and bad inputs each engine must refuse with an {@link IllegalArgumentException}. Every case
      * carries its tolerance and the reason for it; the models are tiny (width 12, vocabulary 29), so the whole kit
      * runs in seconds on the cpu backend.
+     *
+     * @return the kit a new backend must pass
      */
     public static ConformanceKit complete() {
         List<ConformanceCase> all = new ArrayList<>(StandardCases.all());
@@ -59,29 +64,46 @@ public final class ConformanceKit {
         return new ConformanceKit(all);
     }
 
-    /** A kit with no cases, to build a custom catalogue. */
+    /** {@return a kit with no cases, to build a custom catalogue} */
     public static ConformanceKit empty() {
         return new ConformanceKit(List.of());
     }
 
-    /** A new kit with {@code more} appended, in order; names must stay unique. */
+    /**
+     * A new kit with cases appended, in order; names must stay unique.
+     *
+     * @param more the cases to append
+     * @return the new kit (this one is unchanged)
+     * @throws IllegalArgumentException when a name is already taken
+     */
     public ConformanceKit with(ConformanceCase... more) {
         return with(List.of(more));
     }
 
-    /** A new kit with {@code more} appended, in order; names must stay unique. */
+    /**
+     * A new kit with cases appended, in order; names must stay unique.
+     *
+     * @param more the cases to append
+     * @return the new kit (this one is unchanged)
+     * @throws IllegalArgumentException when a name is already taken
+     */
     public ConformanceKit with(List<? extends ConformanceCase> more) {
         List<ConformanceCase> all = new ArrayList<>(cases);
         all.addAll(more);
         return new ConformanceKit(all);
     }
 
-    /** A new kit with only the cases {@code keep} accepts (e.g. by name), in the same order. */
+    /**
+     * A new kit with only some of the cases, in the same order.
+     *
+     * @param keep accepts the cases to keep (e.g. by name)
+     * @return the new kit (this one is unchanged)
+     */
     public ConformanceKit filter(Predicate<? super ConformanceCase> keep) {
         return new ConformanceKit(cases.stream().filter(keep).toList());
     }
 
-    /** The cases, in order. */
+    /** {@return the cases, in order (immutable)} */
     public List<ConformanceCase> cases() {
         return cases;
     }
@@ -90,6 +112,10 @@ public final class ConformanceKit {
      * Runs every case on both engines, in order. A case that throws is not fatal: an
      * {@link UnsupportedOperationException} becomes {@link CaseStatus#NOT_SUPPORTED}, anything else a FAIL row
      * naming the exception.
+     *
+     * @param reference the engine whose results are taken as right (the cpu backend)
+     * @param candidate the engine under test
+     * @return one row per case, in catalogue order
      */
     public ConformanceReport run(Engine reference, Engine candidate) {
         Objects.requireNonNull(reference, "reference");

@@ -21,6 +21,11 @@ import java.util.Objects;
  */
 public record ConformanceReport(String reference, String candidate, List<Row> rows) {
 
+    /**
+     * Checks the engine names and copies the rows.
+     *
+     * @throws NullPointerException when an engine name or the rows are null
+     */
     public ConformanceReport {
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(candidate, "candidate");
@@ -42,6 +47,11 @@ public record ConformanceReport(String reference, String candidate, List<Row> ro
     public record Row(String name, String description, CaseStatus status, Double maxAbsError, Double maxRelError,
             int worstIndex, Tolerance tolerance, String detail) {
 
+        /**
+         * Checks that name, verdict, tolerance and detail are present.
+         *
+         * @throws NullPointerException when one of them is null
+         */
         public Row {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(status, "status");
@@ -49,7 +59,13 @@ public record ConformanceReport(String reference, String candidate, List<Row> ro
             Objects.requireNonNull(detail, "detail");
         }
 
-        /** The row for {@code c}'s {@code result}. */
+        /**
+         * The row of one case's result; the error maxima only when numbers were compared.
+         *
+         * @param c      the case
+         * @param result what it found
+         * @return the row
+         */
         public static Row of(ConformanceCase c, CaseResult result) {
             Comparison cmp = result.comparison();
             boolean numbers = cmp != null && cmp.problem() == null;
@@ -59,31 +75,42 @@ public record ConformanceReport(String reference, String candidate, List<Row> ro
         }
     }
 
-    /** True when no case failed (NOT_SUPPORTED rows are allowed). */
+    /** {@return true when no case failed} NOT_SUPPORTED rows are allowed. */
     public boolean passed() {
         return count(CaseStatus.FAIL) == 0;
     }
 
-    /** How many rows have {@code status}. */
+    /**
+     * How many rows have a verdict.
+     *
+     * @param status the verdict
+     * @return the number of rows with it
+     */
     public long count(CaseStatus status) {
         return rows.stream().filter(r -> r.status() == status).count();
     }
 
-    /** The row of the case called {@code name}; fails naming the cases when there is none. */
+    /**
+     * The row of one case.
+     *
+     * @param name the case's name
+     * @return its row
+     * @throws IllegalArgumentException naming the cases when there is none called {@code name}
+     */
     public Row row(String name) {
         return rows.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("no case named '" + name + "' in this report; cases: "
                         + rows.stream().map(Row::name).toList()));
     }
 
-    /** A one-line summary: the engines and the counts per verdict. */
+    /** {@return a one-line summary: the engines and the counts per verdict} */
     public String summary() {
         return "candidate '" + candidate + "' vs reference '" + reference + "': " + count(CaseStatus.PASS)
                 + " passed, " + count(CaseStatus.FAIL) + " failed, " + count(CaseStatus.NOT_SUPPORTED)
                 + " not supported" + (passed() ? "" : " -> FAILED");
     }
 
-    /** A plain-text table, columns aligned, one row per case, then the summary. */
+    /** {@return a plain-text table, columns aligned, one row per case, then the summary} */
     public String toTable() {
         String[] header = {"case", "status", "max abs", "max rel", "tol abs", "tol rel", "detail"};
         String[][] cells = new String[rows.size()][];
@@ -114,7 +141,10 @@ public record ConformanceReport(String reference, String candidate, List<Row> ro
         return sb.toString();
     }
 
-    /** The report as pretty-printed JSON: engines, verdict, counts and rows (tolerance with its reason). */
+    /**
+     * {@return the report as pretty-printed JSON} Engines, verdict, counts and rows (tolerance with its reason); a
+     * missing error is null, a non-finite one its text, as JSON has no NaN.
+     */
     public String toJson() {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();

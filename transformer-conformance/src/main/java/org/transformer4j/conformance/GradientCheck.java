@@ -21,6 +21,9 @@ public final class GradientCheck {
      * @param f       a scalar function of the values
      * @param x       the point
      * @param epsilon the step h, positive
+     * @return {@code df/dx_i} for every i
+     * @throws IllegalArgumentException when {@code epsilon} is not positive and finite, or too small to move an
+     *     element in float32
      */
     public static double[] numericGradient(ToDoubleFunction<float[]> f, float[] x, double epsilon) {
         Objects.requireNonNull(f, "f");
@@ -47,7 +50,15 @@ public final class GradientCheck {
         return grad;
     }
 
-    /** The numerical gradient of a function of doubles, with the step exactly {@code ±epsilon}. */
+    /**
+     * The numerical gradient of a function of doubles, with the step exactly {@code ±epsilon}.
+     *
+     * @param f       a scalar function of the values; it must not keep the array
+     * @param x       the point, left unchanged
+     * @param epsilon the step h, positive
+     * @return {@code df/dx_i} for every i
+     * @throws IllegalArgumentException when {@code epsilon} is not positive and finite
+     */
     public static double[] numericGradient(ToDoubleFunction<double[]> f, double[] x, double epsilon) {
         Objects.requireNonNull(f, "f");
         Objects.requireNonNull(x, "x");
@@ -67,7 +78,15 @@ public final class GradientCheck {
         return grad;
     }
 
-    /** Compares an analytic gradient against a numerical one; the result names the worst element. */
+    /**
+     * Compares an analytic gradient against a numerical one; the result names the worst element.
+     *
+     * @param analytic  the backward pass's gradient
+     * @param numeric   the finite-difference gradient, e.g. from
+     *                  {@link #numericGradient(ToDoubleFunction, float[], double)}
+     * @param tolerance the allowance per element
+     * @return the comparison
+     */
     public static Comparison compare(float[] analytic, double[] numeric, Tolerance tolerance) {
         Objects.requireNonNull(analytic, "analytic");
         double[] a = new double[analytic.length];
@@ -80,6 +99,12 @@ public final class GradientCheck {
     /**
      * Fails with an {@link AssertionError} naming {@code what}, the worst element and the error maxima unless the
      * analytic gradient matches the numerical one within {@code tolerance}.
+     *
+     * @param what      what the gradient is of, for the message
+     * @param analytic  the backward pass's gradient
+     * @param numeric   the finite-difference gradient
+     * @param tolerance the allowance per element
+     * @throws AssertionError when an element is outside the tolerance or the lengths differ
      */
     public static void assertGradientClose(String what, float[] analytic, double[] numeric, Tolerance tolerance) {
         Comparison c = compare(analytic, numeric, tolerance);

@@ -22,7 +22,13 @@ public final class OpCase implements ConformanceCase {
     /** A computation written against {@link Ops}, given the uploaded inputs in order. */
     @FunctionalInterface
     public interface OpFunction {
-        /** The outputs (one or more) of the computation. */
+        /**
+         * The outputs (one or more) of the computation.
+         *
+         * @param ops    the engine's inference ops
+         * @param inputs the host inputs uploaded with {@link Ops#constant}, in order
+         * @return the outputs, compared in order as one sequence
+         */
         Tensor[] apply(Ops ops, List<Tensor> inputs);
     }
 
@@ -44,8 +50,12 @@ public final class OpCase implements ConformanceCase {
     /**
      * A case named {@code name}.
      *
+     * @param name        unique, stable, lower-case name
+     * @param description one sentence on what is checked, including the sizes
+     * @param tolerance   how close the candidate's outputs must be
      * @param inputs   makes the host inputs; called once per engine, so it must be deterministic (seeded)
      * @param function the computation, given the inputs uploaded in the same order
+     * @return the case
      */
     public static OpCase of(String name, String description, Tolerance tolerance,
             Supplier<List<HostTensor>> inputs, OpFunction function) {

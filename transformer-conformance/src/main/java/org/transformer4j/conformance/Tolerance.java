@@ -16,6 +16,12 @@ public record Tolerance(double abs, double rel, String reason) {
     public static final Tolerance FLOAT32_LAYER =
             new Tolerance(1e-5, 1e-4, "float32 rounding, different summation order");
 
+    /**
+     * Checks the slack and the reason.
+     *
+     * @throws IllegalArgumentException when {@code abs} or {@code rel} is negative, NaN or infinite
+     * @throws NullPointerException     when {@code reason} is null
+     */
     public Tolerance {
         if (!(abs >= 0) || !(rel >= 0) || Double.isInfinite(abs) || Double.isInfinite(rel)) {
             throw new IllegalArgumentException("tolerance abs and rel must be finite and >= 0, got abs=" + abs
@@ -24,7 +30,13 @@ public record Tolerance(double abs, double rel, String reason) {
         Objects.requireNonNull(reason, "reason");
     }
 
-    /** True when {@code actual} is within this tolerance of {@code expected}. */
+    /**
+     * Whether two values count as equal.
+     *
+     * @param actual   the computed value
+     * @param expected the reference value
+     * @return true when {@code |actual - expected| <= abs + rel * |expected|} and both are finite
+     */
     public boolean allows(double actual, double expected) {
         if (!Double.isFinite(actual) || !Double.isFinite(expected)) {
             return false;

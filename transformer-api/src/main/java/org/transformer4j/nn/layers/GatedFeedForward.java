@@ -18,6 +18,8 @@ public final class GatedFeedForward {
     private final Linear down;
 
     /**
+     * The three projections of one MLP.
+     *
      * @param name  prefix, e.g. {@code model.layers.0.mlp}
      * @param dim   model width C
      * @param inner the MLP's width F ({@code intermediate_size})
@@ -30,6 +32,7 @@ public final class GatedFeedForward {
         this.down = new Linear(name + ".down_proj", inner, dim, bias, std);
     }
 
+    /** {@return the weights (and biases) of gate_proj, up_proj and down_proj, in that order} */
     public List<ParameterSpec> parameterSpecs() {
         List<ParameterSpec> specs = new ArrayList<>(gate.parameterSpecs());
         specs.addAll(up.parameterSpecs());
@@ -37,6 +40,14 @@ public final class GatedFeedForward {
         return specs;
     }
 
+    /**
+     * {@code down(silu(gate(x)) · up(x))}.
+     *
+     * @param ops the backend's ops
+     * @param p   the weights
+     * @param x   {@code [..., C]}
+     * @return {@code [..., C]}
+     */
     public Tensor forward(Ops ops, Parameters p, Tensor x) {
         return down.forward(ops, p, ops.multiply(ops.silu(gate.forward(ops, p, x)), up.forward(ops, p, x)));
     }

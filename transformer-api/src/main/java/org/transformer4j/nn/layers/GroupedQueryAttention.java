@@ -23,8 +23,16 @@ public final class GroupedQueryAttention {
     private final Linear o;
 
     /**
+     * The four projections of one attention layer.
+     *
+     * @param name       prefix of the weight names, e.g. {@code model.layers.0.self_attn}
+     * @param dim        model width C
+     * @param heads      query heads
+     * @param kvHeads    key/value heads, dividing {@code heads} (each serves {@code heads / kvHeads} query heads)
+     * @param headDim    width of one head, even
      * @param qkvBias    whether q/k/v have biases (Qwen2, Llama's attention_bias)
      * @param outputBias whether o_proj has one (Llama's attention_bias)
+     * @param std        standard deviation of the initial weights
      */
     public GroupedQueryAttention(String name, int dim, int heads, int kvHeads, int headDim, boolean qkvBias,
                                  boolean outputBias, float std) {
@@ -36,6 +44,7 @@ public final class GroupedQueryAttention {
         this.o = new Linear(name + ".o_proj", heads * headDim, dim, outputBias, std);
     }
 
+    /** {@return the weights (and biases) of q_proj, k_proj, v_proj and o_proj, in that order} */
     public List<ParameterSpec> parameterSpecs() {
         List<ParameterSpec> specs = new ArrayList<>(q.parameterSpecs());
         specs.addAll(k.parameterSpecs());
@@ -45,11 +54,16 @@ public final class GroupedQueryAttention {
     }
 
     /**
+     * The attention output of this call's tokens, appending their keys and values to {@code cache}.
+     *
+     * @param ops      the backend's ops
+     * @param p        the weights
      * @param x        {@code [B, T, C]}
      * @param cos      the rotary tables of this call's positions ({@link RotaryEmbedding#tables})
      * @param sin      likewise
      * @param keyMask  int32 {@code [B, cached + T]}, or null
      * @param cache    the layer's cache, or null
+     * @return {@code [B, T, C]}
      */
     public Tensor forward(Ops ops, Parameters p, Tensor x, Tensor cos, Tensor sin, Tensor keyMask, AttentionCache cache) {
         Tensor qs = ops.rotary(q.forward(ops, p, x), cos, sin, heads);

@@ -27,7 +27,10 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
 
     /** A scaling rule, named as HF's {@code rope_type} / {@code type} field names it. */
     public enum Type {
-        LINEAR("linear"), LLAMA3("llama3");
+        /** Position interpolation: every inverse frequency divided by {@code factor}. */
+        LINEAR("linear"),
+        /** Llama 3.1's wavelength-dependent rule. */
+        LLAMA3("llama3");
 
         private final String jsonName;
 
@@ -35,12 +38,18 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
             this.jsonName = jsonName;
         }
 
-        /** The value of {@code rope_type} in config.json. */
+        /** {@return the value of {@code rope_type} in config.json} */
         public String jsonName() {
             return jsonName;
         }
     }
 
+    /**
+     * Validates the parameters of the rule.
+     *
+     * @throws IllegalArgumentException for a factor below 1 or not finite, or llama3 parameters outside
+     *     {@code 0 < lowFreqFactor < highFreqFactor} and {@code originalMaxPositionEmbeddings >= 1}
+     */
     public RopeScaling {
         Objects.requireNonNull(type, "type");
         if (!(factor >= 1.0) || Double.isInfinite(factor)) {
@@ -59,12 +68,25 @@ public record RopeScaling(Type type, double factor, double lowFreqFactor, double
         }
     }
 
-    /** Linear position interpolation by {@code factor}. */
+    /**
+     * Linear position interpolation.
+     *
+     * @param factor the stretch, {@code >= 1}
+     * @return the rule
+     */
     public static RopeScaling linear(double factor) {
         return new RopeScaling(Type.LINEAR, factor, 0, 0, 0);
     }
 
-    /** Llama 3.1's rule (Llama 3.1/3.2 ship factor 8 or 32, low 1, high 4, original 8192). */
+    /**
+     * Llama 3.1's rule (Llama 3.1/3.2 ship factor 8 or 32, low 1, high 4, original 8192).
+     *
+     * @param factor         the stretch of the long wavelengths, {@code >= 1}
+     * @param lowFreqFactor  {@code low_freq_factor}
+     * @param highFreqFactor {@code high_freq_factor}, above {@code lowFreqFactor}
+     * @param originalMax    {@code original_max_position_embeddings}: the pretraining context
+     * @return the rule
+     */
     public static RopeScaling llama3(double factor, double lowFreqFactor, double highFreqFactor, int originalMax) {
         return new RopeScaling(Type.LLAMA3, factor, lowFreqFactor, highFreqFactor, originalMax);
     }

@@ -18,9 +18,12 @@ public final class RotaryEmbedding {
     private final float[] inverseFrequencies;
 
     /**
+     * The inverse frequencies of a head width and base, scaled if {@code scaling} is given.
+     *
      * @param headDim width of one attention head, even
      * @param theta   the base ({@code rope_theta}: 10000 for Llama 2, 500000 for Llama 3), > 1
      * @param scaling {@code rope_scaling}, or null for none
+     * @throws IllegalArgumentException for an odd or too small head width, or a base that is not finite and above 1
      */
     public RotaryEmbedding(int headDim, double theta, RopeScaling scaling) {
         if (headDim < 2 || headDim % 2 != 0) {
@@ -37,11 +40,12 @@ public final class RotaryEmbedding {
         }
     }
 
-    /** The inverse frequencies {@code [headDim/2]} (a copy). */
+    /** {@return the inverse frequencies {@code [headDim/2]}, a copy} */
     public float[] inverseFrequencies() {
         return inverseFrequencies.clone();
     }
 
+    /** {@return the width of one attention head} */
     public int headDim() {
         return headDim;
     }
@@ -50,14 +54,24 @@ public final class RotaryEmbedding {
      * The cosine and sine tables of the given positions: for positions of shape {@code dims} (e.g. {@code [T]} or
      * {@code [B, T]}) two constants of shape {@code dims + [headDim/2]}, as {@link Ops#rotary} takes them.
      *
+     * @param ops       the ops that make the constants
      * @param positions non-negative, row-major over {@code dims}
+     * @param dims      the shape of the positions
+     * @return {@code {cos, sin}}
      */
     public Tensor[] tables(Ops ops, int[] positions, int... dims) {
         HostTensor[] t = hostTables(positions, dims);
         return new Tensor[] {ops.constant(t[0]), ops.constant(t[1])};
     }
 
-    /** {@link #tables} on the host: {@code {cos, sin}}, each of shape {@code dims + [headDim/2]}. */
+    /**
+     * {@link #tables} on the host.
+     *
+     * @param positions non-negative, row-major over {@code dims}
+     * @param dims      the shape of the positions
+     * @return {@code {cos, sin}}, each of shape {@code dims + [headDim/2]}
+     * @throws IllegalArgumentException when the positions do not fill {@code dims} or one is negative
+     */
     public HostTensor[] hostTables(int[] positions, int... dims) {
         Shape s = Shape.of(dims);
         if (s.size() != positions.length) {
@@ -84,7 +98,13 @@ public final class RotaryEmbedding {
         return new HostTensor[] {HostTensor.ofFloats(ts, cos), HostTensor.ofFloats(ts, sin)};
     }
 
-    /** The positions {@code offset .. offset + length - 1}. */
+    /**
+     * Consecutive positions, e.g. those following a cache of {@code offset} tokens.
+     *
+     * @param offset the first position
+     * @param length how many
+     * @return {@code offset .. offset + length - 1}
+     */
     public static int[] range(int offset, int length) {
         int[] p = new int[length];
         for (int i = 0; i < length; i++) {
