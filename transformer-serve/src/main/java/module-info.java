@@ -11,7 +11,6 @@ module org.transformer4j.serve {
     requires io.helidon.webserver;
     requires io.helidon.webserver.sse;
     requires com.fasterxml.jackson.databind;
-    requires java.logging;
 
     exports org.transformer4j.serve;
 }

@@ -10,13 +10,13 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.sse.SseSink;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.transformer4j.serve.batch.ContinuousBatcher;
 import org.transformer4j.serve.batch.SampledToken;
 
@@ -27,7 +27,7 @@ import org.transformer4j.serve.batch.SampledToken;
  * thread (Helidon's); only generation goes through the batcher.
  */
 final class Endpoints {
-    private static final Logger LOG = Logger.getLogger(Endpoints.class.getName());
+    private static final Logger LOG = System.getLogger(Endpoints.class.getName());
     private static final String JSON_TYPE = "application/json";
 
     private final ServedModel model;
@@ -66,7 +66,7 @@ final class Endpoints {
                                 + "; this server has POST /v1/completions, POST /v1/chat/completions, GET /v1/models,"
                                 + " GET /health and GET /metrics")))
                 .error(Throwable.class, (req, res, t) -> {
-                    LOG.log(Level.SEVERE, "unexpected failure answering " + req.path().path(), t);
+                    LOG.log(Level.ERROR, "unexpected failure answering " + req.path().path(), t);
                     if (!res.isSent()) {
                         sendError(res, "other", new ApiError(500, "server_error", null, "internal_error",
                                 "the server failed on this request (" + t.getClass().getSimpleName()
@@ -188,7 +188,7 @@ final class Endpoints {
         } catch (java.io.UncheckedIOException e) {
             // the client went away: GenerationCall.run cancelled its sequences; nothing more to send
             call.cancelAll();
-            LOG.log(Level.FINE, "a streaming client disconnected", e);
+            LOG.log(Level.DEBUG, "a streaming client disconnected", e);
         }
     }
 

@@ -2,6 +2,8 @@ package org.transformer4j.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.webserver.WebServer;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,8 +11,6 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.transformer4j.generate.GptRuntime;
 import org.transformer4j.inference.LanguageModel;
 import org.transformer4j.serve.batch.ContinuousBatcher;
@@ -34,7 +34,7 @@ import org.transformer4j.tokenizer.Tokenizer;
  * timeout), then the listener closes.
  */
 public final class OpenAiServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(OpenAiServer.class.getName());
+    private static final Logger LOG = System.getLogger(OpenAiServer.class.getName());
 
     private final WebServer web;
     private final ContinuousBatcher batcher;
@@ -190,7 +190,7 @@ public final class OpenAiServer implements AutoCloseable {
             batcher.shutdown();
             try {
                 if (!endpoints.awaitDrained(drainTimeout)) {
-                    LOG.warning(endpoints.inFlight() + " requests were still running after the drain timeout of "
+                    LOG.log(Level.WARNING, endpoints.inFlight() + " requests were still running after the drain timeout of "
                             + drainTimeout.toSeconds() + " s; stopping anyway");
                 }
             } catch (InterruptedException e) {

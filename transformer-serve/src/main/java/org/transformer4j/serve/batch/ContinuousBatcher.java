@@ -1,5 +1,7 @@
 package org.transformer4j.serve.batch;
 
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,8 +12,6 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.transformer4j.generate.GenerationOptions;
 import org.transformer4j.generate.GptCache;
 import org.transformer4j.generate.GptRuntime;
@@ -37,7 +37,7 @@ import org.transformer4j.generate.GptRuntime;
  * with the next ones. {@link #close()} stops accepting, finishes everything queued or running, then stops the thread.
  */
 public final class ContinuousBatcher implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ContinuousBatcher.class.getName());
+    private static final Logger LOG = System.getLogger(ContinuousBatcher.class.getName());
 
     private final GptRuntime runtime;
     private final int maxBatch;
@@ -295,7 +295,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                     step();
                 }
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.SEVERE, "the batcher failed outside the runtime; ending the running sequences", e);
+                LOG.log(Level.ERROR, "the batcher failed outside the runtime; ending the running sequences", e);
                 RuntimeException error = e instanceof RuntimeException r ? r : new IllegalStateException(e);
                 failAll(error);
                 for (Sequence s : admitted) {
