@@ -18,7 +18,7 @@ import org.transformer4j.cpu.CpuBackend;
  * The onnx backend against the cpu backend through the whole {@link ConformanceKit#complete()}, one dynamic test
  * per case. The onnx engine serves and exports graphs ({@link org.transformer4j.backend.ServingEngine},
  * {@link org.transformer4j.backend.ExportingEngine}), so the
- * whole-model cases (logits of both architectures at several sizes, left padding, key/value caches, greedy and beam
+ * whole-model cases (logits of both architectures and of the Llama family (Llama, Qwen2) at several sizes, left padding, key/value caches, greedy and beam
  * decoding, a checkpoint trained on cpu, bad inputs) must PASS, each numeric one having compared numbers; every
  * other case (op-level cases, which need the Ops composition; the loss; training) must say NOT_SUPPORTED with a
  * reason, never pass silently.
@@ -30,7 +30,8 @@ class OnnxConformanceTest {
             "gpt_kv_cache_post_ln", "seq2seq_kv_cache", "gpt_greedy", "gpt_beam", "seq2seq_greedy", "seq2seq_beam",
             "checkpoint_from_reference", "bad_gpt_token_past_vocab", "bad_gpt_sequence_past_context",
             "bad_gpt_empty_input", "bad_gpt_empty_prompt", "bad_seq2seq_source_negative_id",
-            "bad_seq2seq_source_past_context", "gpt_runtime_rows", "gpt_runtime_rows_post_ln", "seq2seq_runtime_rows");
+            "bad_seq2seq_source_past_context", "gpt_runtime_rows", "gpt_runtime_rows_post_ln", "seq2seq_runtime_rows",
+            "llama_logits", "llama_logits_qwen2", "llama_logits_left_padded", "llama_kv_cache");
 
     @TestFactory
     Stream<DynamicTest> completeKitAgainstCpu() {

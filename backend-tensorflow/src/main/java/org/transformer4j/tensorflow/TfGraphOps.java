@@ -11,7 +11,7 @@ import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
 
 /**
- * The layer contracts as nodes of a TensorFlow graph: what {@link TfTrainingProgram} hands the model's loss to trace
+ * The layer contracts as nodes of a TensorFlow graph: what {@link TfTrainingGraph} hands the model's loss to trace
  * it once. Every call validates in Java (see {@link TfOpsBase}) and adds the op's {@link TfLayers} nodes; token ids
  * that come from the batch cannot be checked at trace time, so their checks are collected ({@link #idChecks()}) and
  * run on every batch fed. Dropout, when training, draws a stateless mask from a per-step seed input plus the

@@ -3,7 +3,8 @@
  * TensorFlow Java has no eager gradients.
  *
  * <ul>
- *   <li><b>Training</b> ({@link org.transformer4j.tensorflow.TfTrainingProgram}): the model's loss, written once
+ *   <li><b>Training</b> ({@link org.transformer4j.tensorflow.TfTrainingProgram}, the session runtime, over the graph
+ *       {@link org.transformer4j.tensorflow.TfTrainingGraph} builds): the model's loss, written once
  *       against {@link org.transformer4j.nn.Ops}, is traced into one graph per batch signature with placeholders for
  *       the batch; weights, AdamW moments and accumulated gradients are resource variables; {@code
  *       Graph.addGradients} gives the gradients; AdamW and the global norm are plain graph math. A forward/backward

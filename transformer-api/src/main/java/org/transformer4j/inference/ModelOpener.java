@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.transformer4j.backend.BackendChoice;
+import org.transformer4j.backend.BackendInfo;
 import org.transformer4j.backend.BackendNotFoundException;
 import org.transformer4j.backend.BackendRegistry;
 import org.transformer4j.backend.BackendRequirement;
@@ -58,12 +58,15 @@ final class ModelOpener {
                 || Files.isRegularFile(dir.resolve(org.transformer4j.io.SafetensorsShards.INDEX)));
         List<BackendNotFoundException> refusals = new ArrayList<>();
         if (weights) {
+            InferenceEngine inference = null;
             try {
-                BackendChoice choice = registry.select(backend, BackendRequirement.INFERENCE);
-                return fromWeights(dir, choice, registry.openInference(choice.name(), options), device, adapter,
-                        precision);
+                // one selection: the registry selects and opens on what it selected, with its capability check
+                inference = (InferenceEngine) registry.open(backend, BackendRequirement.INFERENCE, options);
             } catch (BackendNotFoundException e) {
                 refusals.add(e);
+            }
+            if (inference != null) {
+                return fromWeights(dir, info(registry, inference), inference, device, adapter, precision);
             }
         }
         if (adapter != null) {
@@ -72,9 +75,9 @@ final class ModelOpener {
                     + ModelDirectory.CONFIG) + "; merge the adapter into the model (transformer4j merge) and export "
                     + "the merged directory instead");
         }
-        BackendChoice serving;
+        ServingEngine engine;
         try {
-            serving = registry.select(backend, BackendRequirement.SERVING);
+            engine = (ServingEngine) registry.open(backend, BackendRequirement.SERVING, options);
         } catch (BackendNotFoundException e) {
             refusals.add(e);
             throw new IllegalArgumentException(found(dir) + " and no backend can run it here:\n"
@@ -83,29 +86,38 @@ final class ModelOpener {
                     + " tensorflow), or put a backend that serves exported graphs (backend-onnx) on the classpath"),
                     refusals.get(0));
         }
-        if (precision != WeightPrecision.FLOAT32) {
-            throw new IllegalArgumentException(found(dir) + ", served by '" + serving.name() + "' from an exported graph,"
-                    + " whose weights are the graph's: " + precision + " weights need a model directory run from its"
-                    + " weights (config.json) on the cpu backend; leave the weight precision at FLOAT32");
-        }
-        ServingEngine engine = registry.openServing(serving.name(), options);
+        String serving = engine.backendName();
         try {
+            if (precision != WeightPrecision.FLOAT32) {
+                throw new IllegalArgumentException(found(dir) + ", served by '" + serving + "' from an exported graph,"
+                        + " whose weights are the graph's: " + precision + " weights need a model directory run from"
+                        + " its weights (config.json) on the cpu backend; leave the weight precision at FLOAT32");
+            }
             if (!engine.isExportedModel(dir)) {
-                throw new IllegalArgumentException(found(dir) + ": nothing backend '" + serving.name() + "' can serve"
+                throw new IllegalArgumentException(found(dir) + ": nothing backend '" + serving + "' can serve"
                         + (weights ? " (it does not infer from weights); export the model first (transformer4j export"
                                 + " --model " + dir + " --out DIR) and open DIR, or name a backend that infers from"
                                 + " weights (cpu, tensorflow)"
                                 : "; give a model directory (config.json, model.safetensors, tokenizer.json) or an"
                                 + " exported one"));
             }
-            return fromExport(dir, serving.name(), engine, device);
+            return fromExport(dir, serving, engine, device);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;
         }
     }
 
-    private static LanguageModel fromWeights(Path dir, BackendChoice choice, InferenceEngine engine, String device,
+    /**
+     * The listing of the backend that opened {@code engine} (a lookup in what discovery found, not a second
+     * selection), or null when no listed backend carries the engine's name.
+     */
+    private static BackendInfo info(BackendRegistry registry, Engine engine) {
+        String name = engine.backendName();
+        return registry.list().stream().filter(i -> i.name().equalsIgnoreCase(name)).findFirst().orElse(null);
+    }
+
+    private static LanguageModel fromWeights(Path dir, BackendInfo info, InferenceEngine engine, String device,
                                              Path adapter, WeightPrecision precision) throws IOException {
         LoadedWeights weights = null;
         try {
@@ -116,14 +128,15 @@ final class ModelOpener {
             weights = engine.load(model.weights(), precision);
             LoadedWeights w = weights;
             AutoCloseable resources = () -> closeBoth(w, engine);
-            String dev = deviceName(device, choice);
+            String dev = deviceName(device, info);
+            String name = info != null ? info.name() : engine.backendName();
             return switch (model.config()) {
-                case GptConfig g -> new LanguageModel(dir, g, model.tokenizer(), choice.name(), dev,
+                case GptConfig g -> new LanguageModel(dir, g, model.tokenizer(), name, dev,
                         new OpsGptRuntime(new GptModel(g), engine.inferenceOps(), w), null, resources)
                         .withGenerationDefaults(model.generationDefaults());
-                case Seq2SeqConfig s -> new LanguageModel(dir, s, model.tokenizer(), choice.name(), dev, null,
+                case Seq2SeqConfig s -> new LanguageModel(dir, s, model.tokenizer(), name, dev, null,
                         new OpsSeq2SeqRuntime(new Seq2SeqModel(s), engine.inferenceOps(), w), resources);
-                case LlamaConfig l -> new LanguageModel(dir, l, model.tokenizer(), choice.name(), dev,
+                case LlamaConfig l -> new LanguageModel(dir, l, model.tokenizer(), name, dev,
                         new OpsGptRuntime(new LlamaModel(l), engine.inferenceOps(), w), null, resources)
                         .withGenerationDefaults(model.generationDefaults());
             };
@@ -166,11 +179,11 @@ final class ModelOpener {
         return Tokenizers.load(json);
     }
 
-    private static String deviceName(String asked, BackendChoice choice) {
+    private static String deviceName(String asked, BackendInfo info) {
         if (asked != null) {
             return asked;
         }
-        var caps = choice.info().capabilities();
+        var caps = info == null ? null : info.capabilities();
         return caps == null || caps.devices().isEmpty() ? "default" : caps.devices().get(0);
     }
 

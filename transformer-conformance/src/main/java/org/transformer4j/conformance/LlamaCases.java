@@ -1,33 +1,32 @@
 package org.transformer4j.conformance;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transformer4j.backend.Engine;
-import org.transformer4j.backend.InferenceEngine;
-import org.transformer4j.backend.LoadedWeights;
 import org.transformer4j.conformance.ConformanceCase.Need;
 import org.transformer4j.conformance.EngineCase.Builder;
 import org.transformer4j.conformance.EngineCase.Outputs;
 import org.transformer4j.data.Batch;
-import org.transformer4j.model.KvCache;
+import org.transformer4j.generate.GptCache;
 import org.transformer4j.model.LlamaConfig;
 import org.transformer4j.model.LlamaModel;
-import org.transformer4j.nn.Ops;
 import org.transformer4j.nn.layers.RopeScaling;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
-import org.transformer4j.tensor.Tensor;
 
 /**
  * Whole-model cases of the Llama family on two tiny decoders of odd sizes (vocabulary 29, width 12, MLP 20, context
  * 12): a Llama with 4 heads of 4 (wider than width/heads, as {@code head_dim} allows) sharing 2 key/value heads,
  * llama3-scaled rotary positions and an untied head; and a Qwen2 with 2 heads of 6 sharing one key/value head
  * (multi-query), q/k/v biases and a tied head. Logits, a left-padded batch with per-row position ids, the key/value
- * cache (which holds only the key/value heads) against a full recompute, and the loss and every gradient. Engines that
- * serve exported graphs (a {@code ServingEngine}) are NOT_SUPPORTED: Llama-family models have no ONNX export yet.
+ * cache (which holds only the key/value heads) against a full recompute, and the loss and every gradient. The
+ * inference cases run through the engine's decoder runtime: on an engine that serves exported graphs, through the
+ * model exported and served from a temporary directory ({@link Served}); the gradient cases need an engine that
+ * trains.
  */
 final class LlamaCases {
 
@@ -80,36 +79,23 @@ final class LlamaCases {
                 Need.INFERENCE, e -> cached(e, llama(), 31, ids, 4)));
         cases.add(EngineCase.of("llama_gradients", "Llama training loss and the gradient of every weight after one "
                 + "forward/backward on a [2, 9] batch with 3 ignored targets", TrainingCases.GRADIENTS, Need.TRAINING,
-                e -> {
-                    requireOps(e);
-                    return TrainingCases.gradients(e, llama(), weights(llama(), 31), batch);
-                }));
+                e -> TrainingCases.gradients(e, llama(), weights(llama(), 31), batch)));
         cases.add(EngineCase.of("llama_gradients_qwen2", "Qwen2 (biases, tied head) training loss and gradients",
-                TrainingCases.GRADIENTS, Need.TRAINING, e -> {
-                    requireOps(e);
-                    return TrainingCases.gradients(e, qwen2(), weights(qwen2(), 32), batch);
-                }));
+                TrainingCases.GRADIENTS, Need.TRAINING, e -> TrainingCases.gradients(e, qwen2(), weights(qwen2(), 32),
+                batch)));
         return cases;
     }
 
-    private static InferenceEngine requireOps(Engine e) {
-        if (!(e instanceof InferenceEngine)) {
-            throw new UnsupportedOperationException("a served-graph engine (" + e.backendName() + ") cannot "
-                    + "run Llama-family models yet: their ONNX export is not implemented");
-        }
-        return (InferenceEngine) e;
+    /**
+     * Logits {@code [B, T, V]} of a whole batch through the engine's decoder runtime (the Ops composition, or the
+     * served export on an engine that serves exported graphs).
+     */
+    static Outputs logits(Engine e, LlamaModel model, long seed, HostTensor ids) throws IOException {
+        return RuntimeCases.withGpt(e, model, weights(model, seed),
+                r -> Outputs.of(RuntimeCases.logits(r, ModelCases.rows(ids), null, null)));
     }
 
-    static Outputs logits(Engine e, LlamaModel model, long seed, HostTensor ids) {
-        InferenceEngine ie = requireOps(e);
-        Ops ops = ie.inferenceOps();
-        try (LoadedWeights w = ie.load(weights(model, seed)); Tensor logits = model.logits(ops, w, ops.constant(ids))) {
-            return Outputs.of(logits);
-        }
-    }
-
-    static Outputs leftPadded(Engine e, LlamaModel model, long seed, HostTensor ids) {
-        InferenceEngine ie = requireOps(e);
+    static Outputs leftPadded(Engine e, LlamaModel model, long seed, HostTensor ids) throws IOException {
         int t = ids.shape().dim(1);
         int[] padded = ids.ints().clone();
         int[] positions = new int[2 * t];
@@ -124,43 +110,38 @@ final class LlamaCases {
             mask[t + j] = 1;
             positions[t + j] = j;
         }
-        Ops ops = ie.inferenceOps();
         Shape s = Shape.of(2, t);
-        float[] v;
-        Shape shape;
-        try (LoadedWeights w = ie.load(weights(model, seed));
-             Tensor logits = model.logits(ops, w, ops.constant(HostTensor.ofInts(s, padded)),
-                     ops.constant(HostTensor.ofInts(s, positions)), null, ops.constant(HostTensor.ofInts(s, mask)))) {
-            v = logits.toFloatArray();
-            shape = logits.shape();
-        }
+        HostTensor logits = RuntimeCases.withGpt(e, model, weights(model, seed),
+                r -> RuntimeCases.logits(r, ModelCases.rows(HostTensor.ofInts(s, padded)),
+                        ModelCases.rows(HostTensor.ofInts(s, positions)), ModelCases.rows(HostTensor.ofInts(s, mask))));
+        float[] v = logits.floats().clone();
         int vocab = model.config().vocabSize();
         for (int i = 0; i < mask.length; i++) {
             if (mask[i] == 0) {
                 Arrays.fill(v, i * vocab, (i + 1) * vocab, 0f); // a query that sees no key has no defined output
             }
         }
-        return new Builder().add(shape + " logits, padded positions zeroed", v).build();
+        return new Builder().add(logits.shape() + " logits, padded positions zeroed", v).build();
     }
 
-    static Outputs cached(Engine e, LlamaModel model, long seed, HostTensor ids, int prompt) {
-        InferenceEngine ie = requireOps(e);
-        Ops ops = ie.inferenceOps();
+    /** Logits of {@code ids} fed as a prompt of {@code prompt} tokens, then one token at a time through the cache. */
+    static Outputs cached(Engine e, LlamaModel model, long seed, HostTensor ids, int prompt) throws IOException {
         int t = ids.shape().dim(1);
         int b = ids.shape().dim(0);
         int vocab = model.config().vocabSize();
-        float[] all = new float[b * t * vocab];
-        try (LoadedWeights w = ie.load(weights(model, seed)); KvCache cache = model.newCache()) {
-            int from = 0;
-            while (from < t) {
-                int to = from == 0 ? prompt : from + 1;
-                try (Tensor logits = model.logits(ops, w, ops.constant(ModelCases.columns(ids, from, to)), null, cache,
-                        null)) {
-                    ModelCases.place(logits.toFloatArray(), all, b, t, vocab, from, to);
+        return RuntimeCases.withGpt(e, model, weights(model, seed), r -> {
+            float[] all = new float[b * t * vocab];
+            try (GptCache cache = r.newCache(b)) {
+                int from = 0;
+                while (from < t) {
+                    int to = from == 0 ? prompt : from + 1;
+                    float[] part = r.forward(cache, ModelCases.rows(ModelCases.columns(ids, from, to)), null, null,
+                            false);
+                    ModelCases.place(part, all, b, t, vocab, from, to);
+                    from = to;
                 }
-                from = to;
             }
-        }
-        return new Builder().add(Shape.of(b, t, vocab) + " FLOAT32", all).build();
+            return new Builder().add(Shape.of(b, t, vocab) + " FLOAT32", all).build();
+        });
     }
 }

@@ -18,6 +18,7 @@ import org.transformer4j.generate.OpsGptRuntime;
 import org.transformer4j.generate.OpsSeq2SeqRuntime;
 import org.transformer4j.generate.Seq2SeqCache;
 import org.transformer4j.generate.Seq2SeqRuntime;
+import org.transformer4j.model.DecoderModel;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.model.Seq2SeqModel;
 import org.transformer4j.nn.Ops;
@@ -183,10 +184,10 @@ final class RuntimeCases {
     }
 
     /**
-     * Runs {@code body} on a GPT runtime of {@code e}: its Ops composition with the weights loaded, or, on an engine
+     * Runs {@code body} on a decoder runtime (GPT or Llama family) of {@code e}: its Ops composition with the weights loaded, or, on an engine
      * that serves and exports graphs, the served export of the weights.
      */
-    static <T> T withGpt(Engine e, GptModel model, Map<String, HostTensor> weights, Function<GptRuntime, T> body)
+    static <T> T withGpt(Engine e, DecoderModel model, Map<String, HostTensor> weights, Function<GptRuntime, T> body)
             throws IOException {
         if (Capable.servesExports(e)) {
             try (Served s = Served.export(e, model.config(), weights)) {
