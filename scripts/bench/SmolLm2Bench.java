@@ -1,12 +1,15 @@
 // SmolLM2-135M shape (30 x 576, 9 heads / 3 key/value heads, 1536 MLP, 49,152 tokens, tied; random weights in
 // Hugging Face layout, written by scripts/reference/llama_bench_torch.py write DIR): load time, peak RSS and greedy
-// decode rate with the key/value cache at batch B on the cpu backend, through the front door and its GptRuntime.
+// decode rate with the key/value cache at batch B, through the front door and its GptRuntime, on the backend
+// LanguageModel's selection rules pick for DIR (cpu for the Hugging Face directory, onnx for the directory
+// `transformer4j export --model DIR --out DIR-onnx` writes) or the one named by BACKEND.
 // Run with the application directory's jars (./mvnw -B -ntp -q package -DskipTests):
 //   java --add-modules jdk.incubator.vector -Xmx1500m -cp 'examples/target/transformer4j/lib/*' \
-//       scripts/bench/SmolLm2Bench.java DIR BATCH [THREADS] [PROMPT] [NEW]
+//       scripts/bench/SmolLm2Bench.java DIR BATCH [THREADS] [PROMPT] [NEW] [BACKEND]
 // The loop is the one of llama_bench_torch.py and JlamaBench.java: B rows of a PROMPT-token prompt (row r, position
 // i: (i * 7919 + 13 + 101 r) % V) prefilled in one call, then NEW - 1 steps of one token per row, greedy; decode
-// tokens/s = B (NEW - 1) over the time of those steps. scripts/bench/smollm2.sh interleaves the three.
+// tokens/s = B (NEW - 1) over the time of those steps. scripts/bench/smollm2.sh interleaves it (cpu and onnx) with
+// PyTorch and Jlama.
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,21 +24,24 @@ void main(String[] args) throws Exception {
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 0;
     int promptLength = args.length > 3 ? Integer.parseInt(args[3]) : 32;
     int steps = args.length > 4 ? Integer.parseInt(args[4]) : 64;
+    String backend = args.length > 5 ? args[5] : null; // null: the selection rules pick
     long t0 = System.nanoTime();
-    try (LanguageModel lm = LanguageModel.builder(dir).backend("cpu").threads(threads).open()) {
+    try (LanguageModel lm = LanguageModel.builder(dir).backend(backend).threads(threads).open()) {
         double load = (System.nanoTime() - t0) / 1e9;
         long rssLoaded = peakRssMiB();
         GptRuntime rt = lm.gptRuntime().orElseThrow();
-        int v = rt.vocabSize();
+        // The prompts use the model's vocabulary, as the other benches' do; the front door's runtime returns
+        // logits for the tokenizer's ids only (rt.vocabSize()), so greedy picks among those.
+        int v = lm.vocabSize();
         decode(rt, prompt(batch, 8, v), 8); // warm-up: JIT, buffers
         int[][] ids = prompt(batch, promptLength, v);
         long[] times = new long[3];
         int[] row0 = decode(rt, ids, steps, times);
         double prefill = (times[1] - times[0]) / 1e9;
         double rate = batch * (steps - 1) / ((times[2] - times[1]) / 1e9);
-        System.out.printf(Locale.ROOT, "transformer4j-cpu batch %d: load %.2f s, prefill %dx%d %.3f s, decode %.1f"
-                        + " tokens/s, peak RSS %d MiB (after load %d MiB), threads %s, row 0 ids %s%n", batch, load,
-                batch, promptLength, prefill, rate, peakRssMiB(), rssLoaded, threads == 0 ? "all" : threads,
+        System.out.printf(Locale.ROOT, "transformer4j-%s batch %d: load %.2f s, prefill %dx%d %.3f s, decode %.1f"
+                        + " tokens/s, peak RSS %d MiB (after load %d MiB), threads %s, row 0 ids %s%n", lm.backend(),
+                batch, load, batch, promptLength, prefill, rate, peakRssMiB(), rssLoaded, threads == 0 ? "all" : threads,
                 Arrays.toString(Arrays.copyOf(row0, 8)));
     }
 }
