@@ -29,7 +29,7 @@ import org.transformer4j.onnx.export.OnnxExporter;
 import org.transformer4j.tensor.HostTensor;
 import org.transformer4j.tensor.Shape;
 import org.transformer4j.tensor.Tensor;
-import org.transformer4j.tokenizer.CharTokenizer;
+import org.transformer4j.testing.LlamaReferenceFixture;
 
 /**
  * Llama-family models exported to ONNX (RMSNorm, rotary embedding with llama3 scaling, SwiGLU, grouped-query
@@ -54,7 +54,7 @@ class OnnxLlamaTest {
                 Safetensors.read(src.resolve("model.safetensors")).tensors());
         Path out = tmp.resolve(name + "-onnx");
         assertEquals(List.of(out.resolve(OnnxNames.MODEL_FILE)),
-                OnnxExporter.export(config, weights, tokenizer(config.vocabSize()), out));
+                OnnxExporter.export(config, weights, LlamaReferenceFixture.tokenizer(config.vocabSize()), out));
         cacheInputsHoldOnlyTheKeyValueHeads(out.resolve(OnnxNames.MODEL_FILE), config);
 
         PyTorchReference ref = PyTorchReference.read(name, src);
@@ -84,18 +84,6 @@ class OnnxLlamaTest {
                         t -> true), name + " through LanguageModel, row " + r);
             }
         }
-    }
-
-    /**
-     * One character per id (U+0100 onwards), so that the tokenizer covers the whole vocabulary: a smaller one would
-     * limit {@link LanguageModel} to its ids, and the reference's prompts use them all.
-     */
-    private static CharTokenizer tokenizer(int vocab) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < vocab; i++) {
-            b.appendCodePoint(0x100 + i);
-        }
-        return CharTokenizer.fromText(b.toString());
     }
 
     private static void cacheInputsHoldOnlyTheKeyValueHeads(Path file, LlamaConfig config) throws Exception {

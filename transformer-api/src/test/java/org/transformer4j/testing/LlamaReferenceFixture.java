@@ -208,8 +208,16 @@ public final class LlamaReferenceFixture {
      * {@code U+0100 + i}.
      */
     public CharTokenizer tokenizer() {
+        return tokenizer(model.config().vocabSize());
+    }
+
+    /**
+     * A character tokenizer of {@code vocab} ids: id {@code i} is the code point {@code U+0100 + i}, so it covers a
+     * whole vocabulary (a smaller tokenizer would limit {@code LanguageModel} to its ids).
+     */
+    public static CharTokenizer tokenizer(int vocab) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < model.config().vocabSize(); i++) {
+        for (int i = 0; i < vocab; i++) {
             b.appendCodePoint(FIRST_CODE_POINT + i);
         }
         return CharTokenizer.fromText(b.toString());

@@ -253,13 +253,18 @@ public final class OnnxExportOps implements Ops {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        SymbolicTensor sa = s(a, "add", "a");
-        SymbolicTensor sb = s(b, "add", "b");
+        return broadcast("add", "Add", a, b);
+    }
+
+    /** {@code a (onnxOp) b} where {@code b} has {@code a}'s shape or that of its trailing axes (ONNX broadcasting). */
+    private Tensor broadcast(String op, String onnxOp, Tensor a, Tensor b) {
+        SymbolicTensor sa = s(a, op, "a");
+        SymbolicTensor sb = s(b, op, "b");
         if (!sa.shape().endsWith(sb.shape())) {
-            throw new ShapeMismatchException("add: b " + sb.shape() + " must have the shape of a " + sa.shape()
+            throw new ShapeMismatchException(op + ": b " + sb.shape() + " must have the shape of a " + sa.shape()
                     + " or of its trailing axes");
         }
-        return sym(g.node("Add", in(sa.name(), sb.name())), DType.FLOAT32, sa.shape(), sa.dimValues());
+        return sym(g.node(onnxOp, in(sa.name(), sb.name())), DType.FLOAT32, sa.shape(), sa.dimValues());
     }
 
     @Override
@@ -498,13 +503,7 @@ public final class OnnxExportOps implements Ops {
 
     @Override
     public Tensor multiply(Tensor a, Tensor b) {
-        SymbolicTensor sa = s(a, "multiply", "a");
-        SymbolicTensor sb = s(b, "multiply", "b");
-        if (!sa.shape().endsWith(sb.shape())) {
-            throw new ShapeMismatchException("multiply: b " + sb.shape() + " must have the shape of a " + sa.shape()
-                    + " or of its trailing axes");
-        }
-        return sym(g.node("Mul", in(sa.name(), sb.name())), DType.FLOAT32, sa.shape(), sa.dimValues());
+        return broadcast("multiply", "Mul", a, b);
     }
 
     /**
