@@ -114,14 +114,18 @@ public class Gpt2TrainStepBench {
             long gcMs = gcMillis() - gcMs0;
             Runtime rt = Runtime.getRuntime();
             long used = rt.totalMemory() - rt.freeMemory();
+            long committed = rt.totalMemory();
+            System.gc();
+            long live = rt.totalMemory() - rt.freeMemory(); // weights, gradients, moments and the step's buffers
             if (steps > 0) {
                 Arrays.sort(ms);
                 double median = steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
                 System.out.printf(Locale.ROOT, "transformer4j %s train step (%d x %d, %d threads): median %.0f ms, best"
-                        + " %.0f ms over %d steps (after %d warm-up), %.0f tokens/s; peak RSS %,d MiB; heap used %,d"
-                        + " MiB, committed %,d MiB, max %,d MiB; %d collections, %d ms in the timed steps (%s)%n",
+                        + " %.0f ms over %d steps (after %d warm-up), %.0f tokens/s; peak RSS %,d MiB; heap after the last"
+                        + " step: used %,d MiB (live after a full GC %,d MiB), committed %,d MiB, max %,d MiB; %d"
+                        + " collections, %d ms in the timed steps (%s)%n",
                         backend, b, t, threads, median, ms[0], steps, warmup, b * t / (median / 1e3),
-                        peakRssKib() / 1024, used >> 20, rt.totalMemory() >> 20, rt.maxMemory() >> 20, gcs, gcMs,
+                        peakRssKib() / 1024, used >> 20, live >> 20, committed >> 20, rt.maxMemory() >> 20, gcs, gcMs,
                         gcNames());
             }
         }
