@@ -53,8 +53,10 @@ void main(String[] args) throws Exception {
 static void write(Path dir) throws Exception {
     GptConfig c = GptConfig.builder().vocabSize(50257).contextLength(1024).layers(12).heads(12).embeddingDim(768)
             .bias(true).tiedEmbeddings(true).activation(Activation.GELU_TANH).build();
+    // one character per id (code points 32 to 50,288, below the surrogates), so that the tokenizer covers the whole
+    // vocabulary: LanguageModel limits generated and prompt ids to the tokenizer's
     StringBuilder chars = new StringBuilder();
-    for (char ch = 32; ch < 127; ch++) {
+    for (char ch = 32; ch < 32 + 50257; ch++) {
         chars.append(ch);
     }
     GenerationDefaults eos = new GenerationDefaults(java.util.OptionalInt.empty(), java.util.Optional.empty(),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GPT-2 small shape (random weights, Hugging Face layout): load time, peak RSS and greedy decode rate (128-token
 # prompt + 128 new tokens, KV cache) at batch 1 and 8, on cpu (float32 and bf16 weights), onnx and PyTorch, one after
-# another in one run.
+# another in one run. PyTorch runs twice: HF's formulation (Conv1D [in, out] weights, addmm, cache by torch.cat) and
+# --layout linear ([out, in] weights, addmv at one row, F.linear otherwise, in-place cache), the faster one here.
 # Needs the application directory: ./mvnw -B -ntp -q package -DskipTests
 # Usage: scripts/bench/gpt2_small.sh [DIR (default /tmp/gpt2-small-random)]
 # The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m: see examples/src/dist/bin/transformer4j)
@@ -25,6 +26,8 @@ run "" cpu "$DIR" "$threads" 8
 run "" cpu "$DIR" "$threads" 8 bf16
 run "" onnx "$DIR" "$threads" 1
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-  /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$threads"
-  /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$threads" --batch 8
+  for layout in hf linear; do # HF's Conv1D/addmm/torch.cat formulation, then [out, in] weights + in-place cache
+    /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$threads" --layout $layout
+    /usr/bin/python3 scripts/reference/gpt2_small_torch.py "$DIR" --threads "$threads" --batch 8 --layout $layout
+  done
 fi
