@@ -1,7 +1,5 @@
 package org.transformer4j.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     double warmUpSeconds;
 
     private record Row(String backend, double msPerIter, double cpuMsPerIter, double tokensPerSecond, double wallSeconds,
-                       float trainLoss, float valLoss, long peakRssMb) {
+                       float trainLoss, float valLoss, ProcessStats cost) {
     }
 
     @Override
@@ -126,38 +124,29 @@ final class BenchCommand implements Callable<Integer> {
                                 m.trainLoss(), m.valLoss());
                     }
                 });
+                ProcessStats start = ProcessStats.now();
                 long t0 = System.nanoTime();
                 var last = trainer.run();
                 double wall = (System.nanoTime() - t0) / 1e9;
                 double ms = timedSteps[0] == 0 ? Double.NaN : stepMillis[0] / timedSteps[0];
                 double cpuMs = timedSteps[0] == 0 ? Double.NaN : cpuNanos[1] / 1e6 / timedSteps[0];
-                rows.add(new Row(name, ms, cpuMs, 12 * 64 / (ms / 1000), wall, last.trainLoss(), last.valLoss(), peakRssMb()));
+                rows.add(new Row(name, ms, cpuMs, 12 * 64 / (ms / 1000), wall, last.trainLoss(), last.valLoss(),
+                        ProcessStats.now().since(start)));
             }
         }
         System.out.println();
         System.out.println("shakespeare-char (4 layers, 4 heads, 128 wide, block 64, batch 12), " + steps + " iterations");
-        System.out.printf(Locale.ROOT, "%-12s %10s %16s %12s %10s %11s %9s %12s%n", "backend", "ms/iter",
-                "main-thread cpu", "tokens/s", "wall s", "train loss", "val loss", "peak RSS MB");
+        System.out.printf(Locale.ROOT, "%-12s %10s %16s %12s %10s %11s %9s %12s %8s %7s%n", "backend", "ms/iter",
+                "main-thread cpu", "tokens/s", "wall s", "train loss", "val loss", "peak RSS MB", "GCs", "GC ms");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-12s %10.2f %16.2f %12.0f %10.1f %11.4f %9.4f %12d%n", r.backend, r.msPerIter,
-                    r.cpuMsPerIter, r.tokensPerSecond, r.wallSeconds, r.trainLoss, r.valLoss, r.peakRssMb);
+            System.out.printf(Locale.ROOT, "%-12s %10.2f %16.2f %12.0f %10.1f %11.4f %9.4f %12d %8d %7d%n", r.backend,
+                    r.msPerIter, r.cpuMsPerIter, r.tokensPerSecond, r.wallSeconds, r.trainLoss, r.valLoss,
+                    r.cost.peakRssMb(), r.cost.collections(), r.cost.gcMillis());
         }
         System.out.println("(ms/iter and tokens/s are wall clock, JIT warm-up steps excluded; main-thread cpu is the CPU time"
-                + " of the training thread per iteration, which equals the work per iteration when --threads 1)");
+                + " of the training thread per iteration, which equals the work per iteration when --threads 1;"
+                + " peak RSS is the process's so far, GCs and GC ms count the garbage collections of that backend's run,"
+                + " warm-up and evaluation included)");
         return 0;
-    }
-
-    /** Peak resident set size of this process (VmHWM), or -1 where /proc is not there. */
-    static long peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

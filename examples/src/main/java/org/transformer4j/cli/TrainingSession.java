@@ -142,14 +142,15 @@ final class TrainingSession {
                 trainer.resumeFrom(TrainingCheckpoints.load(state));
                 System.out.println("resumed at step " + trainer.step());
             }
+            ProcessStats start = ProcessStats.now();
             long t0 = System.nanoTime();
             var last = trainer.run();
             if (progress != null) {
                 progress.finish();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "done: %d steps in %.1f s, train loss %.4f, val loss %.4f; model in %s%n",
-                    trainer.step(), seconds, last.trainLoss(), last.valLoss(), out);
+            System.out.printf(Locale.ROOT, "done: %d steps in %.1f s, train loss %.4f, val loss %.4f; %s; model in %s%n",
+                    trainer.step(), seconds, last.trainLoss(), last.valLoss(), ProcessStats.now().since(start).describe(), out);
             if (!trainCurve.isEmpty()) {
                 writeLossPlot(out.resolve("loss.png"), trainCurve, valCurve, out);
             }

@@ -37,6 +37,8 @@ class GptCliTest {
             assertTrue(events.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents")),
                     "no TensorBoard event file in " + tb);
         }
+        assertTrue(first.out().matches("(?s).*done: 4 steps in [0-9.]+ s, train loss [0-9.]+, val loss [0-9.]+;"
+                + " peak RSS [0-9]+ MB, [0-9,]+ GCs \\([0-9,]+ ms\\); model in .*"), first.out());
         long stepsLogged = Files.readAllLines(out.resolve("metrics.csv")).stream().filter(l -> l.startsWith("step,")).count();
         assertEquals(4, stepsLogged);
 

@@ -11,7 +11,8 @@ import java.util.Objects;
  * memory contiguously), and a register-blocked {@link SgemmMicroKernel} computes
  * {@code mr x nr} tiles of C with vector fused multiply-adds. The tile shape and the block sizes are a
  * {@link SgemmTile}, chosen once per JVM for the machine's vector width and register count (see {@link #tile()}). A row-major A is read in place instead of
- * packed when C is narrow (up to {@link #A_IN_PLACE_MAX_N} columns per thread), and a one-row C
+ * packed when C is narrow (up to {@link #A_IN_PLACE_MAX_N} columns per thread; copied row by row to a wider
+ * stride first where its rows would crowd one L1 set, see {@code SgemmPacking.rowsAlias}), and a one-row C
  * ({@code m == 1}, one-token decoding), or one of up to {@code SgemmRowVector.MAX_ROWS} rows with B stored
  * {@code n x k} (a linear layer decoding a small batch), is computed as vector-matrix products that read B once in
  * place. Threads each
@@ -136,10 +137,14 @@ public final class Sgemm {
         // A row-major A is read in place when C is narrow: each A panel then serves only a few B panels,
         // too few to pay for packing it. (Every element is computed the same way on either path.)
         boolean aInPlace = !transA && n1 - n0 <= A_IN_PLACE_MAX_N;
+        // Read in place, mr rows lda apart can fall into one L1 set (lda a multiple of 1024 floats puts all of
+        // them in one): then the block of A is first copied, row by row, to a stride that spreads them.
+        boolean aCopy = aInPlace && SgemmPacking.rowsAlias(lda, mr);
         Scratch s = SCRATCH.get();
         int ncMax = Math.min(ncBlock, roundUp(n1 - n0, nr));
         int mcMax = Math.min(mcBlock, roundUp(m1 - m0, mr));
-        float[] packedA = s.a(mcMax * kcMax);
+        int ldCopy = aCopy ? SgemmPacking.copyStride(kcMax, mr) : 0;
+        float[] packedA = s.a(aCopy ? mcMax * ldCopy : mcMax * kcMax);
         float[] packedB = s.b(ncMax * kcMax);
         float[] scratchTile = s.tile;
         for (int jc = n0; jc < n1; jc += ncBlock) {
@@ -150,10 +155,19 @@ public final class Sgemm {
                 SgemmPacking.packB(tile, transB, b, bOff, ldb, pc, kc, jc, nc, packedB);
                 for (int ic = m0; ic < m1; ic += mcBlock) {
                     int mc = Math.min(mcBlock, m1 - ic);
-                    // With A in place only a last partial panel is packed (zero-padded), at the panel's
-                    // usual position, so the loop below finds every packed panel where it expects it.
+                    // Where the row-major kernel reads A: in place, or the block's copy (rows zero-padded to a
+                    // multiple of mr); otherwise, from packFrom on, packed panels (with A in place only a last
+                    // partial panel is packed, zero-padded, at the panel's usual position).
+                    float[] ar = a;
+                    int arOff = aOff + ic * lda + pc, ldar = lda;
                     int packFrom = aInPlace ? mc / mr * mr : 0;
-                    if (packFrom < mc) {
+                    if (aCopy) {
+                        SgemmPacking.copyRows(a, arOff, lda, mc, kc, roundUp(mc, mr), packedA, ldCopy);
+                        ar = packedA;
+                        arOff = 0;
+                        ldar = ldCopy;
+                        packFrom = mc;
+                    } else if (packFrom < mc) {
                         SgemmPacking.packA(tile, transA, a, aOff, lda, ic + packFrom, mc - packFrom, pc, kc,
                                 packedA, packFrom / mr * kc * mr);
                     }
@@ -162,13 +176,13 @@ public final class Sgemm {
                         int cols = Math.min(nr, nc - jr);
                         int co = cOff + ic * ldc + jc + jr;
                         for (int ir = 0; ir < mc; ir += mr) {
+                            int rows = Math.min(mr, mc - ir);
                             if (ir < packFrom) {
-                                SgemmMicroKernel.rowMajorA(tile, a, aOff + (ic + ir) * lda + pc, lda, packedB, bo,
-                                        kc, c, co + ir * ldc, ldc, mr, cols, alpha, betaHere, scratchTile);
+                                SgemmMicroKernel.rowMajorA(tile, ar, arOff + ir * ldar, ldar, packedB, bo,
+                                        kc, c, co + ir * ldc, ldc, rows, cols, alpha, betaHere, scratchTile);
                             } else {
                                 SgemmMicroKernel.packed(tile, packedA, ir * kc, packedB, bo, kc,
-                                        c, co + ir * ldc, ldc, Math.min(mr, mc - ir), cols, alpha, betaHere,
-                                        scratchTile);
+                                        c, co + ir * ldc, ldc, rows, cols, alpha, betaHere, scratchTile);
                             }
                         }
                     }

@@ -35,6 +35,49 @@ final class SgemmPacking {
         return idx;
     }
 
+    /** Floats per cache line, and cache lines per way of an L1 data cache (64 sets: 32 KB 8-way, 48 KB 12-way). */
+    private static final int LINE_FLOATS = 16, L1_SETS = 64;
+    /** Most of {@code mr} rows read side by side that may share one L1 set (half of an 8-way cache). */
+    static final int MAX_ROWS_PER_SET = 4;
+
+    /**
+     * Whether {@code mr} rows {@code ld} floats apart, read side by side, crowd one L1 set: more than
+     * {@link #MAX_ROWS_PER_SET} of them map to the same set (for {@code ld} a multiple of 1024 floats, all do), so
+     * that they evict one another. Read in place, such an A ran 2-thread NN 1024 (each thread 512 columns) at 0.6x
+     * the rate of the same product packed.
+     */
+    static boolean rowsAlias(int ld, int mr) {
+        int[] perSet = new int[L1_SETS];
+        for (int r = 0; r < mr; r++) {
+            if (++perSet[(int) ((long) r * ld / LINE_FLOATS % L1_SETS)] > MAX_ROWS_PER_SET) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A row stride of at least {@code kc} floats, whole cache lines, whose {@code mr} rows do not crowd an L1 set. */
+    static int copyStride(int kc, int mr) {
+        int ld = (kc + LINE_FLOATS - 1) / LINE_FLOATS * LINE_FLOATS;
+        while (rowsAlias(ld, mr)) {
+            ld += LINE_FLOATS;
+        }
+        return ld;
+    }
+
+    /**
+     * Copies {@code rows x kc} of a row-major matrix ({@code a[aOff + i*lda + p]}) to {@code dst} with row stride
+     * {@code ld}, then zeroes rows {@code [rows, paddedRows)}, so a row-major kernel can read whole tiles.
+     */
+    static void copyRows(float[] a, int aOff, int lda, int rows, int kc, int paddedRows, float[] dst, int ld) {
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(a, aOff + i * lda, dst, i * ld, kc);
+        }
+        for (int i = rows; i < paddedRows; i++) {
+            Arrays.fill(dst, i * ld, i * ld + kc, 0f);
+        }
+    }
+
     /** Packs rows {@code [i0, i0+mc)} and columns {@code [p0, p0+kc)} of op(A) into {@code dst} from {@code dOff}. */
     static void packA(SgemmTile tile, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                       float[] dst, int dOff) {

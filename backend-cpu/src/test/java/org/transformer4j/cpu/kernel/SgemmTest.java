@@ -2,6 +2,7 @@ package org.transformer4j.cpu.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -300,6 +301,10 @@ class SgemmTest {
             Problem.random(false, false, 200, 300, 600, 1f, 0.5f, 1, 5),
             // Split by columns into bands wider than A_IN_PLACE_MAX_N: each thread then packs A.
             Problem.random(false, false, 20, 1100, 50, 1f, 0f, 0, 8),
+            // A row-major A with rows 1024 floats apart (k 1000 + pad 24): in place its rows would share one L1
+            // set, so the bands of columns copy each block of it to a stride that spreads them (30 rows: 2 whole
+            // panels of 14 and a zero-padded partial one).
+            Problem.random(false, false, 30, 128, 1000, 1f, 0f, 24, 9),
             // One-row C (decoding one token): the vector-matrix path, split across threads by columns.
             Problem.random(false, true, 1, 301, 900, 1f, 0f, 2, 6),
             Problem.random(true, false, 1, 301, 900, 0.5f, 2f, 2, 7),
@@ -311,6 +316,22 @@ class SgemmTest {
                 assertArrayEquals(one, pr.run(two), () -> pr + ": 1 vs 2 threads");
                 assertArrayEquals(one, pr.run(three), () -> pr + ": 1 vs 3 threads");
             }
+        }
+    }
+
+    @Test
+    void rowsAliasWhenMoreThanFourShareAnL1Set() {
+        // set of row r = (r * ld / 16 floats per line) mod 64 sets
+        assertTrue(SgemmPacking.rowsAlias(1024, 14), "1024 floats = 64 lines: every row in one set");
+        assertTrue(SgemmPacking.rowsAlias(1536, 14), "96 lines: rows alternate between 2 sets, 7 each");
+        assertTrue(SgemmPacking.rowsAlias(3072, 6), "192 lines: one set");
+        assertFalse(SgemmPacking.rowsAlias(1536, 6), "2 sets, 3 each");
+        assertFalse(SgemmPacking.rowsAlias(768, 14), "48 lines: 4 sets, at most 4 each");
+        assertFalse(SgemmPacking.rowsAlias(384, 14), "24 lines: 8 sets, at most 2 each");
+        assertFalse(SgemmPacking.rowsAlias(1000, 14), "62.5 lines: a different set for every row");
+        for (int kc : new int[] {64, 1000, 1024, 1536}) {
+            int ld = SgemmPacking.copyStride(kc, 14);
+            assertTrue(ld >= kc && ld % 16 == 0 && ld < kc + 64 && !SgemmPacking.rowsAlias(ld, 14), kc + " -> " + ld);
         }
     }
 
