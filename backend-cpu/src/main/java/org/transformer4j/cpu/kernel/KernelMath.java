@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * loop, or the vectors get boxed and the kernel runs ten times slower.
  */
 final class KernelMath {
-    /** The preferred float species of this machine (8 lanes with AVX2, 16 with AVX-512). */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The float species of this JVM ({@link VectorWidth}: 8 lanes with AVX2, 16 with AVX-512). */
+    static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     /** Lanes per float vector. */
     static final int L = F.length();
 

@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * keep them in registers.
  */
 final class SgemmMicroKernel {
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> SPECIES = VectorWidth.FLOAT;
     /** Floats per vector register. */
     static final int V = SPECIES.length();
     /** Floats of the largest tile (for scratch). */

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * registers, so it must fit the register file: 6 x 2 fits AVX2's 16 registers (15 used); AVX-512 and ARM have 32,
  * which fit 8 x 3 (28), 14 x 2 (31) or 6 x 4 (29). The wider tiles load fewer values per multiply-add (the limit of
  * the 6 x 2 tile once the multiply-adds are twice as wide). {@link #preferred()} picks one from
- * {@code FloatVector.SPECIES_PREFERRED} and the architecture; the system property {@value #PROPERTY} (e.g.
+ * the vector width ({@link VectorWidth}) and the architecture; the system property {@value #PROPERTY} (e.g.
  * {@code -Dtransformer4j.cpu.sgemm.tile=8x3}) overrides it, for benchmarks and for trying a machine the default does
  * not know. Every tile runs on every machine (HotSpot spills what does not fit), so the tests check all of them.
  *
