@@ -2,7 +2,7 @@
 # GPT-2 small shape (random weights, Hugging Face layout): load time, peak RSS and greedy decode rate (128-token
 # prompt + 128 new tokens, KV cache) at batch 1 and 8, on cpu (float32 and bf16 weights), onnx and PyTorch, one after
 # another in one run. PyTorch runs twice: HF's formulation (Conv1D [in, out] weights, addmm, cache by torch.cat) and
-# --layout linear ([out, in] weights, addmv at one row, F.linear otherwise, in-place cache), the faster one here.
+# --layout linear ([out, in] weights, addmv at one row, F.linear otherwise, in-place cache), faster at batch 1 here, not at batch 8.
 # Needs the application directory: ./mvnw -B -ntp -q package -DskipTests
 # Usage: scripts/bench/gpt2_small.sh [DIR (default /tmp/gpt2-small-random)]
 # The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m: see examples/src/dist/bin/transformer4j)
