@@ -28,10 +28,9 @@ record ProcessStats(long peakRssMb, long collections, long gcMillis) {
         return new ProcessStats(readPeakRssMb(), count, millis);
     }
 
-    /** Peak RSS now, and the collections made since {@code start}. */
+    /** This snapshot's peak RSS, and the collections made between {@code start} and this snapshot. */
     ProcessStats since(ProcessStats start) {
-        ProcessStats now = now();
-        return new ProcessStats(now.peakRssMb, now.collections - start.collections, now.gcMillis - start.gcMillis);
+        return new ProcessStats(peakRssMb, collections - start.collections, gcMillis - start.gcMillis);
     }
 
     /** E.g. {@code peak RSS 201 MB, 312 GCs (151 ms)}. */

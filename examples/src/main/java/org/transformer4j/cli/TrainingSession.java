@@ -149,8 +149,9 @@ final class TrainingSession {
                 progress.finish();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            String cost = ProcessStats.now().since(start).describe();
             System.out.printf(Locale.ROOT, "done: %d steps in %.1f s, train loss %.4f, val loss %.4f; %s; model in %s%n",
-                    trainer.step(), seconds, last.trainLoss(), last.valLoss(), ProcessStats.now().since(start).describe(), out);
+                    trainer.step(), seconds, last.trainLoss(), last.valLoss(), cost, out);
             if (!trainCurve.isEmpty()) {
                 writeLossPlot(out.resolve("loss.png"), trainCurve, valCurve, out);
             }

@@ -35,7 +35,7 @@ final class SgemmPacking {
         return idx;
     }
 
-    /** Floats per cache line, and cache lines per way of an L1 data cache (64 sets: 32 KB 8-way, 48 KB 12-way). */
+    /** Floats per cache line, and sets of an L1 data cache (64: 32 KB 8-way, 48 KB 12-way). */
     private static final int LINE_FLOATS = 16, L1_SETS = 64;
     /** Most of {@code mr} rows read side by side that may share one L1 set (half of an 8-way cache). */
     static final int MAX_ROWS_PER_SET = 4;
@@ -47,13 +47,22 @@ final class SgemmPacking {
      * the rate of the same product packed.
      */
     static boolean rowsAlias(int ld, int mr) {
-        int[] perSet = new int[L1_SETS];
+        // pairwise (mr is at most 16): no allocation on the path of every sgemm call
         for (int r = 0; r < mr; r++) {
-            if (++perSet[(int) ((long) r * ld / LINE_FLOATS % L1_SETS)] > MAX_ROWS_PER_SET) {
-                return true;
+            long set = l1Set(r, ld);
+            int sharing = 1;
+            for (int q = r + 1; q < mr; q++) {
+                if (l1Set(q, ld) == set && ++sharing > MAX_ROWS_PER_SET) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    /** The L1 set of the first element of row {@code r} of a matrix {@code ld} floats per row (from a line start). */
+    private static long l1Set(int r, int ld) {
+        return (long) r * ld / LINE_FLOATS % L1_SETS;
     }
 
     /** A row stride of at least {@code kc} floats, whole cache lines, whose {@code mr} rows do not crowd an L1 set. */
