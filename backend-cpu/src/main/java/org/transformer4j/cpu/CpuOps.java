@@ -194,7 +194,7 @@ final class CpuOps implements Ops {
             Sgemm.sgemm(par, false, true, rows, out, in, 1f, x.data, 0, in, w.data, 0, in, 0f, y, 0, out);
         }
         if (b != null) {
-            addRowBias(y, b.data, rows, out);
+            ElementwiseKernels.addBroadcast(par, y, b.data, rows, out, y);
         }
         CpuTensor wt = w;
         CpuTensor yt = result(x.shape.withLast(out), y, x, w, b);
@@ -208,43 +208,11 @@ final class CpuOps implements Ops {
                     Sgemm.sgemm(par, true, false, out, in, rows, 1f, dy, 0, out, x.data, 0, in, 1f, wt.grad(), 0, in);
                 }
                 if (b != null && b.requiresGrad) {
-                    sumRows(dy, rows, out, b.grad());
+                    ElementwiseKernels.sumRows(par, dy, rows, out, b.grad());
                 }
             });
         }
         return yt;
-    }
-
-    private void addRowBias(float[] y, float[] bias, int rows, int width) {
-        par.forRange(rows, 16, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int off = r * width;
-                for (int j = 0; j < width; j++) {
-                    y[off + j] += bias[j];
-                }
-            }
-        });
-    }
-
-    /** acc[j] += sum over rows of m[r, j]; split by columns, so each column is summed in row order at any thread count. */
-    private void sumRows(float[] m, int rows, int width, float[] acc) {
-        par.forRange(width, 16, (from, to) -> {
-            for (int r = 0; r < rows; r++) {
-                int off = r * width;
-                for (int j = from; j < to; j++) {
-                    acc[j] += m[off + j];
-                }
-            }
-        });
-    }
-
-    /** dst[i] += src[i] * factor for every i. */
-    private void addScaled(float[] src, float factor, float[] dst, int n) {
-        par.forRange(n, 4096, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                dst[i] += src[i] * factor;
-            }
-        });
     }
 
     @Override
@@ -282,32 +250,21 @@ final class CpuOps implements Ops {
         }
         int n = a.data.length;
         int period = b.data.length;
-        float[] out = zeros(n);
+        float[] out = uninitialized(n);
         if (period == n) {
-            par.forRange(n, 4096, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = a.data[i] + b.data[i];
-                }
-            });
+            ElementwiseKernels.add(par, a.data, b.data, out, n);
         } else if (period > 0) {
-            par.forRange(n / period, 1, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    int off = r * period;
-                    for (int j = 0; j < period; j++) {
-                        out[off + j] = a.data[off + j] + b.data[j];
-                    }
-                }
-            });
+            ElementwiseKernels.addBroadcast(par, a.data, b.data, n / period, period, out);
         }
         CpuTensor y = result(a.shape, out, a, b);
         if (y.requiresGrad) {
             tape.record(() -> {
                 float[] dy = y.grad();
                 if (a.requiresGrad) {
-                    addScaled(dy, 1f, a.grad(), n);
+                    ElementwiseKernels.accumulate(par, dy, a.grad(), n);
                 }
                 if (b.requiresGrad && period > 0) {
-                    sumRows(dy, n / period, period, b.grad());
+                    ElementwiseKernels.sumRows(par, dy, n / period, period, b.grad());
                 }
             });
         }
@@ -317,11 +274,11 @@ final class CpuOps implements Ops {
     @Override
     public Tensor scale(Tensor xT, float factor) {
         CpuTensor x = values(xT, "scale", "x");
-        float[] out = zeros(x.data.length);
-        addScaled(x.data, factor, out, out.length);
+        float[] out = uninitialized(x.data.length);
+        ElementwiseKernels.scale(par, x.data, factor, out, out.length);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> addScaled(y.grad(), factor, x.grad(), out.length));
+            tape.record(() -> ElementwiseKernels.axpy(par, factor, y.grad(), x.grad(), out.length));
         }
         return y;
     }

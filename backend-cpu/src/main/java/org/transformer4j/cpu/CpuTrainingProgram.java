@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transformer4j.cpu.kernel.AdamWKernel;
+import org.transformer4j.cpu.kernel.ElementwiseKernels;
 import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.data.Batch;
 import org.transformer4j.nn.ParameterSpec;
@@ -34,13 +35,14 @@ final class CpuTrainingProgram implements TrainingProgram {
     private final Map<String, float[]> m = new HashMap<>();
     private final Map<String, float[]> v = new HashMap<>();
     private final CpuWeights view;
-    private final StepArena arena = new StepArena();
+    private final StepArena arena;
     private long step;
     private int microBatch;
 
     CpuTrainingProgram(TrainableModel model, Map<String, HostTensor> weights, Parallelism par, long seed) {
         this.model = model;
         this.par = par;
+        this.arena = new StepArena(par);
         this.seed = seed;
         this.specs = List.copyOf(model.parameterSpecs());
         for (ParameterSpec spec : specs) {
@@ -140,7 +142,7 @@ final class CpuTrainingProgram implements TrainingProgram {
     public void zeroGradients() {
         for (CpuTensor p : params.values()) {
             if (p.grad != null) {
-                java.util.Arrays.fill(p.grad, 0f);
+                ElementwiseKernels.zero(par, p.grad, p.grad.length);
             }
         }
         microBatch = 0;

@@ -2,9 +2,10 @@ package org.transformer4j.cpu;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.transformer4j.cpu.kernel.ElementwiseKernels;
+import org.transformer4j.cpu.kernel.Parallelism;
 
 /**
  * The activation, gradient and mask arrays of one training pass, reused by the next: a pass of the same model on
@@ -20,12 +21,18 @@ final class StepArena {
     private final Map<Integer, ArrayDeque<byte[]>> freeBytes = new HashMap<>();
     private final ArrayList<float[]> takenFloats = new ArrayList<>();
     private final ArrayList<byte[]> takenBytes = new ArrayList<>();
+    private final Parallelism par;
     private long allocatedBytes;
+
+    /** @param par the threads that zero the arrays {@link #floats} hands out */
+    StepArena(Parallelism par) {
+        this.par = par;
+    }
 
     /** A zeroed array of {@code n} floats, valid until the next {@link #recycle()}. */
     float[] floats(int n) {
         float[] a = floatsForOverwrite(n);
-        Arrays.fill(a, 0f);
+        ElementwiseKernels.zero(par, a, n);
         return a;
     }
 

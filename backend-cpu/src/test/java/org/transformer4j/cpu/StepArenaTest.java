@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.transformer4j.backend.EngineOptions;
 import org.transformer4j.conformance.fixtures.TinyModels;
+import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.data.Batch;
 import org.transformer4j.model.GptModel;
 import org.transformer4j.tensor.HostTensor;
@@ -26,7 +27,7 @@ class StepArenaTest {
 
     @Test
     void recycledArraysAreReusedAndZeroedWhenAskedFor() {
-        StepArena arena = new StepArena();
+        StepArena arena = new StepArena(Parallelism.sequential());
         float[] a = arena.floats(5);
         float[] b = arena.floatsForOverwrite(5);
         assertNotSame(a, b);

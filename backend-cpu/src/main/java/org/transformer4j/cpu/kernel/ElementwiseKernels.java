@@ -121,6 +121,16 @@ public final class ElementwiseKernels {
         });
     }
 
+    /**
+     * {@code x[i] = 0} for i in [0, n), split across threads like the element-wise kernels that then write into
+     * {@code x}, so each thread's share is already in its own cache when they do.
+     */
+    public static void zero(Parallelism par, float[] x, int n) {
+        KernelArgs.nonNegative(KERNEL + ".zero", "n", n);
+        KernelArgs.length(KERNEL + ".zero", "x", x, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> java.util.Arrays.fill(x, from, to, 0f));
+    }
+
     /** {@code out[i] = factor·x[i]}; out may alias x. */
     public static void scale(Parallelism par, float[] x, float factor, float[] out, int n) {
         KernelArgs.nonNegative(KERNEL + ".scale", "n", n);
