@@ -124,4 +124,20 @@ class ElementwiseKernelsTest {
             assertEquals(sq[0], sq[1]);
         }
     }
+
+    @Test
+    void zeroClearsExactlyTheFirstNElementsOnAnyThreadCount() {
+        int n = 3 * 16384 + 5; // several parallel chunks and a ragged end
+        try (Parallelism two = Parallelism.of(2)) {
+            for (Parallelism par : new Parallelism[] {SEQ, two}) {
+                float[] x = randomFloats(new Random(3), n + 7, 1.0);
+                float[] tail = java.util.Arrays.copyOfRange(x, n, n + 7);
+                ElementwiseKernels.zero(par, x, n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(0f, x[i], "element " + i);
+                }
+                assertArrayEquals(tail, java.util.Arrays.copyOfRange(x, n, n + 7), "past n nothing changes");
+            }
+        }
+    }
 }
