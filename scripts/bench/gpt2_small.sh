@@ -5,7 +5,7 @@
 # --layout linear ([out, in] weights, addmv at one row, F.linear otherwise, in-place cache), faster at batch 1 here, not at batch 8.
 # Needs the application directory: ./mvnw -B -ntp -q package -DskipTests
 # Usage: scripts/bench/gpt2_small.sh [DIR (default /tmp/gpt2-small-random)]
-# The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m: see examples/src/dist/bin/transformer4j)
+# The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m, young generation <= 256 MB, max 75% of RAM: see examples/src/dist/bin/transformer4j)
 # and the bench class compiled ahead, so peak RSS is the library's and not the source launcher's javac.
 set -euo pipefail
 DIR=${1:-/tmp/gpt2-small-random}
@@ -15,7 +15,7 @@ CLASSES=examples/target/bench-classes
 mkdir -p "$CLASSES"
 "$JDK/bin/javac" -nowarn -d "$CLASSES" --add-modules jdk.incubator.vector -cp "$CP" scripts/bench/Gpt2SmallBench.java \
   2>&1 | grep -v -e 'warning' -e '^Note' || true
-run() { local heap=$1; shift; "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m $heap \
+run() { local heap=$1; shift; "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 $heap \
   -cp "$CLASSES:$CP" Gpt2SmallBench "$@" 2>&1 | grep -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 [ -f "$DIR/model.safetensors" ] || run -Xmx4g write "$DIR"

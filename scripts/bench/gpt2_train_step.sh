@@ -6,7 +6,7 @@
 # Usage: scripts/bench/gpt2_train_step.sh [ROUNDS (default 2)] [STEPS timed per run (default 3)] [THREADS (default 2)]
 #        scripts/bench/gpt2_train_step.sh check   (both from the same weights and batch at a small shape, 2 layers x 64
 #        wide, batch 4 x 64: the losses of 4 steps, i.e. at init and after 1, 2, 3 updates, must agree to 1e-4)
-# The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m: see examples/src/dist/bin/transformer4j)
+# The JVM runs with the CLI launcher's memory flags (serial collector, -Xms64m, young generation <= 256 MB, max 75% of RAM: see examples/src/dist/bin/transformer4j)
 # and the bench class compiled ahead, so peak RSS is the library's and not the source launcher's javac.
 # Each full-size run holds ~3 GB; run one at a time.
 set -euo pipefail
@@ -17,7 +17,7 @@ PY=/usr/bin/python3
 mkdir -p "$CLASSES"
 "$JDK/bin/javac" -nowarn -d "$CLASSES" --add-modules jdk.incubator.vector -cp "$CP" \
   scripts/bench/Gpt2TrainStepBench.java 2>&1 | grep -v -e 'warning' -e '^Note' || true
-ours() { "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -cp "$CLASSES:$CP" \
+ours() { "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -cp "$CLASSES:$CP" \
   Gpt2TrainStepBench "$@" 2>&1 | grep --line-buffered -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 uptime

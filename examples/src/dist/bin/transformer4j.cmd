@@ -20,6 +20,11 @@ set T4J_ARGS=%T4J_ARGS% %1
 shift
 goto collect
 :run
+rem Memory defaults as in bin/transformer4j (see there why): the serial collector unless TRANSFORMER4J_JAVA_OPTS
+rem names a collector, a heap that starts at 64 MB, a young generation of at most 256 MB, a maximum of 75% of RAM;
+rem TRANSFORMER4J_JAVA_OPTS comes later on the command line, so its -Xms, -Xmn or -Xmx wins.
+set "T4J_MEMORY=-Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75"
+echo "%TRANSFORMER4J_JAVA_OPTS%" | findstr /R /C:"-XX:+Use[A-Za-z0-9]*GC" >nul || set "T4J_MEMORY=-XX:+UseSerialGC %T4J_MEMORY%"
 rem -Xss4m: thread stacks of 4 MB instead of the default 1 MB (serving the GPT-2-small ONNX export crashed with the
 rem default stack); a -Xss in TRANSFORMER4J_JAVA_OPTS comes later and wins.
-"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%
+"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %T4J_MEMORY% -Xss4m %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%
