@@ -61,6 +61,26 @@ final class CpuOps implements Ops {
         return arena == null ? new float[n] : arena.floatsForOverwrite(n);
     }
 
+    /** {@code x.grad += g}, or {@code x.grad = g} (a copy, no zeroing) when nothing has been written there yet. */
+    private void addGradient(float[] g, CpuTensor x) {
+        if (x.gradUnwritten()) {
+            ElementwiseKernels.copy(par, g, x.gradToSet(), g.length);
+        } else {
+            ElementwiseKernels.accumulate(par, g, x.grad(), g.length);
+        }
+    }
+
+    /**
+     * Where a backward writes x's gradient: x's buffer ({@code set}: written in full, so not zeroed first), or for an
+     * x that takes no gradient a scratch array (zeros, unless {@code set}).
+     */
+    private float[] gradientOrScratch(CpuTensor x, boolean set) {
+        if (x.requiresGrad) {
+            return set ? x.gradToSet() : x.grad();
+        }
+        return set ? uninitialized(x.data.length) : zeros(x.data.length);
+    }
+
     @Override
     public boolean training() {
         return tape != null;
@@ -202,10 +222,14 @@ final class CpuOps implements Ops {
             tape.record(() -> {
                 float[] dy = yt.grad();
                 if (x.requiresGrad) {
-                    Sgemm.sgemm(par, false, false, rows, in, out, 1f, dy, 0, out, wt.data, 0, in, 1f, x.grad(), 0, in);
+                    float beta = x.gradUnwritten() ? 0f : 1f;
+                    Sgemm.sgemm(par, false, false, rows, in, out, 1f, dy, 0, out, wt.data, 0, in,
+                            beta, x.gradToSet(), 0, in);
                 }
                 if (wt.requiresGrad) {
-                    Sgemm.sgemm(par, true, false, out, in, rows, 1f, dy, 0, out, x.data, 0, in, 1f, wt.grad(), 0, in);
+                    float beta = wt.gradUnwritten() ? 0f : 1f;
+                    Sgemm.sgemm(par, true, false, out, in, rows, 1f, dy, 0, out, x.data, 0, in,
+                            beta, wt.gradToSet(), 0, in);
                 }
                 if (b != null && b.requiresGrad) {
                     ElementwiseKernels.sumRows(par, dy, rows, out, b.grad());
@@ -233,10 +257,13 @@ final class CpuOps implements Ops {
         LayerNormKernel.forward(par, x.data, g.data, b == null ? null : b.data, eps, rows, c, out, mean, rstd);
         CpuTensor y = result(x.shape, out, x, g, b);
         if (y.requiresGrad) {
-            tape.record(() -> LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c,
-                    x.requiresGrad ? x.grad() : zeros(x.data.length),
-                    g.requiresGrad ? g.grad() : zeros(c),
-                    b == null ? null : b.requiresGrad ? b.grad() : zeros(c)));
+            tape.record(() -> {
+                boolean setDx = !x.requiresGrad || x.gradUnwritten();
+                LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c,
+                        x.requiresGrad ? x.gradToSet() : uninitialized(x.data.length),
+                        g.requiresGrad ? g.grad() : zeros(c),
+                        b == null ? null : b.requiresGrad ? b.grad() : zeros(c), setDx);
+            });
         }
         return y;
     }
@@ -261,9 +288,11 @@ final class CpuOps implements Ops {
             tape.record(() -> {
                 float[] dy = y.grad();
                 if (a.requiresGrad) {
-                    ElementwiseKernels.accumulate(par, dy, a.grad(), n);
+                    addGradient(dy, a);
                 }
-                if (b.requiresGrad && period > 0) {
+                if (b.requiresGrad && period == n) {
+                    addGradient(dy, b);
+                } else if (b.requiresGrad && period > 0) {
                     ElementwiseKernels.sumRows(par, dy, n / period, period, b.grad());
                 }
             });
@@ -291,7 +320,10 @@ final class CpuOps implements Ops {
         ActivationKernels.geluForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> ActivationKernels.geluBackward(par, x.data, y.grad(), x.grad(), n));
+            tape.record(() -> {
+                boolean set = x.gradUnwritten();
+                ActivationKernels.geluBackward(par, x.data, y.grad(), x.gradToSet(), n, set);
+            });
         }
         return y;
     }
@@ -354,31 +386,46 @@ final class CpuOps implements Ops {
         int w = width / parts;
         Shape outShape = x.shape.withLast(w);
         CpuTensor[] outs = new CpuTensor[parts];
+        float[][] data = new float[parts][];
         for (int p = 0; p < parts; p++) {
-            float[] o = uninitialized(rows * w);
-            int col = p * w;
-            par.forRange(rows, 16, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    System.arraycopy(x.data, r * width + col, o, r * w, w);
+            data[p] = uninitialized(rows * w);
+            outs[p] = result(outShape, data[p], x);
+        }
+        par.forRange(rows, 16, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                for (int p = 0; p < parts; p++) {
+                    System.arraycopy(x.data, r * width + p * w, data[p], r * w, w);
                 }
-            });
-            CpuTensor y = result(outShape, o, x);
-            outs[p] = y;
-            if (y.requiresGrad) {
-                tape.record(() -> {
-                    float[] dy = y.grad();
-                    float[] dx = x.grad();
-                    par.forRange(rows, 16, (from, to) -> {
-                        for (int r = from; r < to; r++) {
-                            int xo = r * width + col;
-                            int yo = r * w;
-                            for (int j = 0; j < w; j++) {
-                                dx[xo + j] += dy[yo + j];
+            }
+        });
+        if (outs[0].requiresGrad) {
+            // one backward for all parts, after every consumer's: it sets x's gradient in full when nothing has
+            // been written there yet (a part no loss depends on contributes zeros)
+            tape.record(() -> {
+                boolean set = x.gradUnwritten();
+                float[] dx = x.gradToSet();
+                float[][] dys = new float[parts][];
+                for (int p = 0; p < parts; p++) {
+                    dys[p] = outs[p].gradUnwritten() ? null : outs[p].grad;
+                }
+                par.forRange(rows, 16, (from, to) -> {
+                    for (int r = from; r < to; r++) {
+                        for (int p = 0; p < parts; p++) {
+                            int xo = r * width + p * w;
+                            float[] dy = dys[p];
+                            if (dy == null) {
+                                if (set) {
+                                    java.util.Arrays.fill(dx, xo, xo + w, 0f);
+                                }
+                            } else if (set) {
+                                System.arraycopy(dy, r * w, dx, xo, w);
+                            } else {
+                                addInto(dy, r * w, dx, xo, w);
                             }
                         }
-                    });
+                    }
                 });
-            }
+            });
         }
         return outs;
     }
@@ -543,8 +590,8 @@ final class CpuOps implements Ops {
             Shape.requireEqual("attention", "keyMask", Shape.of(b, tk), m.shape);
             mask = m.ids;
         }
-        float[] out = zeros(b * tq * c);
-        float[] probs = zeros(b * heads * tq * tk);
+        float[] out = uninitialized(b * tq * c); // every (batch row, head) block written by a product with beta 0
+        float[] probs = uninitialized(b * heads * tq * tk); // every row written in full, zeros where keys are hidden
         // the mask is a function of this site's seed and the element index: regenerated by the backward, not stored
         DropoutFactors drop = tape != null && dropout > 0f ? DropoutFactors.seeded(nextDropoutSeed(), dropout) : null;
         if (k.time != null) {
@@ -558,10 +605,14 @@ final class CpuOps implements Ops {
         CpuTensor y = result(q.shape, out, q, k, v);
         if (y.requiresGrad) {
             int[] maskF = mask;
-            tape.record(() -> AttentionKernel.backward(par, y.grad(), q.data, kd.data, vd.data, probs, b, tq, tk, c, heads,
-                    kvHeads, causal, maskF, q.requiresGrad ? q.grad() : zeros(q.data.length),
-                    kd.requiresGrad ? kd.grad() : zeros(kd.data.length),
-                    vd.requiresGrad ? vd.grad() : zeros(vd.data.length), drop));
+            tape.record(() -> {
+                // set rather than add when no gradient was written into any of the three (and they are three tensors)
+                boolean set = q != kd && q != vd && kd != vd && (!q.requiresGrad || q.gradUnwritten())
+                        && (!kd.requiresGrad || kd.gradUnwritten()) && (!vd.requiresGrad || vd.gradUnwritten());
+                AttentionKernel.backward(par, y.grad(), q.data, kd.data, vd.data, probs, b, tq, tk, c, heads, kvHeads,
+                        causal, maskF, gradientOrScratch(q, set), gradientOrScratch(kd, set), gradientOrScratch(vd, set),
+                        drop, set);
+            });
         }
         return y;
     }

@@ -80,10 +80,30 @@ final class CpuTensor implements Tensor {
         return floats(shape, toFloatArray(), false);
     }
 
-    /** The gradient buffer, allocated (zeros) on first use. */
+    /** The gradient buffer for a backward that adds into it, allocated (zeros) on first use. */
     float[] grad() {
         if (grad == null) {
             grad = arena == null ? new float[data.length] : arena.floats(data.length);
+        }
+        return grad;
+    }
+
+    /**
+     * Whether no backward has written this tensor's gradient yet. The first one to do so may set it instead of
+     * adding into it (then {@link #gradToSet()} skips zeroing the buffer): a training pass's intermediates mostly have
+     * one consumer, and zeroing their gradients cost as much memory traffic as the element-wise kernels themselves.
+     */
+    boolean gradUnwritten() {
+        return grad == null;
+    }
+
+    /**
+     * The gradient buffer for a backward that writes every element of it when {@link #gradUnwritten()} was true just
+     * before (then it comes unzeroed: what an earlier pass left there) and adds into it otherwise.
+     */
+    float[] gradToSet() {
+        if (grad == null) {
+            grad = arena == null ? new float[data.length] : arena.floatsForOverwrite(data.length);
         }
         return grad;
     }

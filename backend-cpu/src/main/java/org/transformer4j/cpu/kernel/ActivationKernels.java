@@ -38,6 +38,15 @@ public final class ActivationKernels {
 
     /** {@code dx += dout·(Φ(x) + x·φ(x))}, the derivative of the exact GELU at the forward input x. */
     public static void geluBackward(Parallelism par, float[] x, float[] dout, float[] dx, int n) {
+        geluBackward(par, x, dout, dx, n, false);
+    }
+
+    /**
+     * {@link #geluBackward(Parallelism, float[], float[], float[], int)}, or with {@code overwrite}
+     * {@code dx = dout·(Φ(x) + x·φ(x))}: dx's old contents are not read (a gradient buffer nothing has added into yet
+     * need not be zeroed first). The same bits as adding into zeros.
+     */
+    public static void geluBackward(Parallelism par, float[] x, float[] dout, float[] dx, int n, boolean overwrite) {
         String k = KERNEL + ".geluBackward";
         check(k, x, dx, "dx", n);
         KernelArgs.length(k, "dout", dout, n);
@@ -46,13 +55,15 @@ public final class ActivationKernels {
             for (int bound = from + F.loopBound(to - from); i < bound; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, i);
                 FloatVector g = KernelMath.geluGrad(v);
-                FloatVector.fromArray(F, dout, i).fma(g, FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+                FloatVector d = FloatVector.fromArray(F, dout, i);
+                (overwrite ? d.mul(g) : d.fma(g, FloatVector.fromArray(F, dx, i))).intoArray(dx, i);
             }
             if (i < to) {
                 VectorMask<Float> m = F.indexInRange(i, to);
                 FloatVector v = FloatVector.fromArray(F, x, i, m);
                 FloatVector g = KernelMath.geluGrad(v);
-                FloatVector.fromArray(F, dout, i, m).fma(g, FloatVector.fromArray(F, dx, i, m)).intoArray(dx, i, m);
+                FloatVector d = FloatVector.fromArray(F, dout, i, m);
+                (overwrite ? d.mul(g) : d.fma(g, FloatVector.fromArray(F, dx, i, m))).intoArray(dx, i, m);
             }
         });
     }

@@ -216,7 +216,22 @@ public final class AttentionKernel {
     public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
                                 int tk, int c, int heads, int kvHeads, boolean causal, int[] keyMask, float[] dq,
                                 float[] dk, float[] dv, DropoutFactors drop) {
+        backward(par, dout, q, k, v, probs, b, tq, tk, c, heads, kvHeads, causal, keyMask, dq, dk, dv, drop, false);
+    }
+
+    /**
+     * The grouped-query backward above, or with {@code overwrite} {@code dq = ...}, {@code dk = ...}, {@code dv = ...}:
+     * their old contents are not read (gradient buffers nothing has added into yet need not be zeroed first; the same
+     * bits as adding into zeros). dq, dk and dv must then be three distinct arrays.
+     */
+    public static void backward(Parallelism par, float[] dout, float[] q, float[] k, float[] v, float[] probs, int b, int tq,
+                                int tk, int c, int heads, int kvHeads, boolean causal, int[] keyMask, float[] dq,
+                                float[] dk, float[] dv, DropoutFactors drop, boolean overwrite) {
         String name = KERNEL + ".backward";
+        if (overwrite && (dq == dk || dq == dv || dk == dv)) {
+            throw new IllegalArgumentException(name + ": overwrite needs distinct dq, dk and dv arrays (one array given "
+                    + "twice receives two gradients, so it must be added into)");
+        }
         checkShapes(name, q, k, v, b, tq, tk, c, heads, kvHeads, keyMask, probs);
         long qSize = (long) b * tq * c;
         long kSize = (long) b * tk * (c / heads) * kvHeads;
@@ -235,8 +250,10 @@ public final class AttentionKernel {
                 int bi = unit / kvHeads;
                 int kvh = unit % kvHeads;
                 for (int g = 0; g < group; g++) {
+                    // overwriting: dq's rows of head h are written once, dk's and dv's by the group's first head
                     backwardHead(bi, kvh * group + g, kvh, heads, kvHeads, dout, q, k, v, probs, drop, factors, tq, tk, c,
-                            hs, scale, causal, dq, dk, dv, ds, dropped);
+                            hs, scale, causal, dq, dk, dv, ds, dropped, overwrite ? 0f : 1f,
+                            overwrite && g == 0 ? 0f : 1f);
                 }
             }
         });
@@ -250,7 +267,7 @@ public final class AttentionKernel {
     private static void backwardHead(int bi, int h, int kvh, int heads, int kvHeads, float[] dout, float[] q, float[] k,
                                      float[] v, float[] probs, DropoutFactors drop, float[] factors, int tq, int tk, int c,
                                      int hs, float scale, boolean causal, float[] dq, float[] dk, float[] dv, float[] ds,
-                                     float[] dropped) {
+                                     float[] dropped, float betaQ, float betaKv) {
         int kc = kvHeads * hs;
         int kBase = bi * tk * kc + kvh * hs;
         int qBase = bi * tq * c + h * hs;
@@ -281,12 +298,12 @@ public final class AttentionKernel {
                 ds[dsOff + j] = scale * probs[pOff + j] * (ds[dsOff + j] - pdp);
             }
         }
-        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, ds, 0, tk, k, kBase, kc, 1f, dq, qBase, c);
-        Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, ds, 0, tk, q, qBase, c, 1f, dk, kBase, kc);
+        Sgemm.sgemm(one, false, false, tq, hs, tk, 1f, ds, 0, tk, k, kBase, kc, betaQ, dq, qBase, c);
+        Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, ds, 0, tk, q, qBase, c, betaKv, dk, kBase, kc);
         if (dropped != null) {
-            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, dropped, 0, tk, dout, qBase, c, 1f, dv, kBase, kc);
+            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, dropped, 0, tk, dout, qBase, c, betaKv, dv, kBase, kc);
         } else {
-            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, probs, pBase, tk, dout, qBase, c, 1f, dv, kBase, kc);
+            Sgemm.sgemm(one, true, false, tk, hs, tq, 1f, probs, pBase, tk, dout, qBase, c, betaKv, dv, kBase, kc);
         }
     }
 

@@ -131,6 +131,17 @@ public final class ElementwiseKernels {
         par.forRange(n, ELEMENT_GRAIN, (from, to) -> java.util.Arrays.fill(x, from, to, 0f));
     }
 
+    /**
+     * {@code dst[i] = src[i]} for i in [0, n): the first gradient written into a buffer that nothing has added into
+     * yet (instead of zeroing it and adding), split across threads like {@link #accumulate}.
+     */
+    public static void copy(Parallelism par, float[] src, float[] dst, int n) {
+        KernelArgs.nonNegative(KERNEL + ".copy", "n", n);
+        KernelArgs.length(KERNEL + ".copy", "src", src, n);
+        KernelArgs.length(KERNEL + ".copy", "dst", dst, n);
+        par.forRange(n, ELEMENT_GRAIN, (from, to) -> System.arraycopy(src, from, dst, from, to - from));
+    }
+
     /** {@code out[i] = factor·x[i]}; out may alias x. */
     public static void scale(Parallelism par, float[] x, float factor, float[] out, int n) {
         KernelArgs.nonNegative(KERNEL + ".scale", "n", n);

@@ -84,6 +84,17 @@ public final class LayerNormKernel {
      */
     public static void backward(Parallelism par, float[] dout, float[] x, float[] gamma, float[] mean, float[] rstd,
                                 int rows, int c, float[] dx, float[] dgamma, float[] dbeta) {
+        backward(par, dout, x, gamma, mean, rstd, rows, c, dx, dgamma, dbeta, false);
+    }
+
+    /**
+     * {@link #backward(Parallelism, float[], float[], float[], float[], float[], int, int, float[], float[], float[])},
+     * or with {@code overwriteDx} {@code dx = rstd·(...)}: dx's old contents are not read (a gradient buffer nothing
+     * has added into yet need not be zeroed first; the same bits as adding into zeros). dgamma and dbeta are added
+     * into either way.
+     */
+    public static void backward(Parallelism par, float[] dout, float[] x, float[] gamma, float[] mean, float[] rstd,
+                                int rows, int c, float[] dx, float[] dgamma, float[] dbeta, boolean overwriteDx) {
         String k = KERNEL + ".backward";
         checkCommon(k, x, gamma, rows, c);
         KernelArgs.length(k, "dout", dout, (long) rows * c);
@@ -127,12 +138,14 @@ public final class LayerNormKernel {
                     FloatVector xhat = FloatVector.fromArray(F, x, base + j).sub(vmu).mul(vrs);
                     FloatVector dn = FloatVector.fromArray(F, dout, base + j).mul(FloatVector.fromArray(F, gamma, j));
                     FloatVector t = dn.sub(vm1).sub(xhat.mul(vm2));
-                    t.fma(vrs, FloatVector.fromArray(F, dx, base + j)).intoArray(dx, base + j);
+                    FloatVector d = overwriteDx ? t.mul(vrs) : t.fma(vrs, FloatVector.fromArray(F, dx, base + j));
+                    d.intoArray(dx, base + j);
                 }
                 for (; j < c; j++) {
                     float xhat = (x[base + j] - mu) * rs;
                     float dn = dout[base + j] * gamma[j];
-                    dx[base + j] = Math.fma(dn - m1 - xhat * m2, rs, dx[base + j]);
+                    float t = dn - m1 - xhat * m2;
+                    dx[base + j] = overwriteDx ? t * rs : Math.fma(t, rs, dx[base + j]);
                 }
             }
         });

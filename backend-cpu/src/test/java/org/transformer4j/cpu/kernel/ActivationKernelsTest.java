@@ -160,6 +160,28 @@ class ActivationKernelsTest {
     }
 
     /**
+     * The overwrite form sets dx without reading it (NaN there must not survive) and gives the bits of adding into
+     * zeros, for lengths with and without a partial last vector, on one and two threads.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 40_003})
+    void geluBackwardOverwriteSetsDxWithoutReadingIt(int n) {
+        Random rnd = new Random(300 + n);
+        float[] x = randomFloats(rnd, n, 4.0);
+        float[] dout = randomFloats(rnd, n, 1.0);
+        for (int threads : new int[] {1, 2}) {
+            try (Parallelism par = Parallelism.of(threads)) {
+                float[] added = new float[n];
+                ActivationKernels.geluBackward(par, x, dout, added, n);
+                float[] set = new float[n];
+                java.util.Arrays.fill(set, Float.NaN);
+                ActivationKernels.geluBackward(par, x, dout, set, n, true);
+                assertArrayEquals(added, set, 0f, "n=" + n + ", " + threads + " thread(s)");
+            }
+        }
+    }
+
+    /**
      * Backward against central finite differences (eps 1e-3, in double) of the double reference forward
      * under the projection loss L = Σ out·r. The difference quotient is accurate to ~eps²·|f'''| ≈ 1e-6 and
      * the float kernel to ~1e-6, so 1e-5 absolute + 1e-4 relative leaves a wide margin while still catching

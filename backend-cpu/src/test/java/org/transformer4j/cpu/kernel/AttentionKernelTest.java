@@ -382,6 +382,58 @@ class AttentionKernelTest {
         }
     }
 
+    /**
+     * The overwrite form of the backward sets dq, dk and dv without reading them (NaN there must not survive) and
+     * gives the bits of adding into zeros, also for grouped-query attention, where each key/value head's gradient is
+     * the sum over its group's query heads, and with dropout; on one and two threads.
+     */
+    @ParameterizedTest(name = "heads={0} kvHeads={1} dropout={2}")
+    @CsvSource({"4, 4, false", "4, 2, false", "4, 1, true", "2, 2, true"})
+    void overwritingBackwardSetsTheGradientsWithoutReadingThem(int heads, int kvHeads, boolean dropout) {
+        int b = 3, tq = 9, tk = 9, c = 16;
+        int kc = c / heads * kvHeads;
+        Random rnd = new Random(heads * 10 + kvHeads);
+        int[] mask = randomMask(rnd, b, tk);
+        float[] q = randomFloats(rnd, b * tq * c, 1.0);
+        float[] k = randomFloats(rnd, b * tk * kc, 1.0);
+        float[] v = randomFloats(rnd, b * tk * kc, 1.0);
+        float[] dout = randomFloats(rnd, b * tq * c, 1.0);
+        DropoutFactors drop = dropout ? DropoutFactors.seeded(5L, 0.25f) : null;
+        for (int threads : new int[] {1, 2}) {
+            try (Parallelism par = Parallelism.of(threads)) {
+                float[] out = new float[b * tq * c];
+                float[] probs = new float[b * heads * tq * tk];
+                AttentionKernel.forward(par, q, k, v, b, tq, tk, c, heads, kvHeads, true, mask, out, probs, drop);
+                float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
+                AttentionKernel.backward(par, dout, q, k, v, probs, b, tq, tk, c, heads, kvHeads, true, mask, dq, dk, dv,
+                        drop, false);
+                float[] sq = nans(q.length), sk = nans(k.length), sv = nans(v.length);
+                AttentionKernel.backward(par, dout, q, k, v, probs, b, tq, tk, c, heads, kvHeads, true, mask, sq, sk, sv,
+                        drop, true);
+                String what = heads + "/" + kvHeads + " heads on " + threads + " thread(s)";
+                assertArrayEquals(dq, sq, 0f, "dq, " + what);
+                assertArrayEquals(dk, sk, 0f, "dk, " + what);
+                assertArrayEquals(dv, sv, 0f, "dv, " + what);
+            }
+        }
+    }
+
+    @Test
+    void overwritingOneArrayAsTwoGradientsIsRejected() {
+        float[] x = new float[2 * 4];
+        float[] probs = new float[2 * 2 * 2];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionKernel.backward(
+                Parallelism.sequential(), x, x, x, x, probs, 1, 2, 2, 4, 2, 2, true, null, new float[8], x, x, null,
+                true));
+        assertTrue(e.getMessage().contains("distinct"), e.getMessage());
+    }
+
+    private static float[] nans(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
     @Test
     void headsThatDoNotDivideChannelsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionKernel.forward(

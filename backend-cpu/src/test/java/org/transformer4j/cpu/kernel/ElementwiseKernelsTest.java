@@ -2,6 +2,7 @@ package org.transformer4j.cpu.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.transformer4j.cpu.kernel.KernelTestSupport.assertClose;
 import static org.transformer4j.cpu.kernel.KernelTestSupport.numericGradient;
 import static org.transformer4j.cpu.kernel.KernelTestSupport.plus;
@@ -137,6 +138,23 @@ class ElementwiseKernelsTest {
                     assertEquals(0f, x[i], "element " + i);
                 }
                 assertArrayEquals(tail, java.util.Arrays.copyOfRange(x, n, n + 7), "past n nothing changes");
+            }
+        }
+    }
+
+    @Test
+    void copySetsExactlyTheFirstNElementsOnAnyThreadCount() {
+        int n = 3 * 16384 + 5;
+        float[] src = randomFloats(new Random(4), n, 1.0);
+        try (Parallelism two = Parallelism.of(2)) {
+            for (Parallelism par : new Parallelism[] {SEQ, two}) {
+                float[] dst = new float[n + 7];
+                java.util.Arrays.fill(dst, Float.NaN);
+                ElementwiseKernels.copy(par, src, dst, n);
+                assertArrayEquals(src, java.util.Arrays.copyOf(dst, n), par.threads() + " thread(s)");
+                for (int i = n; i < n + 7; i++) {
+                    assertTrue(Float.isNaN(dst[i]), "past n nothing changes, element " + i);
+                }
             }
         }
     }

@@ -111,6 +111,43 @@ class LayerNormKernelTest {
         assertArrayEquals(dg, dg2);
     }
 
+    /**
+     * With {@code overwriteDx} the backward sets dx without reading it (NaN there must not survive), with the bits of
+     * adding into zeros, while dgamma and dbeta are still added into; rows of 130 leave a partial last vector.
+     */
+    @Test
+    void overwritingBackwardSetsDxAndStillAddsTheParameterGradients() {
+        int rows = 300;
+        int c = 130;
+        Random rnd = new Random(4);
+        float[] x = randomFloats(rnd, rows * c, 1.0);
+        float[] gamma = randomFloats(rnd, c, 1.0);
+        float[] dout = randomFloats(rnd, rows * c, 1.0);
+        float[] dgPrefill = randomFloats(rnd, c, 1.0);
+        float[] dbPrefill = randomFloats(rnd, c, 1.0);
+        float[] out = new float[rows * c];
+        float[] mean = new float[rows];
+        float[] rstd = new float[rows];
+        try (Parallelism two = Parallelism.of(2)) {
+            for (Parallelism par : new Parallelism[] {Parallelism.sequential(), two}) {
+                LayerNormKernel.forward(par, x, gamma, null, EPS, rows, c, out, mean, rstd);
+                float[] dx = new float[rows * c];
+                float[] dg = dgPrefill.clone();
+                float[] db = dbPrefill.clone();
+                LayerNormKernel.backward(par, dout, x, gamma, mean, rstd, rows, c, dx, dg, db);
+                float[] sx = new float[rows * c];
+                java.util.Arrays.fill(sx, Float.NaN);
+                float[] sg = dgPrefill.clone();
+                float[] sb = dbPrefill.clone();
+                LayerNormKernel.backward(par, dout, x, gamma, mean, rstd, rows, c, sx, sg, sb, true);
+                String what = par.threads() + " thread(s)";
+                assertArrayEquals(dx, sx, 0f, "dx, " + what);
+                assertArrayEquals(dg, sg, 0f, "dgamma, " + what);
+                assertArrayEquals(db, sb, 0f, "dbeta, " + what);
+            }
+        }
+    }
+
     @Test
     void oneAndTwoThreadsGiveIdenticalResults() {
         int rows = 300;
