@@ -406,7 +406,7 @@ final class CpuOps implements Ops {
                 float[] dx = x.gradToSet();
                 float[][] dys = new float[parts][];
                 for (int p = 0; p < parts; p++) {
-                    dys[p] = outs[p].gradUnwritten() ? null : outs[p].grad;
+                    dys[p] = outs[p].gradOrNull();
                 }
                 par.forRange(rows, 16, (from, to) -> {
                     for (int r = from; r < to; r++) {

@@ -26,7 +26,10 @@ final class CpuTensor implements Tensor {
     final boolean requiresGrad;
     /** Where the gradient buffer comes from (an intermediate of a training pass), or null (a parameter's own). */
     private final StepArena arena;
-    float[] grad;
+    /** The gradient buffer, allocated on first use; its contents count only while {@link #gradCleared} is false. */
+    private float[] grad;
+    /** Set by {@link #clearGrad()}: the gradient is zero, whatever the buffer still holds. */
+    private boolean gradCleared;
 
     private CpuTensor(Shape shape, float[] data, int[] ids, TimeBuffer time, int[] bf16, boolean requiresGrad,
                       StepArena arena) {
@@ -80,32 +83,50 @@ final class CpuTensor implements Tensor {
         return floats(shape, toFloatArray(), false);
     }
 
-    /** The gradient buffer for a backward that adds into it, allocated (zeros) on first use. */
+    /** The gradient buffer for a backward that adds into it (or a reader): zeros until something is written. */
     float[] grad() {
         if (grad == null) {
             grad = arena == null ? new float[data.length] : arena.floats(data.length);
+        } else if (gradCleared) {
+            java.util.Arrays.fill(grad, 0f);
         }
+        gradCleared = false;
         return grad;
     }
 
     /**
-     * Whether no backward has written this tensor's gradient yet. The first one to do so may set it instead of
-     * adding into it (then {@link #gradToSet()} skips zeroing the buffer): a training pass's intermediates mostly have
-     * one consumer, and zeroing their gradients cost as much memory traffic as the element-wise kernels themselves.
+     * Whether no backward has written this tensor's gradient since it was made or {@linkplain #clearGrad() cleared}.
+     * The first one to do so may set it instead of adding into it (then {@link #gradToSet()} skips zeroing the
+     * buffer): a training pass's intermediates mostly have one consumer, and zeroing their gradients cost as much
+     * memory traffic as the element-wise kernels themselves.
      */
     boolean gradUnwritten() {
-        return grad == null;
+        return grad == null || gradCleared;
     }
 
     /**
      * The gradient buffer for a backward that writes every element of it when {@link #gradUnwritten()} was true just
-     * before (then it comes unzeroed: what an earlier pass left there) and adds into it otherwise.
+     * before (then it comes unzeroed: what an earlier pass or step left there) and adds into it otherwise.
      */
     float[] gradToSet() {
         if (grad == null) {
             grad = arena == null ? new float[data.length] : arena.floatsForOverwrite(data.length);
         }
+        gradCleared = false;
         return grad;
+    }
+
+    /** The gradient written so far, or null where none was (a reader that must not see a cleared buffer's bits). */
+    float[] gradOrNull() {
+        return gradUnwritten() ? null : grad;
+    }
+
+    /**
+     * Makes the gradient zero in O(1): the buffer is kept but not rewritten; the next backward sets it, or zeroes it
+     * before adding. (A parameter's gradient, cleared after every optimizer step.)
+     */
+    void clearGrad() {
+        gradCleared = grad != null;
     }
 
     @Override

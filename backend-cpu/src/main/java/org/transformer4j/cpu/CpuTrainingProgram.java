@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transformer4j.cpu.kernel.AdamWKernel;
-import org.transformer4j.cpu.kernel.ElementwiseKernels;
 import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.data.Batch;
 import org.transformer4j.nn.ParameterSpec;
@@ -103,7 +102,7 @@ final class CpuTrainingProgram implements TrainingProgram {
     public double gradientNorm() {
         double sum = 0;
         for (CpuTensor p : params.values()) {
-            float[] g = p.grad;
+            float[] g = p.gradOrNull();
             if (g == null) {
                 continue;
             }
@@ -141,9 +140,7 @@ final class CpuTrainingProgram implements TrainingProgram {
     @Override
     public void zeroGradients() {
         for (CpuTensor p : params.values()) {
-            if (p.grad != null) {
-                ElementwiseKernels.zero(par, p.grad, p.grad.length);
-            }
+            p.clearGrad(); // no pass over the buffers: the next backward sets them (CpuTensor#gradUnwritten)
         }
         microBatch = 0;
     }
@@ -159,10 +156,11 @@ final class CpuTrainingProgram implements TrainingProgram {
     public void readGradients(float[] into) {
         int at = flatOffset(into, "readGradients");
         for (CpuTensor p : params.values()) {
-            if (p.grad == null) {
+            float[] g = p.gradOrNull();
+            if (g == null) {
                 java.util.Arrays.fill(into, at, at + p.data.length, 0f);
             } else {
-                System.arraycopy(p.grad, 0, into, at, p.grad.length);
+                System.arraycopy(g, 0, into, at, g.length);
             }
             at += p.data.length;
         }
@@ -172,7 +170,7 @@ final class CpuTrainingProgram implements TrainingProgram {
     public void writeGradients(float[] from) {
         int at = flatOffset(from, "writeGradients");
         for (CpuTensor p : params.values()) {
-            System.arraycopy(from, at, p.grad(), 0, p.data.length);
+            System.arraycopy(from, at, p.gradToSet(), 0, p.data.length);
             at += p.data.length;
         }
     }

@@ -118,7 +118,7 @@ class CpuOpsGradientTest {
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i].values != null) {
                 CpuTensor t = (CpuTensor) ts[i];
-                grads[i] = t.grad == null ? new float[t.data.length] : t.grad;
+                grads[i] = t.gradOrNull() == null ? new float[t.data.length] : t.gradOrNull();
             }
         }
         return new Analytic(grads, projections, values);

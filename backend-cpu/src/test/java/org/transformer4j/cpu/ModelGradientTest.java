@@ -1,5 +1,6 @@
 package org.transformer4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
@@ -331,6 +332,22 @@ class ModelGradientTest {
             }
             program.zeroGradients();
             assertEquals(0.0, program.gradientNorm(), what + ": zeroGradients()");
+            // cleared gradients read as zeros through every accessor, though their buffers were not rewritten
+            program.gradients().forEach((name, g) -> {
+                for (float x : g.floats()) {
+                    assertEquals(0f, x, what + ": " + name + " after zeroGradients()");
+                }
+            });
+            float[] flat = new float[(int) model.parameterSpecs().stream().mapToLong(p -> p.shape().size()).sum()];
+            java.util.Arrays.fill(flat, Float.NaN);
+            program.readGradients(flat);
+            for (float x : flat) {
+                assertEquals(0f, x, what + ": readGradients() after zeroGradients()");
+            }
+            // and the next pass sets them afresh: the gradient of one pass again, not added to the stale buffers
+            program.zeroGradients();
+            program.forwardBackward(batch);
+            assertArrayEquals(once, gradientOf(program, first), 0f, what + ": a pass after zeroGradients()");
         }
     }
 
