@@ -7,7 +7,8 @@ import org.transformer4j.tensor.Tensor;
 
 /**
  * A tensor of the CPU backend: a heap array (float32 values or int32 ids) plus, for tensors that take
- * part in training, a gradient buffer of the same size that backward passes add into.
+ * part in training, a gradient buffer of the same size: the first backward to write it sets it, later ones add into
+ * it ({@link #gradUnwritten()}), so a pass never zeroes buffers it is about to overwrite.
  *
  * <p>Two inference-only layouts keep float32 values elsewhere, with {@link #data} null: a key/value cache
  * ({@link #time}: {@code [B, capacity, inner]} storage of which the shape's {@code T} positions are valid, so a step
