@@ -20,7 +20,7 @@ import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.cpu.kernel.Sgemm;
 
 /**
- * Throughput of {@link Sgemm#sgemm}: square products (NN and NT) and the shapes a small GPT's training
+ * Throughput of {@link Sgemm#sgemm}: square products (NN and NT) and the shapes the shakespeare-char recipe's training
  * step multiplies (batch x time = 768 rows; d_model 128, MLP 512, QKV 384, vocabulary 65).
  *
  * <p>The {@code gflops} secondary result is the rate in GFLOP/s (2*m*n*k per call); the primary
