@@ -128,7 +128,7 @@ class ElementwiseKernelsTest {
 
     @Test
     void zeroClearsExactlyTheFirstNElementsOnAnyThreadCount() {
-        int n = 3 * 16384 + 5; // several parallel chunks and a ragged end
+        int n = 3 * KernelMath.ELEMENT_GRAIN + 5; // several parallel chunks and a ragged end
         try (Parallelism two = Parallelism.of(2)) {
             for (Parallelism par : new Parallelism[] {SEQ, two}) {
                 float[] x = randomFloats(new Random(3), n + 7, 1.0);
@@ -144,7 +144,7 @@ class ElementwiseKernelsTest {
 
     @Test
     void copySetsExactlyTheFirstNElementsOnAnyThreadCount() {
-        int n = 3 * 16384 + 5;
+        int n = 3 * KernelMath.ELEMENT_GRAIN + 5;
         float[] src = randomFloats(new Random(4), n, 1.0);
         try (Parallelism two = Parallelism.of(2)) {
             for (Parallelism par : new Parallelism[] {SEQ, two}) {
