@@ -71,19 +71,6 @@ final class CpuOps implements Ops {
     }
 
     /**
-     * x's gradient buffer for a backward that adds into part of it (a scatter): a cleared or new buffer is zeroed on
-     * the pool's threads first, not on the caller's alone (an untied embedding table is the largest parameter).
-     */
-    private float[] zeroedGradient(CpuTensor x) {
-        if (x.gradUnwritten()) {
-            float[] g = x.gradToSet();
-            ElementwiseKernels.zero(par, g, g.length);
-            return g;
-        }
-        return x.grad();
-    }
-
-    /**
      * Where a backward writes x's gradient: x's buffer ({@code set}: written in full, so not zeroed first), or for an
      * x that takes no gradient a scratch array (zeros, unless {@code set}).
      */
@@ -196,7 +183,7 @@ final class CpuOps implements Ops {
         CpuTensor tab = table;
         CpuTensor y = result(Shape.of(dims), out, tab);
         if (y.requiresGrad) {
-            tape.record(() -> EmbeddingKernel.backward(par, y.grad(), ids.ids, n, c, zeroedGradient(tab)));
+            tape.record(() -> EmbeddingKernel.backward(par, y.grad(), ids.ids, n, c, tab.grad()));
         }
         return y;
     }
@@ -272,8 +259,7 @@ final class CpuOps implements Ops {
         if (y.requiresGrad) {
             tape.record(() -> {
                 boolean setDx = !x.requiresGrad || x.gradUnwritten();
-                LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c,
-                        x.requiresGrad ? x.gradToSet() : uninitialized(x.data.length),
+                LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c, gradientOrScratch(x, setDx),
                         g.requiresGrad ? g.grad() : zeros(c),
                         b == null ? null : b.requiresGrad ? b.grad() : zeros(c), setDx);
             });

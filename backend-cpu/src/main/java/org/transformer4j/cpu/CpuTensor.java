@@ -84,7 +84,12 @@ final class CpuTensor implements Tensor {
         return floats(shape, toFloatArray(), false);
     }
 
-    /** The gradient buffer for a backward that adds into it (or a reader): zeros until something is written. */
+    /**
+     * The gradient buffer for a backward that adds into it (or a reader): zeros until something is written. A
+     * {@linkplain #clearGrad() cleared} buffer is zeroed here, on the caller; only parameters are cleared, and most of
+     * theirs are set by their first writer instead (what still comes here: scatter-added ones such as an untied
+     * embedding table, layer-norm scales, biases).
+     */
     float[] grad() {
         if (grad == null) {
             grad = arena == null ? new float[data.length] : arena.floats(data.length);
