@@ -183,7 +183,7 @@ final class CpuOps implements Ops {
         CpuTensor tab = table;
         CpuTensor y = result(Shape.of(dims), out, tab);
         if (y.requiresGrad) {
-            tape.record(() -> EmbeddingKernel.backward(par, y.grad(), ids.ids, n, c, tab.grad()));
+            tape.record(y, () -> EmbeddingKernel.backward(par, y.grad(), ids.ids, n, c, tab.grad()));
         }
         return y;
     }
@@ -219,7 +219,7 @@ final class CpuOps implements Ops {
         CpuTensor wt = w;
         CpuTensor yt = result(x.shape.withLast(out), y, x, w, b);
         if (yt.requiresGrad) {
-            tape.record(() -> {
+            tape.record(yt, () -> {
                 float[] dy = yt.grad();
                 if (x.requiresGrad) {
                     float beta = x.gradUnwritten() ? 0f : 1f;
@@ -257,7 +257,7 @@ final class CpuOps implements Ops {
         LayerNormKernel.forward(par, x.data, g.data, b == null ? null : b.data, eps, rows, c, out, mean, rstd);
         CpuTensor y = result(x.shape, out, x, g, b);
         if (y.requiresGrad) {
-            tape.record(() -> {
+            tape.record(y, () -> {
                 boolean setDx = !x.requiresGrad || x.gradUnwritten();
                 LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c, gradientOrScratch(x, setDx),
                         g.requiresGrad ? g.grad() : zeros(c),
@@ -284,7 +284,7 @@ final class CpuOps implements Ops {
         }
         CpuTensor y = result(a.shape, out, a, b);
         if (y.requiresGrad) {
-            tape.record(() -> {
+            tape.record(y, () -> {
                 float[] dy = y.grad();
                 if (a.requiresGrad) {
                     addGradient(dy, a);
@@ -306,7 +306,7 @@ final class CpuOps implements Ops {
         ElementwiseKernels.scale(par, x.data, factor, out, out.length);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> ElementwiseKernels.axpy(par, factor, y.grad(), x.grad(), out.length));
+            tape.record(y, () -> ElementwiseKernels.axpy(par, factor, y.grad(), x.grad(), out.length));
         }
         return y;
     }
@@ -319,7 +319,7 @@ final class CpuOps implements Ops {
         ActivationKernels.geluForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> {
+            tape.record(y, () -> {
                 boolean set = x.gradUnwritten();
                 ActivationKernels.geluBackward(par, x.data, y.grad(), x.gradToSet(), n, set);
             });
@@ -335,7 +335,7 @@ final class CpuOps implements Ops {
         ActivationKernels.geluTanhForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> ActivationKernels.geluTanhBackward(par, x.data, y.grad(), x.grad(), n));
+            tape.record(y, () -> ActivationKernels.geluTanhBackward(par, x.data, y.grad(), x.grad(), n));
         }
         return y;
     }
@@ -348,7 +348,7 @@ final class CpuOps implements Ops {
         ActivationKernels.reluForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> ActivationKernels.reluBackward(par, x.data, y.grad(), x.grad(), n));
+            tape.record(y, () -> ActivationKernels.reluBackward(par, x.data, y.grad(), x.grad(), n));
         }
         return y;
     }
@@ -368,7 +368,7 @@ final class CpuOps implements Ops {
         DropoutKernel.forward(par, x.data, out, mask, n, p, nextDropoutSeed());
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> DropoutKernel.backward(par, y.grad(), mask, n, p, x.grad()));
+            tape.record(y, () -> DropoutKernel.backward(par, y.grad(), mask, n, p, x.grad()));
         }
         return y;
     }
@@ -400,7 +400,7 @@ final class CpuOps implements Ops {
         if (outs[0].requiresGrad) {
             // one backward for all parts, after every consumer's: it sets x's gradient in full when nothing has
             // been written there yet (a part no loss depends on contributes zeros)
-            tape.record(() -> {
+            tape.record(outs, () -> {
                 boolean set = x.gradUnwritten();
                 float[] dx = x.gradToSet();
                 float[][] dys = new float[parts][];
@@ -451,7 +451,7 @@ final class CpuOps implements Ops {
         }
         CpuTensor y = result(Shape.of(dims), out, a, b);
         if (y.requiresGrad) {
-            tape.record(() -> {
+            tape.record(y, () -> {
                 float[] dy = y.grad();
                 for (int i = 0; i < batch; i++) {
                     if (a.requiresGrad) {
@@ -604,7 +604,7 @@ final class CpuOps implements Ops {
         CpuTensor y = result(q.shape, out, q, k, v);
         if (y.requiresGrad) {
             int[] maskF = mask;
-            tape.record(() -> {
+            tape.record(y, () -> {
                 // set rather than add when no gradient was written into any of the three (and they are three tensors)
                 boolean set = q != kd && q != vd && kd != vd && (!q.requiresGrad || q.gradUnwritten())
                         && (!kd.requiresGrad || kd.gradUnwritten()) && (!vd.requiresGrad || vd.gradUnwritten());
@@ -629,7 +629,7 @@ final class CpuOps implements Ops {
         RmsNormKernel.forward(par, x.data, g.data, eps, rows, c, out, rstd);
         CpuTensor y = result(x.shape, out, x, g);
         if (y.requiresGrad) {
-            tape.record(() -> RmsNormKernel.backward(par, y.grad(), x.data, g.data, rstd, rows, c,
+            tape.record(y, () -> RmsNormKernel.backward(par, y.grad(), x.data, g.data, rstd, rows, c,
                     x.requiresGrad ? x.grad() : new float[x.data.length], g.requiresGrad ? g.grad() : new float[c]));
         }
         return y;
@@ -643,7 +643,7 @@ final class CpuOps implements Ops {
         ActivationKernels.siluForward(par, x.data, out, n);
         CpuTensor y = result(x.shape, out, x);
         if (y.requiresGrad) {
-            tape.record(() -> ActivationKernels.siluBackward(par, x.data, y.grad(), x.grad(), n));
+            tape.record(y, () -> ActivationKernels.siluBackward(par, x.data, y.grad(), x.grad(), n));
         }
         return y;
     }
@@ -665,7 +665,7 @@ final class CpuOps implements Ops {
         ElementwiseKernels.multiply(par, a.data, b.data, rows, inner, out);
         CpuTensor y = result(a.shape, out, a, b);
         if (y.requiresGrad) {
-            tape.record(() -> {
+            tape.record(y, () -> {
                 float[] dy = y.grad();
                 if (a.requiresGrad) {
                     float[] t = new float[n];
@@ -718,7 +718,7 @@ final class CpuOps implements Ops {
         RotaryKernel.forward(par, x.data, cos.data, sin.data, rows, heads, d, tableRows, out);
         CpuTensor y = result(x.shape, out, x, cos, sin);
         if (y.requiresGrad) {
-            tape.record(() -> RotaryKernel.backward(par, y.grad(), x.data, cos.data, sin.data, rows, heads, d, tableRows,
+            tape.record(y, () -> RotaryKernel.backward(par, y.grad(), x.data, cos.data, sin.data, rows, heads, d, tableRows,
                     x.requiresGrad ? x.grad() : null, cos.requiresGrad ? cos.grad() : null,
                     sin.requiresGrad ? sin.grad() : null));
         }
@@ -744,7 +744,7 @@ final class CpuOps implements Ops {
         float loss = CrossEntropyKernel.forward(par, logits.data, targets.ids, n, vocab, ignoreIndex);
         CpuTensor y = result(Shape.scalar(), new float[] {loss}, logits);
         if (y.requiresGrad) {
-            tape.record(() -> CrossEntropyKernel.backward(par, logits.data, targets.ids, n, vocab, ignoreIndex,
+            tape.record(y, () -> CrossEntropyKernel.backward(par, logits.data, targets.ids, n, vocab, ignoreIndex,
                     y.grad()[0], logits.grad()));
         }
         return y;

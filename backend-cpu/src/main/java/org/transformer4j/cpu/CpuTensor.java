@@ -128,6 +128,20 @@ final class CpuTensor implements Tensor {
     }
 
     /**
+     * Gives the gradient buffer back to the pass's arena and forgets it: called by the {@link Tape} once the backward
+     * of the op that produced this tensor has read it, when nothing will read it again (an intermediate's gradient
+     * is only read by its producer's backward). The arena then hands the same, cache-warm array to a later gradient
+     * of the pass. A buffer not taken from an arena is left to the garbage collector.
+     */
+    void releaseGrad() {
+        if (grad != null && arena != null) {
+            arena.giveBack(grad);
+        }
+        grad = null;
+        gradCleared = false;
+    }
+
+    /**
      * Makes the gradient zero in O(1): the buffer is kept but not rewritten; the next backward sets it, or zeroes it
      * before adding. (A parameter's gradient, cleared after every optimizer step.)
      */

@@ -229,6 +229,11 @@ final class CpuTrainingProgram implements TrainingProgram {
         System.arraycopy(src.toFloat32().floats(), 0, dst, 0, dst.length);
     }
 
+    /** Bytes of arrays the last pass was handed, reuse within it counted each time (for tests). */
+    long arenaHandedOutBytes() {
+        return arena.handedOutBytes();
+    }
+
     /** Bytes of arrays the pass arena holds (for tests and memory reports). */
     long arenaBytes() {
         return arena.allocatedBytes();

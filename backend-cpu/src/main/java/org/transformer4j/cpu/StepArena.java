@@ -23,6 +23,7 @@ final class StepArena {
     private final ArrayList<byte[]> takenBytes = new ArrayList<>();
     private final Parallelism par;
     private long allocatedBytes;
+    private long handedOutBytes;
 
     /** @param par the threads that zero the arrays {@link #floats} hands out */
     StepArena(Parallelism par) {
@@ -48,6 +49,7 @@ final class StepArena {
             allocatedBytes += 4L * n;
         }
         takenFloats.add(a);
+        handedOutBytes += 4L * n;
         return a;
     }
 
@@ -60,7 +62,25 @@ final class StepArena {
             allocatedBytes += n;
         }
         takenBytes.add(a);
+        handedOutBytes += n;
         return a;
+    }
+
+    /**
+     * Makes one array taken since the last {@link #recycle()} available again at once, ahead of the others of its
+     * size: the next request for that size gets it back while it is still in cache (a gradient the backward has
+     * finished with). The caller must not touch it afterwards.
+     *
+     * @throws IllegalStateException if the array is not one this arena handed out since the last recycle
+     */
+    void giveBack(float[] a) {
+        int i = takenFloats.lastIndexOf(a); // arrays compare by identity
+        if (i < 0) {
+            throw new IllegalStateException("an array of " + a.length + " floats was given back to the step arena "
+                    + "that did not hand it out in this pass (or was given back twice)");
+        }
+        takenFloats.remove(i);
+        freeFloats.computeIfAbsent(a.length, x -> new ArrayDeque<>()).addLast(a);
     }
 
     /** Makes every array taken since the last call available again. */
@@ -73,6 +93,15 @@ final class StepArena {
         }
         takenFloats.clear();
         takenBytes.clear();
+        handedOutBytes = 0;
+    }
+
+    /**
+     * Bytes of the arrays handed out since the last {@link #recycle()}, an array {@linkplain #giveBack given back} and
+     * handed out again counted each time: what the pass would hold without reuse.
+     */
+    long handedOutBytes() {
+        return handedOutBytes;
     }
 
     /** Bytes of arrays this arena has allocated in all (it never frees them): its footprint. */

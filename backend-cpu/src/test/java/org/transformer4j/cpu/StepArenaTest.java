@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.transformer4j.conformance.fixtures.TinyModels.SMALL;
 
 import java.util.LinkedHashMap;
@@ -20,8 +22,8 @@ import org.transformer4j.train.TrainingProgram;
 
 /**
  * {@link StepArena} and its use by the training program: reused arrays must not leak one pass's values into the
- * next (every pass gives what a fresh program gives), and a loop of one batch shape stops allocating after its
- * first pass.
+ * next (every pass gives what a fresh program gives), a loop of one batch shape stops allocating after its
+ * first pass, and the backward hands the gradients it has finished with to the gradients still to come.
  */
 class StepArenaTest {
 
@@ -41,6 +43,42 @@ class StepArenaTest {
         assertEquals(2 * 5 * 4, arena.allocatedBytes());
         arena.floats(6);
         assertEquals(2 * 5 * 4 + 6 * 4, arena.allocatedBytes(), "a size not seen before is allocated");
+    }
+
+    @Test
+    void anArrayGivenBackIsTheNextOfItsSizeAndIsRecycledOnce() {
+        StepArena arena = new StepArena(Parallelism.sequential());
+        float[] a = arena.floatsForOverwrite(5);
+        arena.floatsForOverwrite(5); // a second one, still taken
+        arena.giveBack(a);
+        assertSame(a, arena.floatsForOverwrite(5), "a given-back array is handed out again before a new one");
+        assertEquals(2 * 5 * 4, arena.allocatedBytes());
+        assertEquals(3 * 5 * 4, arena.handedOutBytes());
+        arena.recycle();
+        float[] c = arena.floatsForOverwrite(5);
+        float[] d = arena.floatsForOverwrite(5);
+        float[] e = arena.floatsForOverwrite(5);
+        assertNotSame(c, d);
+        assertNotSame(d, e, "an array given back and taken again went into the free list twice");
+        assertNotSame(c, e);
+        assertEquals(3 * 5 * 4, arena.allocatedBytes(), "the third array of the pass is a new one");
+        assertThrows(IllegalStateException.class, () -> arena.giveBack(new float[5]), "not the arena's");
+        arena.giveBack(e);
+        assertThrows(IllegalStateException.class, () -> arena.giveBack(e), "given back twice");
+    }
+
+    @Test
+    void theBackwardReusesTheGradientsItHasFinishedWith() {
+        GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).build());
+        Map<String, HostTensor> init = TinyModels.gradientWeights(model.parameterSpecs(), 3);
+        try (var engine = new CpuBackend().open(new EngineOptions(1, null, 5));
+             TrainingProgram program = engine.compileTraining(model, init)) {
+            CpuTrainingProgram cpu = (CpuTrainingProgram) program;
+            program.forwardBackward(TinyModels.gptBatch(SMALL.vocab(), 2, 7, 1));
+            assertTrue(cpu.arenaBytes() < cpu.arenaHandedOutBytes(),
+                    "the first pass allocated " + cpu.arenaBytes() + " bytes for " + cpu.arenaHandedOutBytes()
+                            + " handed out: no gradient array was reused within it");
+        }
     }
 
     @Test
