@@ -31,6 +31,8 @@ final class CpuTensor implements Tensor {
     private float[] grad;
     /** Set by {@link #clearGrad()}: the gradient is zero, whatever the buffer still holds. */
     private boolean gradCleared;
+    /** Set by {@link #releaseGrad()}: the backward that reads this gradient has run, and it must not be used again. */
+    private boolean gradReleased;
 
     private CpuTensor(Shape shape, float[] data, int[] ids, TimeBuffer time, int[] bf16, boolean requiresGrad,
                       StepArena arena) {
@@ -91,6 +93,7 @@ final class CpuTensor implements Tensor {
      * embedding table, layer-norm scales, biases).
      */
     float[] grad() {
+        requireNotReleased();
         if (grad == null) {
             grad = arena == null ? new float[data.length] : arena.floats(data.length);
         } else if (gradCleared) {
@@ -115,6 +118,7 @@ final class CpuTensor implements Tensor {
      * before (then it comes unzeroed: what an earlier pass or step left there) and adds into it otherwise.
      */
     float[] gradToSet() {
+        requireNotReleased();
         if (grad == null) {
             grad = arena == null ? new float[data.length] : arena.floatsForOverwrite(data.length);
         }
@@ -139,6 +143,15 @@ final class CpuTensor implements Tensor {
         }
         grad = null;
         gradCleared = false;
+        gradReleased = true;
+    }
+
+    private void requireNotReleased() {
+        if (gradReleased) {
+            throw new IllegalStateException("the gradient of " + this + " was asked for after the backward of the op "
+                    + "that produced it had run and released it; a backward recorded on the tape after that op's may "
+                    + "only write the gradients of tensors made before it");
+        }
     }
 
     /**

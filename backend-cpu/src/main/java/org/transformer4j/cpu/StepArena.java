@@ -11,7 +11,8 @@ import org.transformer4j.cpu.kernel.Parallelism;
  * The activation, gradient and mask arrays of one training pass, reused by the next: a pass of the same model on
  * the same batch shape asks for the same sizes in the same order, so after the first step a training loop allocates
  * (almost) nothing on the heap and the garbage collector has nothing to do. {@link #recycle()} hands every array
- * back at the start of a pass, when the previous pass's tape has run and nothing refers to them any more.
+ * back at the start of a pass, when the previous pass's tape has run and nothing refers to them any more;
+ * {@link #giveBack} hands one back within a pass (the tape does so with each gradient its backward is done with).
  *
  * <p>Not thread-safe: one training program's passes run one at a time, on the caller's thread (kernels may split
  * work across threads, but arrays are taken before).

@@ -82,6 +82,17 @@ class StepArenaTest {
     }
 
     @Test
+    void aReleasedGradientCannotBeWrittenAgain() {
+        StepArena arena = new StepArena(Parallelism.sequential());
+        CpuTensor t = CpuTensor.floats(Shape.of(2, 3), arena.floatsForOverwrite(6), true, arena);
+        float[] g = t.grad();
+        t.releaseGrad();
+        assertThrows(IllegalStateException.class, t::grad);
+        assertThrows(IllegalStateException.class, t::gradToSet);
+        assertSame(g, arena.floatsForOverwrite(6), "the released gradient is the next array of its size");
+    }
+
+    @Test
     void passesThatReuseTheArenaGiveWhatAFreshProgramGivesAndAllocateNothingNew() {
         GptModel model = new GptModel(TinyModels.gptPreLn(SMALL).dropout(0.1f).build());
         Map<String, HostTensor> init = TinyModels.gradientWeights(model.parameterSpecs(), 3);
