@@ -81,6 +81,11 @@ final class CpuOps implements Ops {
         return set ? uninitialized(x.data.length) : zeros(x.data.length);
     }
 
+    /** Whether a backward may set (not add into) what {@link #gradientOrScratch} gives for x: nothing is there yet. */
+    private static boolean settable(CpuTensor x) {
+        return !x.requiresGrad || x.gradUnwritten();
+    }
+
     @Override
     public boolean training() {
         return tape != null;
@@ -258,10 +263,9 @@ final class CpuOps implements Ops {
         CpuTensor y = result(x.shape, out, x, g, b);
         if (y.requiresGrad) {
             tape.record(y, () -> {
-                boolean setDx = !x.requiresGrad || x.gradUnwritten();
+                boolean setDx = settable(x);
                 LayerNormKernel.backward(par, y.grad(), x.data, g.data, mean, rstd, rows, c, gradientOrScratch(x, setDx),
-                        g.requiresGrad ? g.grad() : zeros(c),
-                        b == null ? null : b.requiresGrad ? b.grad() : zeros(c), setDx);
+                        gradientOrScratch(g, false), b == null ? null : gradientOrScratch(b, false), setDx);
             });
         }
         return y;
@@ -606,8 +610,7 @@ final class CpuOps implements Ops {
             int[] maskF = mask;
             tape.record(y, () -> {
                 // set rather than add when no gradient was written into any of the three (and they are three tensors)
-                boolean set = q != kd && q != vd && kd != vd && (!q.requiresGrad || q.gradUnwritten())
-                        && (!kd.requiresGrad || kd.gradUnwritten()) && (!vd.requiresGrad || vd.gradUnwritten());
+                boolean set = q != kd && q != vd && kd != vd && settable(q) && settable(kd) && settable(vd);
                 AttentionKernel.backward(par, y.grad(), q.data, kd.data, vd.data, probs, b, tq, tk, c, heads, kvHeads,
                         causal, maskF, gradientOrScratch(q, set), gradientOrScratch(kd, set), gradientOrScratch(vd, set),
                         drop, set);
@@ -630,7 +633,7 @@ final class CpuOps implements Ops {
         CpuTensor y = result(x.shape, out, x, g);
         if (y.requiresGrad) {
             tape.record(y, () -> RmsNormKernel.backward(par, y.grad(), x.data, g.data, rstd, rows, c,
-                    x.requiresGrad ? x.grad() : new float[x.data.length], g.requiresGrad ? g.grad() : new float[c]));
+                    gradientOrScratch(x, false), gradientOrScratch(g, false)));
         }
         return y;
     }
