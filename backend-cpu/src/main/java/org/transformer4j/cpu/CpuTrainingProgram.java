@@ -1,5 +1,6 @@
 package org.transformer4j.cpu;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,28 +99,42 @@ final class CpuTrainingProgram implements TrainingProgram {
     /** Elements per partial sum of {@link #gradientNorm}: fixed, so the norm is the same at any thread count. */
     private static final int NORM_BLOCK = 8192;
 
+    /**
+     * The L2 norm over every gradient, from fixed-size partial sums added in a fixed order (so it is the same at any
+     * thread count). One parallel loop over all arrays' blocks: most of a small model's arrays are one block each.
+     */
     @Override
     public double gradientNorm() {
-        double sum = 0;
+        List<float[]> grads = new ArrayList<>();
         for (CpuTensor p : params.values()) {
             float[] g = p.gradOrNull();
-            if (g == null) {
-                continue;
+            if (g != null) {
+                grads.add(g);
             }
-            int blocks = (g.length + NORM_BLOCK - 1) / NORM_BLOCK;
-            double[] partial = new double[blocks];
-            par.forRange(blocks, (from, to) -> {
-                for (int blk = from; blk < to; blk++) {
-                    double s = 0;
-                    for (int i = blk * NORM_BLOCK, end = Math.min(g.length, i + NORM_BLOCK); i < end; i++) {
-                        s += (double) g[i] * g[i];
-                    }
-                    partial[blk] = s;
+        }
+        int[] firstBlock = new int[grads.size() + 1];
+        for (int i = 0; i < grads.size(); i++) {
+            firstBlock[i + 1] = firstBlock[i] + (grads.get(i).length + NORM_BLOCK - 1) / NORM_BLOCK;
+        }
+        double[] partial = new double[firstBlock[grads.size()]];
+        par.forRange(partial.length, (from, to) -> {
+            int array = 0;
+            for (int blk = from; blk < to; blk++) {
+                while (blk >= firstBlock[array + 1]) {
+                    array++;
                 }
-            });
-            for (double s : partial) {
-                sum += s;
+                float[] g = grads.get(array);
+                double s = 0;
+                int i = (blk - firstBlock[array]) * NORM_BLOCK;
+                for (int end = Math.min(g.length, i + NORM_BLOCK); i < end; i++) {
+                    s += (double) g[i] * g[i];
+                }
+                partial[blk] = s;
             }
+        });
+        double sum = 0;
+        for (double s : partial) {
+            sum += s;
         }
         return Math.sqrt(sum);
     }
@@ -127,13 +142,13 @@ final class CpuTrainingProgram implements TrainingProgram {
     @Override
     public void step(AdamWStep s) {
         step++;
+        List<AdamWKernel.Slot> slots = new ArrayList<>(specs.size());
         for (ParameterSpec spec : specs) {
             CpuTensor p = params.get(spec.name());
-            float[] g = p.grad();
-            float wd = spec.decay() ? s.weightDecay() : 0f;
-            AdamWKernel.update(par, p.data, g, m.get(spec.name()), v.get(spec.name()), p.data.length, s.lr(), s.beta1(),
-                    s.beta2(), s.eps(), wd, s.gradScale(), step);
+            slots.add(new AdamWKernel.Slot(p.data, p.grad(), m.get(spec.name()), v.get(spec.name()),
+                    spec.decay() ? s.weightDecay() : 0f));
         }
+        AdamWKernel.update(par, slots, s.lr(), s.beta1(), s.beta2(), s.eps(), s.gradScale(), step);
         zeroGradients();
     }
 

@@ -2,10 +2,13 @@ package org.transformer4j.cpu.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.transformer4j.cpu.kernel.KernelTestSupport.assertClose;
 import static org.transformer4j.cpu.kernel.KernelTestSupport.randomFloats;
 import static org.transformer4j.cpu.kernel.KernelTestSupport.toDouble;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,7 +49,8 @@ class AdamWKernelTest {
         double[] vd = new double[n];
         for (long t = 1; t <= 5; t++) {
             float[] g = randomFloats(rnd, n, 0.5);
-            AdamWKernel.update(Parallelism.sequential(), p, g, m, v, n, lr, b1, b2, eps, wd, gradScale, t);
+            AdamWKernel.update(Parallelism.sequential(), List.of(new AdamWKernel.Slot(p, g, m, v, wd)), lr, b1, b2, eps,
+                    gradScale, t);
             referenceStep(pd, toDouble(g), md, vd, lr, b1, b2, eps, wd, gradScale, t);
             assertClose("param step " + t, pd, p, 1e-6, 1e-5);
             assertClose("m step " + t, md, m, 1e-7, 1e-5);
@@ -54,30 +58,59 @@ class AdamWKernelTest {
         }
     }
 
+    /**
+     * One call over several arrays (lengths that put array boundaries inside the threads' chunks, some decayed, some
+     * not) updates each as the formula says, and 1 and 2 threads give the same bits.
+     */
     @Test
-    void oneAndTwoThreadsGiveIdenticalResults() {
-        int n = 70_001;
+    void severalArraysInOneCallMatchTheFormulaAtAnyThreadCount() {
+        int[] lengths = {70_001, 5, 65_536, 1, 40_000};
+        float[] decays = {0.01f, 0f, 0.1f, 0f, 0.01f};
         Random rnd = new Random(4);
-        float[] p0 = randomFloats(rnd, n, 1.0);
-        float[] g = randomFloats(rnd, n, 1.0);
-        float[][] res = new float[2][];
+        float[][] p0 = new float[lengths.length][];
+        float[][] g = new float[lengths.length][];
+        for (int i = 0; i < lengths.length; i++) {
+            p0[i] = randomFloats(rnd, lengths[i], 1.0);
+            g[i] = randomFloats(rnd, lengths[i], 1.0);
+        }
+        float[][][] res = new float[2][][];
         try (Parallelism two = Parallelism.of(2)) {
             Parallelism[] pars = {Parallelism.sequential(), two};
             for (int k = 0; k < 2; k++) {
-                float[] p = p0.clone();
-                float[] m = new float[n];
-                float[] v = new float[n];
-                AdamWKernel.update(pars[k], p, g, m, v, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.5f, 1);
-                AdamWKernel.update(pars[k], p, g, m, v, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.5f, 2);
-                res[k] = p;
+                res[k] = new float[lengths.length][];
+                List<AdamWKernel.Slot> slots = new ArrayList<>();
+                for (int i = 0; i < lengths.length; i++) {
+                    res[k][i] = p0[i].clone();
+                    slots.add(new AdamWKernel.Slot(res[k][i], g[i], new float[lengths[i]], new float[lengths[i]],
+                            decays[i]));
+                }
+                AdamWKernel.update(pars[k], slots, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.5f, 1);
+                AdamWKernel.update(pars[k], slots, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.5f, 2);
             }
         }
-        assertArrayEquals(res[0], res[1]);
+        for (int i = 0; i < lengths.length; i++) {
+            assertArrayEquals(res[0][i], res[1][i], "array " + i + ": 1 and 2 threads");
+            double[] pd = toDouble(p0[i]);
+            double[] md = new double[lengths[i]];
+            double[] vd = new double[lengths[i]];
+            for (long t = 1; t <= 2; t++) {
+                referenceStep(pd, toDouble(g[i]), md, vd, 1e-3, 0.9, 0.999, 1e-8, decays[i], 0.5, t);
+            }
+            assertClose("array " + i, pd, res[0][i], 1e-6, 1e-5);
+        }
     }
 
     @Test
     void stepZeroIsRejected() {
-        assertThrows(IllegalArgumentException.class, () -> AdamWKernel.update(Parallelism.sequential(), new float[1],
-                new float[1], new float[1], new float[1], 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1f, 0));
+        assertThrows(IllegalArgumentException.class, () -> AdamWKernel.update(Parallelism.sequential(),
+                List.of(new AdamWKernel.Slot(new float[1], new float[1], new float[1], new float[1], 0f)), 1e-3f, 0.9f,
+                0.999f, 1e-8f, 1f, 0));
+    }
+
+    @Test
+    void aShortGradientIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new AdamWKernel.Slot(new float[4], new float[3], new float[4], new float[4], 0f));
+        assertTrue(e.getMessage().contains("grad"), e.getMessage());
     }
 }
