@@ -212,22 +212,27 @@ public final class Sgemm {
     private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols,
                                     boolean transposed) {
         Objects.requireNonNull(x, name);
-        String shape = name + " (stored " + rows + " x " + cols + (transposed ? ", transposed" : "") + ")";
         if (off < 0) {
-            throw new IllegalArgumentException("sgemm: offset of " + shape + " must be >= 0, was " + off);
+            throw new IllegalArgumentException("sgemm: offset of " + shape(name, rows, cols, transposed)
+                    + " must be >= 0, was " + off);
         }
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException("sgemm: leading dimension of " + shape
+            throw new IllegalArgumentException("sgemm: leading dimension of " + shape(name, rows, cols, transposed)
                     + " must be >= max(1, " + cols + "), was " + ld);
         }
         if (rows > 0 && cols > 0) {
             long end = off + (long) (rows - 1) * ld + cols;
             if (end > x.length) {
-                throw new IllegalArgumentException("sgemm: " + shape + " with offset " + off
-                        + " and leading dimension " + ld + " needs an array of at least " + end
+                throw new IllegalArgumentException("sgemm: " + shape(name, rows, cols, transposed) + " with offset "
+                        + off + " and leading dimension " + ld + " needs an array of at least " + end
                         + " floats, was " + x.length);
             }
         }
+    }
+
+    /** How an error names a matrix (built only on error: sgemm is called thousands of times per training step). */
+    private static String shape(String name, int rows, int cols, boolean transposed) {
+        return name + " (stored " + rows + " x " + cols + (transposed ? ", transposed" : "") + ")";
     }
 
     private static int roundUp(int x, int multiple) {
