@@ -2,7 +2,7 @@
 // then time loading and batch-1 greedy generation with the key/value cache (128-token prompt + 128 new tokens).
 // Run with the application directory's jars (./mvnw -B -ntp -q package -DskipTests):
 //   java --add-modules jdk.incubator.vector -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java write DIR
-//   java --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java cpu DIR
+//   java --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 -cp 'examples/target/transformer4j/lib/*' scripts/bench/Gpt2SmallBench.java cpu DIR
 //   java ... scripts/bench/Gpt2SmallBench.java onnx DIR      (DIR/onnx, written by 'write')
 //   java ... scripts/bench/Gpt2SmallBench.java cpu DIR THREADS BATCH [bf16]   (batch of BATCH prompts; bf16 weights)
 // Each run prints one line: backend, load seconds, prefill seconds, decode tokens/s, the first generated ids.

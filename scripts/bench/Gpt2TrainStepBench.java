@@ -36,7 +36,7 @@ import org.transformer4j.train.TrainingProgram;
  * and the per-step losses of both can be compared (the check that both time the same computation).
  *
  * <p>Usage (compiled ahead against the application directory, as gpt2_train_step.sh does):
- * {@code java --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -cp CLASSES:examples/target/transformer4j/lib/*
+ * {@code java --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 -cp CLASSES:examples/target/transformer4j/lib/*
  * Gpt2TrainStepBench [--layers 12] [--width 768] [--heads 12] [--vocab 50257] [--context 1024] [--batch 4]
  * [--seq 256] [--warmup 2] [--steps 5] [--threads 2] [--backend cpu] [--seed 1] [--dump DIR]}
  */

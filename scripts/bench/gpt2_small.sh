@@ -15,7 +15,7 @@ CLASSES=examples/target/bench-classes
 mkdir -p "$CLASSES"
 "$JDK/bin/javac" -nowarn -d "$CLASSES" --add-modules jdk.incubator.vector -cp "$CP" scripts/bench/Gpt2SmallBench.java \
   2>&1 | grep -v -e 'warning' -e '^Note' || true
-run() { local heap=$1; shift; "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 $heap \
+run() { local heap=$1; shift; "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 $heap \
   -cp "$CLASSES:$CP" Gpt2SmallBench "$@" 2>&1 | grep -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 [ -f "$DIR/model.safetensors" ] || run -Xmx4g write "$DIR"

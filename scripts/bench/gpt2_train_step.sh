@@ -17,7 +17,7 @@ PY=/usr/bin/python3
 mkdir -p "$CLASSES"
 "$JDK/bin/javac" -nowarn -d "$CLASSES" --add-modules jdk.incubator.vector -cp "$CP" \
   scripts/bench/Gpt2TrainStepBench.java 2>&1 | grep -v -e 'warning' -e '^Note' || true
-ours() { "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -cp "$CLASSES:$CP" \
+ours() { "$JDK/bin/java" --add-modules jdk.incubator.vector -XX:+UseSerialGC -Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75 -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 -cp "$CLASSES:$CP" \
   Gpt2TrainStepBench "$@" 2>&1 | grep --line-buffered -v -e WARNING -e tensorflow/core; }
 lscpu | grep -m1 'Model name'; grep -o -m1 avx512f /proc/cpuinfo || echo "no avx512f"
 uptime

@@ -5,6 +5,7 @@
 module org.transformer4j.cpu {
     requires transitive org.transformer4j.api;
     requires jdk.incubator.vector;
+    requires jdk.management;
 
     exports org.transformer4j.cpu;
 

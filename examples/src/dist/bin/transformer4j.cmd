@@ -25,6 +25,10 @@ rem names a collector, a heap that starts at 64 MB, a young generation of at mos
 rem TRANSFORMER4J_JAVA_OPTS comes later on the command line, so its -Xms, -Xmn or -Xmx wins.
 set "T4J_MEMORY=-Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75"
 echo "%TRANSFORMER4J_JAVA_OPTS%" | findstr /R /C:"-XX:+Use[A-Za-z0-9]*GC" >nul || set "T4J_MEMORY=-XX:+UseSerialGC %T4J_MEMORY%"
+rem Loop strip mining as G1 has it (see bin/transformer4j why: with the serial collector and AVX2 the cpu backend's
+rem sgemm runs at less than half its speed without it) unless TRANSFORMER4J_JAVA_OPTS sets it.
+set "T4J_JIT=-XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000"
+echo "%TRANSFORMER4J_JAVA_OPTS%" | findstr /C:"LoopStripMiningIter" /C:"UseCountedLoopSafepoints" >nul && set "T4J_JIT="
 rem -Xss4m: thread stacks of 4 MB instead of the default 1 MB (serving the GPT-2-small ONNX export crashed with the
 rem default stack); a -Xss in TRANSFORMER4J_JAVA_OPTS comes later and wins.
-"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %T4J_MEMORY% -Xss4m %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%
+"%T4J_JAVA%" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED %T4J_MEMORY% %T4J_JIT% -Xss4m %TRANSFORMER4J_JAVA_OPTS% -cp "%T4J_HOME%\lib\*" %T4J_MAIN%%T4J_ARGS%

@@ -53,6 +53,7 @@ public final class CpuBackend implements Backend {
         if (options.device() != null && !options.device().equals("cpu")) {
             throw new IllegalArgumentException("the cpu backend runs on device 'cpu' only, not '" + options.device() + "'");
         }
+        LoopShapeCheck.warnOnce();
         return new CpuEngine(options);
     }
 }
