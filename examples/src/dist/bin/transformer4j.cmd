@@ -26,7 +26,7 @@ rem TRANSFORMER4J_JAVA_OPTS comes later on the command line, so its -Xms, -Xmn o
 set "T4J_MEMORY=-Xms64m -XX:MaxNewSize=256m -XX:MaxRAMPercentage=75"
 echo "%TRANSFORMER4J_JAVA_OPTS%" | findstr /R /C:"-XX:+Use[A-Za-z0-9]*GC" >nul || set "T4J_MEMORY=-XX:+UseSerialGC %T4J_MEMORY%"
 rem Loop strip mining as G1 has it (see bin/transformer4j why: with the serial collector and AVX2 the cpu backend's
-rem sgemm runs at less than half its speed without it) unless TRANSFORMER4J_JAVA_OPTS sets it.
+rem sgemm runs well below its speed without it) unless TRANSFORMER4J_JAVA_OPTS sets it.
 set "T4J_JIT=-XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000"
 echo "%TRANSFORMER4J_JAVA_OPTS%" | findstr /C:"LoopStripMiningIter" /C:"UseCountedLoopSafepoints" >nul && set "T4J_JIT="
 rem -Xss4m: thread stacks of 4 MB instead of the default 1 MB (serving the GPT-2-small ONNX export crashed with the

@@ -40,6 +40,7 @@ final class SgemmMicroKernel {
                        float[] c, int co, int ldc, int rows, int cols, float alpha, float beta, float[] t) {
         switch (tile) {
             case T6X2 -> packed6x2(ap, ao, bp, bo, kc, t);
+            case T4X2 -> packed4x2(ap, ao, bp, bo, kc, t);
             case T8X3 -> packed8x3(ap, ao, bp, bo, kc, t);
             case T14X2 -> packed14x2(ap, ao, bp, bo, kc, t);
             case T6X4 -> packed6x4(ap, ao, bp, bo, kc, t);
@@ -55,6 +56,7 @@ final class SgemmMicroKernel {
                           float[] c, int co, int ldc, int rows, int cols, float alpha, float beta, float[] t) {
         switch (tile) {
             case T6X2 -> rowMajorA6x2(a, a0, lda, bp, bo, kc, t);
+            case T4X2 -> rowMajorA4x2(a, a0, lda, bp, bo, kc, t);
             case T8X3 -> rowMajorA8x3(a, a0, lda, bp, bo, kc, t);
             case T14X2 -> rowMajorA14x2(a, a0, lda, bp, bo, kc, t);
             case T6X4 -> rowMajorA6x4(a, a0, lda, bp, bo, kc, t);
@@ -95,6 +97,35 @@ final class SgemmMicroKernel {
     // The kernels below are one pattern written out per shape: accumulate, then store the accumulators
     // row by row into t (row r, vector v at (r * vectors + v) * V).
 
+    private static void packed4x2(float[] ap, int ao, float[] bp, int bo, int kc, float[] t) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c0_0 = z, c0_1 = z, c1_0 = z, c1_1 = z, c2_0 = z, c2_1 = z, c3_0 = z, c3_1 = z;
+        for (int p = 0, ai = ao, bi = bo; p < kc; p++, ai += 4, bi += 2 * V) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + V);
+            FloatVector av = FloatVector.broadcast(SPECIES, ap[ai]);
+            c0_0 = av.fma(b0, c0_0);
+            c0_1 = av.fma(b1, c0_1);
+            av = FloatVector.broadcast(SPECIES, ap[ai + 1]);
+            c1_0 = av.fma(b0, c1_0);
+            c1_1 = av.fma(b1, c1_1);
+            av = FloatVector.broadcast(SPECIES, ap[ai + 2]);
+            c2_0 = av.fma(b0, c2_0);
+            c2_1 = av.fma(b1, c2_1);
+            av = FloatVector.broadcast(SPECIES, ap[ai + 3]);
+            c3_0 = av.fma(b0, c3_0);
+            c3_1 = av.fma(b1, c3_1);
+        }
+        c0_0.intoArray(t, 0);
+        c0_1.intoArray(t, 1 * V);
+        c1_0.intoArray(t, 2 * V);
+        c1_1.intoArray(t, 3 * V);
+        c2_0.intoArray(t, 4 * V);
+        c2_1.intoArray(t, 5 * V);
+        c3_0.intoArray(t, 6 * V);
+        c3_1.intoArray(t, 7 * V);
+    }
+
     private static void packed6x2(float[] ap, int ao, float[] bp, int bo, int kc, float[] t) {
         FloatVector z = FloatVector.zero(SPECIES);
         FloatVector c0_0 = z, c0_1 = z, c1_0 = z, c1_1 = z, c2_0 = z, c2_1 = z, c3_0 = z, c3_1 = z;
@@ -133,6 +164,36 @@ final class SgemmMicroKernel {
         c4_1.intoArray(t, 9 * V);
         c5_0.intoArray(t, 10 * V);
         c5_1.intoArray(t, 11 * V);
+    }
+
+    private static void rowMajorA4x2(float[] a, int a0, int lda, float[] bp, int bo, int kc, float[] t) {
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector c0_0 = z, c0_1 = z, c1_0 = z, c1_1 = z, c2_0 = z, c2_1 = z, c3_0 = z, c3_1 = z;
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int p = 0, bi = bo; p < kc; p++, bi += 2 * V) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + V);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c0_0 = av.fma(b0, c0_0);
+            c0_1 = av.fma(b1, c0_1);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c1_0 = av.fma(b0, c1_0);
+            c1_1 = av.fma(b1, c1_1);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c2_0 = av.fma(b0, c2_0);
+            c2_1 = av.fma(b1, c2_1);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c3_0 = av.fma(b0, c3_0);
+            c3_1 = av.fma(b1, c3_1);
+        }
+        c0_0.intoArray(t, 0);
+        c0_1.intoArray(t, 1 * V);
+        c1_0.intoArray(t, 2 * V);
+        c1_1.intoArray(t, 3 * V);
+        c2_0.intoArray(t, 4 * V);
+        c2_1.intoArray(t, 5 * V);
+        c3_0.intoArray(t, 6 * V);
+        c3_1.intoArray(t, 7 * V);
     }
 
     private static void rowMajorA6x2(float[] a, int a0, int lda, float[] bp, int bo, int kc, float[] t) {
