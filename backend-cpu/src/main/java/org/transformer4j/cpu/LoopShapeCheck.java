@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Warns, once per JVM, when HotSpot compiles counted loops without strip mining while it uses AVX2 but not AVX-512:
  * then the sgemm micro-kernel, the bulk of a training step, runs well below its speed. Strip mining is on by default
- * with G1 (the JVM's default collector) and off with the serial and parallel collectors; measured on Zen 4 under
- * {@code -XX:UseAVX=2} with the serial collector, one-thread sgemm NT 768x384x128 ran at 71 GFLOP/s without it and 91
- * with it with the AVX2 tile (4 x 2), and 43 against 98 with the 6 x 2 tile (with AVX-512 it makes no difference). The {@code transformer4j} launcher passes the flags; an application that
- * embeds the backend with either collector gets this warning instead of a silent slowdown.
+ * with G1 (the JVM's default collector) and off with the serial and parallel collectors; measured on Zen 4 under {@code
+ * -XX:UseAVX=2} with the serial collector, one-thread sgemm NT 768x384x128 ran at 71 GFLOP/s without it and 91 with it
+ * with the AVX2 tile (4 x 2), and 43 against 98 with the 6 x 2 tile (with AVX-512 it makes no difference). The {@code
+ * transformer4j} launcher passes the flags; an application that embeds the backend with either collector gets this
+ * warning instead of a silent slowdown.
  */
 final class LoopShapeCheck {
     private static final System.Logger LOG = System.getLogger(LoopShapeCheck.class.getName());
