@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.transformer4j.cpu.kernel.AdamWKernel;
+import org.transformer4j.cpu.kernel.ArrayBlocks;
 import org.transformer4j.cpu.kernel.Parallelism;
 import org.transformer4j.data.Batch;
 import org.transformer4j.nn.ParameterSpec;
@@ -101,7 +102,7 @@ final class CpuTrainingProgram implements TrainingProgram {
 
     /**
      * The L2 norm over every gradient, from fixed-size partial sums added in a fixed order (so it is the same at any
-     * thread count). One parallel loop over all arrays' blocks: most of a small model's arrays are one block each.
+     * thread count). One parallel loop over all arrays' blocks ({@link ArrayBlocks}).
      */
     @Override
     public double gradientNorm() {
@@ -112,25 +113,15 @@ final class CpuTrainingProgram implements TrainingProgram {
                 grads.add(g);
             }
         }
-        int[] firstBlock = new int[grads.size() + 1];
-        for (int i = 0; i < grads.size(); i++) {
-            firstBlock[i + 1] = firstBlock[i] + (grads.get(i).length + NORM_BLOCK - 1) / NORM_BLOCK;
-        }
-        double[] partial = new double[firstBlock[grads.size()]];
-        par.forRange(partial.length, (from, to) -> {
-            int array = 0;
-            for (int blk = from; blk < to; blk++) {
-                while (blk >= firstBlock[array + 1]) {
-                    array++;
-                }
-                float[] g = grads.get(array);
-                double s = 0;
-                int i = (blk - firstBlock[array]) * NORM_BLOCK;
-                for (int end = Math.min(g.length, i + NORM_BLOCK); i < end; i++) {
-                    s += (double) g[i] * g[i];
-                }
-                partial[blk] = s;
+        ArrayBlocks blocks = new ArrayBlocks(grads.stream().mapToInt(g -> g.length).toArray(), NORM_BLOCK);
+        double[] partial = new double[blocks.count()];
+        blocks.forEach(par, 1, (block, array, from, to) -> {
+            float[] g = grads.get(array);
+            double s = 0;
+            for (int i = from; i < to; i++) {
+                s += (double) g[i] * g[i];
             }
+            partial[block] = s;
         });
         double sum = 0;
         for (double s : partial) {

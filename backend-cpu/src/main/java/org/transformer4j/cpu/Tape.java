@@ -13,8 +13,11 @@ import java.util.List;
  * the pass's arena: the gradients still to come reuse those cache-warm arrays instead of touching fresh memory.
  */
 final class Tape {
-    private final List<Runnable> backwards = new ArrayList<>();
-    private final List<CpuTensor[]> outputs = new ArrayList<>();
+    /** A recorded backward and the tensors of the op it belongs to. */
+    private record Entry(CpuTensor[] outputs, Runnable backward) {
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
 
     /** Records the backward of an op that produced {@code output}. */
     void record(CpuTensor output, Runnable backward) {
@@ -23,8 +26,7 @@ final class Tape {
 
     /** Records the backward of an op that produced all of {@code outputs} (one backward for them all). */
     void record(CpuTensor[] outputs, Runnable backward) {
-        backwards.add(backward);
-        this.outputs.add(outputs);
+        entries.add(new Entry(outputs, backward));
     }
 
     /** Seeds d(loss)/d(loss) = 1 and runs every recorded backward, newest first. */
@@ -33,13 +35,13 @@ final class Tape {
             throw new IllegalArgumentException("backward needs a scalar loss, got shape " + loss.shape);
         }
         loss.grad()[0] = 1f;
-        for (int i = backwards.size() - 1; i >= 0; i--) {
-            backwards.get(i).run();
-            for (CpuTensor produced : outputs.get(i)) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            Entry e = entries.get(i);
+            e.backward.run();
+            for (CpuTensor produced : e.outputs) {
                 produced.releaseGrad();
             }
         }
-        backwards.clear();
-        outputs.clear();
+        entries.clear();
     }
 }

@@ -18,11 +18,13 @@ import jdk.incubator.vector.FloatVector;
  * {@code v} in place; reads {@code grad}. One pass over memory, vectorized; element-wise, so independent of
  * the thread count.
  *
- * <p>All arrays go through one parallel loop over their concatenation, not one loop per array: a small model's
+ * <p>All arrays go through one parallel loop over their blocks ({@link ArrayBlocks}), not one loop per array: a small model's
  * arrays are each below the size worth splitting, and updated one by one they would run on one thread.
  */
 public final class AdamWKernel {
     private static final String KERNEL = "AdamWKernel.update";
+    /** Elements per block of the one loop over all slots ({@link ArrayBlocks}). */
+    private static final int BLOCK = 8192;
 
     /**
      * One parameter's arrays: its values, gradient and the two moment estimates (all of one length), and the
@@ -56,30 +58,12 @@ public final class AdamWKernel {
         }
         float c1 = (float) (1.0 / (1.0 - Math.pow(beta1, t))); // 1/bias correction of m
         float c2 = (float) (1.0 / (1.0 - Math.pow(beta2, t))); // 1/bias correction of v
-        // Slots in groups whose total length is an int (one parallel loop each; one group unless the model has
-        // more than 2^31 parameters).
-        for (int first = 0; first < slots.size(); ) {
-            int end = first;
-            long total = 0;
-            while (end < slots.size() && (end == first || total + slots.get(end).param.length <= Integer.MAX_VALUE)) {
-                total += slots.get(end++).param.length;
-            }
-            List<Slot> group = slots.subList(first, end);
-            int[] starts = new int[group.size() + 1];
-            for (int i = 0; i < group.size(); i++) {
-                starts[i + 1] = starts[i] + group.get(i).param.length;
-            }
-            par.forRange(starts[group.size()], ELEMENT_GRAIN, (from, to) -> {
-                for (int i = 0; i < group.size(); i++) {
-                    int lo = Math.max(from, starts[i]);
-                    int hi = Math.min(to, starts[i + 1]);
-                    if (lo < hi) {
-                        update(group.get(i), lo - starts[i], hi - starts[i], lr, beta1, beta2, eps, gradScale, c1, c2);
-                    }
-                }
-            });
-            first = end;
+        int[] lengths = new int[slots.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = slots.get(i).param.length;
         }
+        new ArrayBlocks(lengths, BLOCK).forEach(par, ELEMENT_GRAIN / BLOCK, (block, slot, from, to) ->
+                update(slots.get(slot), from, to, lr, beta1, beta2, eps, gradScale, c1, c2));
     }
 
     /** Elements {@code [from, to)} of one slot. */
